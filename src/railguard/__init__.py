@@ -1,0 +1,99 @@
+"""railguard: typed, explicit, lossless error handling for Python services.
+
+Business logic returns ``Result[T, SomeFailure]``; failures are immutable attrs
+values that know their category, retry semantics and wire forms. ``Ok`` and
+``Err`` are returns' ``Success`` and ``Failure``, renamed because `Failure` is
+railguard's error base class.
+"""
+
+from returns.result import Failure as Err
+from returns.result import Result
+from returns.result import Success as Ok
+
+from railguard.core import (
+    EMPTY_DETAILS,
+    AuthenticationFailure,
+    AuthorizationFailure,
+    CarriesFailure,
+    Catcher,
+    Category,
+    CodeFailure,
+    ConfigurationFailure,
+    ConflictFailure,
+    Details,
+    DuplicateCodeError,
+    Failure,
+    FailureGroup,
+    InfrastructureFailure,
+    InternalFailure,
+    JSONValue,
+    MalformedFailure,
+    NotFoundFailure,
+    ProtocolFailure,
+    RailguardError,
+    RailguardExceptionGroup,
+    RateLimitFailure,
+    Recovery,
+    Retry,
+    TimeoutFailure,
+    UnknownFailure,
+    UpstreamFailure,
+    ValidationFailure,
+    WorkflowFailure,
+    cases,
+    catalog,
+    catching,
+    collect,
+    freeze_json,
+    lookup,
+    register_exception,
+    thaw_json,
+    unwrap_or_raise,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EMPTY_DETAILS",
+    "AuthenticationFailure",
+    "AuthorizationFailure",
+    "CarriesFailure",
+    "Catcher",
+    "Category",
+    "CodeFailure",
+    "ConfigurationFailure",
+    "ConflictFailure",
+    "Details",
+    "DuplicateCodeError",
+    "Err",
+    "Failure",
+    "FailureGroup",
+    "InfrastructureFailure",
+    "InternalFailure",
+    "JSONValue",
+    "MalformedFailure",
+    "NotFoundFailure",
+    "Ok",
+    "ProtocolFailure",
+    "RailguardError",
+    "RailguardExceptionGroup",
+    "RateLimitFailure",
+    "Recovery",
+    "Result",
+    "Retry",
+    "TimeoutFailure",
+    "UnknownFailure",
+    "UpstreamFailure",
+    "ValidationFailure",
+    "WorkflowFailure",
+    "__version__",
+    "cases",
+    "catalog",
+    "catching",
+    "collect",
+    "freeze_json",
+    "lookup",
+    "register_exception",
+    "thaw_json",
+    "unwrap_or_raise",
+]

@@ -1,0 +1,130 @@
+"""`Failure`: the immutable value every railguard error is."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import ClassVar
+
+import attrs
+
+from ._details import EMPTY_DETAILS, Details, to_details
+from ._registry import register
+from ._semantics import Category, Recovery, Retry
+
+__all__ = ["Failure"]
+
+
+@attrs.frozen(kw_only=True)
+class Failure:
+    """Base of every railguard failure: an immutable, slotted, comparable value.
+
+    Per-class constants are declared as class keywords and read through
+    ``code``, ``status``, ``category`` and ``retry``; instances carry only
+    ``message``, ``details``, ``cause`` and the server's ``retry_after`` hint,
+    plus the typed fields a subclass declares. Define your own failure::
+
+        @attrs.frozen(kw_only=True)
+        class PaymentDeclinedFailure(Failure, code="PAYMENT_DECLINED",
+                                     category=Category.CONFLICT, status=402):
+            message: str = "The payment was declined."
+            order_id: str
+
+    Class keywords: ``code`` (required unless ``abstract=True``), ``category``,
+    ``status`` (default: the category's), ``recovery`` (default: the category's).
+    A subclass that must vary ``code``, ``status`` or ``category`` per instance
+    redeclares it as a field.
+    """
+
+    default_code: ClassVar[str] = "FAILURE"
+    default_category: ClassVar[Category] = Category.INTERNAL
+    _default_status: ClassVar[HTTPStatus | None] = None
+    _default_recovery: ClassVar[Recovery | None] = None
+    _abstract: ClassVar[bool] = False
+
+    message: str = "An error occurred."
+    details: Details = attrs.field(default=EMPTY_DETAILS, converter=to_details)
+    cause: Failure | None = None
+    retry_after: float | None = None
+
+    def __init_subclass__(
+        cls,
+        *,
+        code: str | None = None,
+        category: Category | None = None,
+        status: HTTPStatus | int | None = None,
+        recovery: Recovery | None = None,
+        abstract: bool = False,
+        **kwargs: object,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        if code is not None:
+            cls.default_code = code
+        if category is not None:
+            cls.default_category = category
+        if status is not None:
+            cls._default_status = HTTPStatus(status)
+        if recovery is not None:
+            cls._default_recovery = recovery
+        if abstract:
+            cls._abstract = True
+        elif "_abstract" not in own:
+            cls._abstract = False
+        # attrs rebuilds slotted classes; only the finished class is registered.
+        if "__attrs_attrs__" not in own or cls._abstract:
+            return
+        if "default_code" not in own:
+            raise TypeError(
+                f"{cls.__qualname__} must declare its own code (class {cls.__name__}"
+                "(Base, code='...')) or be declared abstract=True"
+            )
+        register(cls)
+
+    @property
+    def code(self) -> str:
+        """Stable machine code, unique across the catalog."""
+        return self.default_code
+
+    @property
+    def category(self) -> Category:
+        """What kind of failure this is."""
+        return self.default_category
+
+    @property
+    def status(self) -> HTTPStatus:
+        """The HTTP status this failure answers with."""
+        return self._default_status or self.category.default_status
+
+    @property
+    def recovery(self) -> Recovery:
+        """The recovery strategy this failure asks for."""
+        return self._default_recovery or self.category.default_recovery
+
+    @property
+    def retry(self) -> Retry:
+        """Retry semantics: recovery strategy plus the server's hint in seconds."""
+        return Retry(self.recovery, self.retry_after)
+
+    def to_exception(self) -> Exception:
+        """Return the exception paired with this failure, its cause chain attached.
+
+        A documented family returns its document's exception; any other failure
+        returns a `railguard.RailguardError` that carries it.
+        """
+        from ._exceptions import RailguardError, attach_cause  # noqa: PLC0415  # cycle
+
+        return attach_cause(RailguardError(self), self)
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> Failure:
+        """Return the failure for an exception (paired, carried or foreign).
+
+        Never raises: an exception nothing is known about becomes an
+        `railguard.InternalFailure` whose message reveals nothing of it.
+        """
+        from ._exceptions import failure_from_exception  # noqa: PLC0415  # cycle
+
+        return failure_from_exception(exc)
+
+
+register(Failure)

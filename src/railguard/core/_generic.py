@@ -1,0 +1,167 @@
+"""Generic failures for users' own services: one per `Category`, plus the decoding failures."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import attrs
+
+from ._failure import Failure
+from ._semantics import Category
+
+__all__ = [
+    "AuthenticationFailure",
+    "AuthorizationFailure",
+    "CodeFailure",
+    "ConfigurationFailure",
+    "ConflictFailure",
+    "InfrastructureFailure",
+    "InternalFailure",
+    "MalformedFailure",
+    "NotFoundFailure",
+    "ProtocolFailure",
+    "RateLimitFailure",
+    "TimeoutFailure",
+    "UnknownFailure",
+    "UpstreamFailure",
+    "ValidationFailure",
+    "WorkflowFailure",
+]
+
+
+@attrs.frozen(kw_only=True)
+class InfrastructureFailure(Failure, code="INFRASTRUCTURE", category=Category.INFRASTRUCTURE):
+    """A dependency (network, container, service) is unreachable; retry with backoff."""
+
+    message: str = "A required service is unavailable."
+
+
+@attrs.frozen(kw_only=True)
+class CodeFailure(Failure, code="CODE_RELATED", category=Category.CODE_RELATED):
+    """The supplied or generated code is at fault; regenerate it and retry."""
+
+    message: str = "The code failed."
+
+
+@attrs.frozen(kw_only=True)
+class WorkflowFailure(Failure, code="WORKFLOW", category=Category.WORKFLOW):
+    """A workflow limit or approval step stopped the operation; a person must act."""
+
+    message: str = "The workflow could not continue."
+
+
+@attrs.frozen(kw_only=True)
+class ConfigurationFailure(Failure, code="CONFIGURATION", category=Category.CONFIGURATION):
+    """A setting is invalid or missing; fix the deployment."""
+
+    message: str = "The service is misconfigured."
+
+
+@attrs.frozen(kw_only=True)
+class ValidationFailure(Failure, code="VALIDATION", category=Category.VALIDATION):
+    """The input is invalid; retrying the same input cannot succeed."""
+
+    message: str = "The input is invalid."
+
+
+@attrs.frozen(kw_only=True)
+class AuthenticationFailure(Failure, code="AUTHENTICATION", category=Category.AUTHENTICATION):
+    """The caller is not authenticated; supply valid credentials."""
+
+    message: str = "Authentication is required."
+
+
+@attrs.frozen(kw_only=True)
+class AuthorizationFailure(Failure, code="AUTHORIZATION", category=Category.AUTHORIZATION):
+    """The caller is authenticated but not allowed to do this."""
+
+    message: str = "Permission denied."
+
+
+@attrs.frozen(kw_only=True)
+class NotFoundFailure(Failure, code="NOT_FOUND", category=Category.NOT_FOUND):
+    """The requested resource does not exist."""
+
+    message: str = "Not found."
+
+
+@attrs.frozen(kw_only=True)
+class ConflictFailure(Failure, code="CONFLICT", category=Category.CONFLICT):
+    """The resource's state conflicts with the request; a person must resolve it."""
+
+    message: str = "The request conflicts with the current state."
+
+
+@attrs.frozen(kw_only=True)
+class RateLimitFailure(Failure, code="RATE_LIMIT", category=Category.RATE_LIMIT):
+    """Too many requests; retry after ``retry_after`` seconds when given."""
+
+    message: str = "Too many requests."
+
+
+@attrs.frozen(kw_only=True)
+class TimeoutFailure(Failure, code="TIMEOUT", category=Category.TIMEOUT):
+    """The operation took too long; retry with backoff."""
+
+    message: str = "The operation timed out."
+
+
+@attrs.frozen(kw_only=True)
+class UpstreamFailure(Failure, code="UPSTREAM", category=Category.UPSTREAM):
+    """An upstream service answered with an error; retry with backoff."""
+
+    message: str = "An upstream service failed."
+
+
+@attrs.frozen(kw_only=True)
+class ProtocolFailure(Failure, code="PROTOCOL", category=Category.PROTOCOL):
+    """A peer broke the wire protocol."""
+
+    message: str = "The peer broke the protocol."
+
+
+@attrs.frozen(kw_only=True)
+class InternalFailure(Failure, code="INTERNAL", category=Category.INTERNAL):
+    """An unexpected error; the public message reveals nothing of it.
+
+    ``exception`` keeps the original exception for logs and becomes the
+    ``__cause__`` of `to_exception`; it is not compared, shown or pickled.
+    """
+
+    message: str = "An internal error occurred."
+    exception: BaseException | None = attrs.field(default=None, eq=False, repr=False)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
+        state["exception"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+    def to_exception(self) -> Exception:
+        """Return the carrying exception; the original exception is its ``__cause__``."""
+        exc = super().to_exception()
+        if self.exception is not None and exc.__cause__ is None:
+            exc.__cause__ = self.exception
+        return exc
+
+
+@attrs.frozen(kw_only=True)
+class UnknownFailure(Failure, code="UNKNOWN"):
+    """A peer sent a failure whose code is not in the catalog; code and body are kept."""
+
+    message: str = "The peer reported an unknown failure."
+    code: str = "UNKNOWN"
+    status: HTTPStatus = HTTPStatus.INTERNAL_SERVER_ERROR
+    category: Category = Category.INTERNAL
+    raw: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class MalformedFailure(Failure, code="MALFORMED", category=Category.PROTOCOL, status=502):
+    """A peer's response or frame could not be parsed; ``raw`` keeps a capped excerpt."""
+
+    message: str = "The peer sent a malformed message."
+    raw: str | None = None

@@ -1,0 +1,72 @@
+"""The catalog of failure classes, keyed by their stable ``code``."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._failure import Failure
+
+__all__ = ["DuplicateCodeError", "catalog", "lookup", "register"]
+
+_lock = threading.Lock()
+_by_code: dict[str, type[Failure]] = {}
+_order: dict[type[Failure], int] = {}
+
+
+class DuplicateCodeError(TypeError):
+    """Two different failure classes declare the same ``code``."""
+
+
+def register(cls: type[Failure]) -> None:
+    """Add a failure class to the catalog under its ``default_code``.
+
+    A class defined again with the same module and qualified name (a reload)
+    replaces the old one; any other class with a taken code is an error.
+
+    Raises:
+        DuplicateCodeError: another class already owns the code.
+    """
+    code = cls.default_code
+    with _lock:
+        existing = _by_code.get(code)
+        if existing is not None and existing is not cls:
+            same_name = (existing.__module__, existing.__qualname__) == (
+                cls.__module__,
+                cls.__qualname__,
+            )
+            if not same_name:
+                raise DuplicateCodeError(
+                    f"failure code {code!r} of {cls.__module__}.{cls.__qualname__} is already "
+                    f"registered by {existing.__module__}.{existing.__qualname__}"
+                )
+            del _order[existing]
+        _by_code[code] = cls
+        _order[cls] = len(_order)
+
+
+def lookup(code: str) -> type[Failure] | None:
+    """Return the failure class registered under ``code``, or ``None``.
+
+    Only registered classes are ever returned: nothing is imported or
+    instantiated by a name taken from input.
+    """
+    return _by_code.get(code)
+
+
+def catalog() -> Iterator[type[Failure]]:
+    """Iterate every registered failure class in a stable order.
+
+    The documented families are imported first, so the catalog is complete.
+    Classes are ordered by module, then by definition order within the module.
+    """
+    from railguard.families import FAMILY_MODULES  # noqa: PLC0415  # families import core
+
+    for module in FAMILY_MODULES:
+        importlib.import_module(module)
+    with _lock:
+        ordered = sorted(_order.items(), key=lambda item: (item[0].__module__, item[1]))
+    return iter([cls for cls, _ in ordered])

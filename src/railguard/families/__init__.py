@@ -1,0 +1,8 @@
+"""The five documented error families, one module per seed document.
+
+Each module exports both sides of every documented error: the failure value
+and the document's exact exception, paired losslessly.
+"""
+
+FAMILY_MODULES: tuple[str, ...] = ()
+"""Modules `railguard.catalog` imports so that the catalog is complete."""

@@ -1,0 +1,1 @@
+"""Framework adapters; each is an optional extra and is imported only when used."""
