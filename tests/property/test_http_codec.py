@@ -1,0 +1,110 @@
+"""Property laws of the sans-I/O HTTP codecs: lossless round trips, total decoding."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from railguard import Failure, FailureGroup, UnknownFailure, lookup
+from railguard.http import decode, encode
+from railguard.testing import failure_classes, failures, json_values
+
+STYLES = ("agents", "problem", "bridge")
+
+
+def _relayable(failure: Failure) -> bool:
+    # an UnknownFailure whose code is in the catalog decodes to that class, by design
+    if isinstance(failure, UnknownFailure) and lookup(failure.code) is not None:
+        return False
+    if isinstance(failure, FailureGroup) and not all(map(_relayable, failure.failures)):
+        return False
+    return failure.cause is None or _relayable(failure.cause)
+
+
+_single = failures(*failure_classes(include=lambda cls: not issubclass(cls, FailureGroup)))
+_groups = st.builds(
+    FailureGroup,
+    failures=st.lists(_single, min_size=1, max_size=3).map(tuple),
+    message=st.text(max_size=20),
+    details=st.dictionaries(st.text(max_size=5), json_values(max_leaves=3), max_size=2),
+    cause=st.none() | _single,
+    retry_after=st.none() | st.integers(0, 3600),
+)
+# every registered class; groups hold members of any class (nested groups included)
+_nested_groups = _groups.map(lambda g: FailureGroup(failures=(g,)))
+ANY_FAILURE = st.one_of(_single, _groups, _nested_groups).filter(_relayable)
+
+
+@pytest.mark.parametrize("style", STYLES)
+@given(failure=ANY_FAILURE)
+def test_round_trip(style: str, failure: Failure) -> None:
+    """decode(encode(f)) == f for every registered failure in every envelope style."""
+    response = encode(failure, style)  # type: ignore[arg-type]
+    assert decode(*response, style) == failure  # type: ignore[arg-type]  # style is a str
+
+
+@pytest.mark.parametrize("style", STYLES)
+@given(failure=ANY_FAILURE)
+def test_auto_detects_every_style(style: str, failure: Failure) -> None:
+    """The auto style recognises each envelope by content type and shape."""
+    response = encode(failure, style)  # type: ignore[arg-type]
+    assert decode(*response, "auto") == failure
+
+
+_json_text = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "code",
+                    "message",
+                    "errors",
+                    "type",
+                    "title",
+                    "status",
+                    "detail",
+                    "error_code",
+                    "details",
+                    "cause",
+                    "fields",
+                    "retry_after",
+                    "raw",
+                    "category",
+                    "failures",
+                ]
+            )
+            | st.text(max_size=5),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=20,
+).map(lambda v: json.dumps(v).encode())
+_headers = st.dictionaries(
+    st.sampled_from(["content-type", "retry-after", "x-request-id", "Idempotency-Key", "x"]),
+    st.sampled_from(
+        [
+            "application/problem+json",
+            "application/json",
+            "5",
+            "-1",
+            "soon",
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "\x00",
+        ]
+    )
+    | st.text(max_size=10),
+)
+
+
+@pytest.mark.parametrize("style", [*STYLES, "kneo", "auto"])
+@settings(max_examples=200)
+@given(status=st.integers(-1000, 10_000), headers=_headers, body=st.binary() | _json_text)
+def test_decode_is_total(style: str, status: int, headers: dict[str, str], body: bytes) -> None:
+    """Any status, headers and bytes decode to a failure, never an exception."""
+    assert isinstance(decode(status, headers, body, style), Failure)  # type: ignore[arg-type]
