@@ -116,6 +116,24 @@ def test_bridge_frame_shape() -> None:
     assert document["request_id"] == "r-1"
 
 
+def test_bridge_frame_merges_details_like_to_dict() -> None:
+    """Bridge details sit in the frame itself, as the document's to_dict() does; clashes nest."""
+    failure = NotFoundFailure(message="gone", details={"context": "more", "code": "x"})
+    document = _json(encode(failure, "bridge"))
+    assert document["context"] == "more"
+    assert document["details"] == {"code": "x"}
+    assert decode(*encode(failure, "bridge"), "bridge") == failure
+
+
+def test_an_instance_code_of_another_class_names_its_class() -> None:
+    """An UnknownFailure relaying a code the catalog knows comes back as itself ('kind')."""
+    failure = UnknownFailure(code="NOT_FOUND", status=HTTPStatus.GONE, raw="peer body")
+    for style in ("agents", "problem", "bridge"):
+        error = encode(failure, style)  # type: ignore[arg-type]
+        assert b'"kind":"UNKNOWN"' in error.body
+        assert decode(*error, style) == failure  # type: ignore[arg-type]
+
+
 def test_typed_field_named_like_a_member_goes_in_fields() -> None:
     """A typed field whose name the style uses (problem 'detail') travels in 'fields'."""
     failure = TraceableFailure(message="m", detail="the detail")
@@ -338,7 +356,7 @@ def test_kneo_table_by_status(status: int, category: Category) -> None:
     """The kneo style picks the failure by status alone and keeps the body."""
     failure = decode(status, {"x-request-id": "r1"}, b'{"message": "nope"}', "kneo")
     assert failure.category is category
-    assert failure.message == "nope"
+    assert failure.message.endswith(f"{status} {HTTPStatus(status).phrase}: nope")
 
 
 def test_kneo_keeps_a_text_body() -> None:

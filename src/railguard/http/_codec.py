@@ -9,6 +9,7 @@ import types
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, Final, Literal, NamedTuple, TypeAlias, cast
+from urllib.parse import quote, unquote
 
 import attrs
 
@@ -101,9 +102,11 @@ class _Layout:
     unless the member already holds the same value."""
     aliases: Mapping[str, str]
     """Typed field → the style member that carries it (``code`` → ``type``)."""
+    flat_details: bool = False
+    """Details are merged into the document (the bridge ``to_dict()``), not nested."""
 
 
-_COMMON = frozenset({"category", "details", "cause", "retry_after", "fields"})
+_COMMON = frozenset({"category", "kind", "details", "cause", "retry_after", "fields"})
 _RECORD = _Layout(
     "type", "message", _COMMON | {"type", "message"}, types.MappingProxyType({"code": "type"})
 )
@@ -119,11 +122,13 @@ _PROBLEM = _Layout(
     _COMMON | {"type", "title", "status", "detail", "instance", "code", "errors"},
     types.MappingProxyType({"failures": "errors"}),
 )
+# the bridge frame has no category member (a category field is a typed field there)
 _BRIDGE = _Layout(
     "error_code",
     "message",
-    _COMMON | {"type", "message", "code", "error_code"},
+    (_COMMON - {"category"}) | {"type", "message", "code", "error_code"},
     types.MappingProxyType({"code": "error_code", "status": "code"}),
+    flat_details=True,
 )
 
 
@@ -166,8 +171,8 @@ def _place(doc: dict[str, object], values: dict[str, object], layout: _Layout) -
         doc["fields"] = extra
 
 
-def _common(doc: dict[str, object], failure: Failure, depth: int) -> None:
-    if failure.details:
+def _common(doc: dict[str, object], failure: Failure, depth: int, *, details: bool = True) -> None:
+    if details and failure.details:
         doc["details"] = thaw_json(failure.details)
     if failure.cause is not None and depth < MAX_DEPTH:
         doc["cause"] = _record(failure.cause, depth + 1)
@@ -178,12 +183,16 @@ def _common(doc: dict[str, object], failure: Failure, depth: int) -> None:
 
 def _record(failure: Failure, depth: int = 0) -> dict[str, object]:
     """A failure as a self-contained JSON object: the agents ``errors`` item, causes, members."""
-    plan = plan_for(type(failure))
+    cls = type(failure)
+    plan = plan_for(cls)
+    code = failure.code
     doc: dict[str, object] = {
-        "type": failure.code,
+        "type": code,
         "message": failure.message,
         "category": failure.category.value,
     }
+    if lookup(code) is not cls:
+        doc["kind"] = cls.default_code  # the class, when the instance's code names another class
     if plan.fields:
         _place(doc, _values(failure, plan), _RECORD)
     _common(doc, failure, depth)
@@ -212,6 +221,7 @@ def _agents(failure: Failure, plan: Plan, status: int) -> dict[str, object]:
         "type": failure.code,
         "category": failure.category.value,
     }
+    _kind(doc, failure)
     _place(doc, values, _AGENTS_GROUP)
     _common(doc, failure, 0)
     return doc
@@ -223,7 +233,7 @@ def _problem(
     code = failure.code
     values = _values(failure, plan) if plan.fields else {}
     doc: dict[str, object] = {
-        "type": type_base + code,
+        "type": type_base + quote(code, safe=""),
         "title": plan.title if plan.title is not None else HTTPStatus(status).phrase,
         "status": status,
         "detail": failure.message,
@@ -232,6 +242,7 @@ def _problem(
         doc["instance"] = instance
     doc["code"] = code
     doc["category"] = failure.category.value
+    _kind(doc, failure)
     doc["errors"] = (
         values["failures"] if plan.is_group else [{"type": code, "message": failure.message}]
     )
@@ -247,12 +258,29 @@ def _bridge(failure: Failure, plan: Plan, status: int) -> dict[str, object]:
         "message": failure.message,
         "code": status,
         "error_code": failure.code,
-        "category": failure.category.value,
     }
+    _kind(doc, failure)
     if plan.fields:
         _place(doc, _values(failure, plan), _BRIDGE)
-    _common(doc, failure, 0)
+    details = failure.details
+    if details:
+        # the document's to_dict() merges the context into the frame; clashing keys nest
+        nested: dict[str, object] = {}
+        for key, value in details.items():
+            if key in doc or key in _BRIDGE.reserved or key in plan.keys:
+                nested[key] = thaw_json(value)
+            else:
+                doc[key] = thaw_json(value)
+        if nested:
+            doc["details"] = nested
+    _common(doc, failure, 0, details=False)
     return doc
+
+
+def _kind(doc: dict[str, object], failure: Failure) -> None:
+    cls = type(failure)
+    if lookup(failure.code) is not cls:
+        doc["kind"] = cls.default_code
 
 
 _BASE_HEADERS: Final = {
@@ -295,7 +323,14 @@ def encode(
         raise ValueError(f"cannot encode style {style!r}: use 'agents', 'problem' or 'bridge'")
     body = json.dumps(doc, separators=(",", ":"), allow_nan=False).encode()
     headers: Mapping[str, str] = _BASE_HEADERS[style]
-    retry_after = retry_after_header(failure.retry_after)
+    retry_after = None
+    if "retry_after_header" in plan.keys:
+        # the agents document's retry_after text, sent as is when it is a valid Retry-After
+        text = header_safe(getattr(failure, "retry_after_header", None))
+        if text is not None and parse_retry_after(text) is not None:
+            retry_after = text
+    if retry_after is None:
+        retry_after = retry_after_header(failure.retry_after)
     request_id = None
     if "request_id" in plan.keys:
         request_id = header_safe(getattr(failure, "request_id", None))
@@ -374,7 +409,10 @@ def _decode_record(
         if type(raw_code) is not str:
             raise Invalid(f"no failure code in {layout.code_key!r}")
         code = raw_code
-    cls = lookup(code)
+    kind = obj.get("kind")
+    if kind is not None and type(kind) is not str:
+        raise Invalid("'kind' is not a string")
+    cls = lookup(kind if kind is not None else code)
     unknown = cls is None
     plan = plan_for(UnknownFailure if cls is None else cls)
     kwargs: dict[str, Any] = {}
@@ -386,12 +424,30 @@ def _decode_record(
     elif unknown and type(obj.get("title")) is str:
         kwargs["message"] = obj["title"]
     _read_common(obj, ctx, depth, kwargs, top=top)
+    if layout.flat_details:
+        _read_flat_details(obj, plan, layout, depth, kwargs)
     if plan.fields:
         _read_fields(obj, plan, layout, ctx=ctx, depth=depth, kwargs=kwargs, code=code, top=top)
     try:
         return plan.cls(**kwargs)
     except Exception as exc:  # noqa: BLE001  # a class's validator or converter refused
         raise Invalid(f"{plan.cls.__name__} refused the document ({type(exc).__name__})") from None
+
+
+def _read_flat_details(
+    obj: dict[str, object], plan: Plan, layout: _Layout, depth: int, kwargs: dict[str, Any]
+) -> None:
+    """Members that are neither the style's nor typed fields are the failure's details."""
+    taken = layout.reserved
+    flat = {
+        key: value
+        for key, value in obj.items()
+        if key not in taken and (key not in plan.keys or layout.aliases.get(key, key) in taken)
+    }
+    if flat:
+        nested = obj.get("details")  # an object: _read_common checked it
+        merged = {**flat, **cast(dict[str, object], nested)} if nested is not None else flat
+        kwargs["details"] = freeze(merged, depth + 1)
 
 
 def _read_common(
@@ -521,7 +577,7 @@ def _problem_decode(doc: object, ctx: _Context, type_base: str) -> Failure:
     if code is None:
         problem_type = cast(str, obj.get("type", "about:blank"))
         if type_base and problem_type.startswith(type_base) and len(problem_type) > len(type_base):
-            code = problem_type[len(type_base) :]
+            code = unquote(problem_type[len(type_base) :])
         elif problem_type == "about:blank":
             message = obj.get("detail", obj.get("title"))  # both checked str above
             return _status.for_status(
@@ -699,7 +755,7 @@ def _decode_doc(style: DecodeStyle, doc: object, ctx: _Context, type_base: str) 
     raise Invalid(f"unknown style {style!r}")
 
 
-_MESSAGE_KEYS: Final = ("message", "detail", "error", "title")
+_MESSAGE_KEYS: Final = ("detail", "message", "error")
 
 
 def _kneo_decode(ctx: _Context, doc: object = MISSING) -> Failure:
@@ -740,6 +796,7 @@ def _kneo_decode(ctx: _Context, doc: object = MISSING) -> Failure:
     if ctx.retry_after is not None:
         kwargs["retry_after"] = ctx.retry_after
     wire: dict[str, object] = {
+        "response_status": ctx.status,
         "status": ctx.status,
         "body": thaw_json(cast(Any, body_value)),
         "request_id": ctx.request_id,
@@ -758,13 +815,15 @@ def _kneo_decode(ctx: _Context, doc: object = MISSING) -> Failure:
 
 
 def _kneo_message(status: int, body: object) -> str:
+    """``HTTP 404 Not Found: <the body's detail, message or error>``, as kneo's client says it."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = ""
+    message = f"HTTP {status} {phrase}".rstrip()
     if isinstance(body, Details):
         for key in _MESSAGE_KEYS:
             value = body.get(key)
             if isinstance(value, str) and value:
-                return value[:1000]
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Error"
-    return f"HTTP {status} {phrase}"
+                return f"{message}: {value[:1000]}"
+    return message
