@@ -129,9 +129,9 @@ def test_an_instance_code_of_another_class_names_its_class() -> None:
     """An UnknownFailure relaying a code the catalog knows comes back as itself ('kind')."""
     failure = UnknownFailure(code="NOT_FOUND", status=HTTPStatus.GONE, raw="peer body")
     for style in ("agents", "problem", "bridge"):
-        error = encode(failure, style)  # type: ignore[arg-type]
+        error = encode(failure, style)
         assert b'"kind":"UNKNOWN"' in error.body
-        assert decode(*error, style) == failure  # type: ignore[arg-type]
+        assert decode(*error, style) == failure
 
 
 def test_typed_field_named_like_a_member_goes_in_fields() -> None:
