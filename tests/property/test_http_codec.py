@@ -9,10 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from railguard import Failure, FailureGroup
-from railguard.http import decode, encode
+from railguard.http import DEFAULT_TYPE_BASE, DecodeStyle, Style, decode, encode
+from railguard.http._codec import _encode
+from railguard.http._fields import plan_for
 from railguard.testing import failure_classes, failures, json_values
 
-STYLES = ("agents", "problem", "bridge")
+STYLES: tuple[Style, ...] = ("agents", "problem", "bridge")
 
 
 _single = failures(*failure_classes(include=lambda cls: not issubclass(cls, FailureGroup)))
@@ -30,17 +32,17 @@ ANY_FAILURE = st.one_of(failures(), _groups, _groups.map(lambda g: FailureGroup(
 
 @pytest.mark.parametrize("style", STYLES)
 @given(failure=ANY_FAILURE)
-def test_round_trip(style: str, failure: Failure) -> None:
+def test_round_trip(style: Style, failure: Failure) -> None:
     """decode(encode(f)) == f for every registered failure in every envelope style."""
-    response = encode(failure, style)  # type: ignore[arg-type]
-    assert decode(*response, style) == failure  # type: ignore[arg-type]  # style is a str
+    response = encode(failure, style)
+    assert decode(*response, style) == failure
 
 
 @pytest.mark.parametrize("style", STYLES)
 @given(failure=ANY_FAILURE)
-def test_auto_detects_every_style(style: str, failure: Failure) -> None:
+def test_auto_detects_every_style(style: Style, failure: Failure) -> None:
     """The auto style recognises each envelope by content type and shape."""
-    response = encode(failure, style)  # type: ignore[arg-type]
+    response = encode(failure, style)
     assert decode(*response, "auto") == failure
 
 
@@ -95,6 +97,31 @@ _headers = st.dictionaries(
 @pytest.mark.parametrize("style", [*STYLES, "kneo", "auto"])
 @settings(max_examples=200)
 @given(status=st.integers(-1000, 10_000), headers=_headers, body=st.binary() | _json_text)
-def test_decode_is_total(style: str, status: int, headers: dict[str, str], body: bytes) -> None:
+def test_decode_is_total(
+    style: DecodeStyle, status: int, headers: dict[str, str], body: bytes
+) -> None:
     """Any status, headers and bytes decode to a failure, never an exception."""
-    assert isinstance(decode(status, headers, body, style), Failure)  # type: ignore[arg-type]
+    assert isinstance(decode(status, headers, body, style), Failure)
+
+
+def _message_only(cls: type[Failure]) -> bool:
+    plan = plan_for(cls)
+    return plan.static and not plan.fields
+
+
+@pytest.mark.parametrize("style", STYLES)
+@given(
+    cls=st.sampled_from(failure_classes(include=_message_only)),
+    message=st.text(),
+    instance=st.none() | st.text(max_size=20),
+)
+def test_template_fast_path_is_the_generic_encoding(
+    style: Style, cls: type[Failure], message: str, instance: str | None
+) -> None:
+    """The template used for message-only failures gives byte for byte the generic body."""
+    failure = cls(message=message)
+    plan = plan_for(cls)
+    generic = _encode(
+        failure, plan, int(failure.status), style, type_base=DEFAULT_TYPE_BASE, instance=instance
+    )
+    assert encode(failure, style, instance=instance) == generic

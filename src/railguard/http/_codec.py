@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
+from json.encoder import encode_basestring_ascii
 from typing import Any, Final, Literal, NamedTuple, TypeAlias, cast
 from urllib.parse import quote, unquote
 
@@ -181,21 +183,44 @@ def _common(doc: dict[str, object], failure: Failure, depth: int, *, details: bo
         doc["retry_after"] = retry_after
 
 
-def _record(failure: Failure, depth: int = 0) -> dict[str, object]:
+class _Constants(NamedTuple):
+    code: str
+    category: str
+    status: int
+
+
+_constants: dict[type[Failure], _Constants] = {}
+
+
+def _constants_of(failure: Failure, plan: Plan) -> _Constants:
+    """Code, category and wire status; computed once per class when they are constants."""
+    if plan.static:
+        found = _constants.get(plan.cls)
+        if found is None:
+            found = _constants[plan.cls] = _Constants(
+                failure.code, failure.category.value, _wire_status(failure)
+            )
+        return found
+    return _Constants(failure.code, failure.category.value, _wire_status(failure))
+
+
+def _record(failure: Failure, depth: int = 0, plan: Plan | None = None) -> dict[str, object]:
     """A failure as a self-contained JSON object: the agents ``errors`` item, causes, members."""
     cls = type(failure)
-    plan = plan_for(cls)
-    code = failure.code
+    if plan is None:
+        plan = plan_for(cls)
+    constants = _constants_of(failure, plan)
     doc: dict[str, object] = {
-        "type": code,
+        "type": constants.code,
         "message": failure.message,
-        "category": failure.category.value,
+        "category": constants.category,
     }
-    if lookup(code) is not cls:
+    if not plan.static and lookup(constants.code) is not cls:
         doc["kind"] = cls.default_code  # the class, when the instance's code names another class
     if plan.fields:
         _place(doc, _values(failure, plan), _RECORD)
-    _common(doc, failure, depth)
+    if failure.details or failure.cause is not None or failure.retry_after is not None:
+        _common(doc, failure, depth)
     return doc
 
 
@@ -211,7 +236,7 @@ def _agents(failure: Failure, plan: Plan, status: int) -> dict[str, object]:
         return {
             "code": status_name(status),
             "message": failure.message,
-            "errors": [_record(failure)],
+            "errors": [_record(failure, 0, plan)],
         }
     values = _values(failure, plan)
     doc: dict[str, object] = {
@@ -312,7 +337,31 @@ def encode(
         ValueError: ``style`` is not an envelope style (``kneo`` only decodes).
     """
     plan = plan_for(type(failure))
-    status = _wire_status(failure)
+    status = _constants_of(failure, plan).status
+    if (
+        plan.static
+        and not plan.fields
+        and failure.cause is None
+        and failure.retry_after is None
+        and not failure.details
+        and style in _BASE_HEADERS
+    ):
+        # the common case, a failure of constant code with only a message: fill a template
+        return HttpError(
+            status, _BASE_HEADERS[style], _fast_body(failure, style, type_base, instance)
+        )
+    return _encode(failure, plan, status, style, type_base=type_base, instance=instance)
+
+
+def _encode(
+    failure: Failure,
+    plan: Plan,
+    status: int,
+    style: str,
+    *,
+    type_base: str,
+    instance: str | None,
+) -> HttpError:
     if style == "agents":
         doc = _agents(failure, plan, status)
     elif style == "problem":
@@ -321,7 +370,7 @@ def encode(
         doc = _bridge(failure, plan, status)
     else:
         raise ValueError(f"cannot encode style {style!r}: use 'agents', 'problem' or 'bridge'")
-    body = json.dumps(doc, separators=(",", ":"), allow_nan=False).encode()
+    body = _ENCODER.encode(doc).encode()
     headers: Mapping[str, str] = _BASE_HEADERS[style]
     retry_after = None
     if "retry_after_header" in plan.keys:
@@ -341,7 +390,45 @@ def encode(
         if request_id is not None:
             extra["x-request-id"] = request_id
         headers = types.MappingProxyType(extra)
-    return HttpError(status=status, headers=headers, body=body)
+    return HttpError(status, headers, body)
+
+
+# Templates: the body of a constant-code failure with only a message, split where the
+# message (and the problem instance) go. Built by encoding a stand-in through the generic
+# path, so a filled template is byte for byte what that path gives.
+_MESSAGE_SLOT: Final = "\x00railguard-message\x00"
+_INSTANCE_SLOT: Final = "\x00railguard-instance\x00"
+_templates: dict[tuple[type[Failure], str, str, bool], tuple[str, ...]] = {}
+
+
+def _fast_body(failure: Failure, style: str, type_base: str, instance: str | None) -> bytes:
+    key = (type(failure), style, type_base, instance is not None)
+    template = _templates.get(key)
+    if template is None:
+        template = _templates[key] = _template(failure, style, type_base, instance is not None)
+    message = encode_basestring_ascii(failure.message)
+    filled = encode_basestring_ascii(instance) if instance is not None else ""
+    return "".join(
+        message if part is _MESSAGE_SLOT else filled if part is _INSTANCE_SLOT else part
+        for part in template
+    ).encode()
+
+
+def _template(failure: Failure, style: str, type_base: str, has_instance: bool) -> tuple[str, ...]:
+    stand_in = attrs.evolve(failure, message=_MESSAGE_SLOT)
+    plan = plan_for(type(failure))
+    status = _constants_of(failure, plan).status
+    instance = _INSTANCE_SLOT if has_instance else None
+    text = _encode(stand_in, plan, status, style, type_base=type_base, instance=instance)
+    body = text.body.decode()
+    slots = {
+        encode_basestring_ascii(_MESSAGE_SLOT): _MESSAGE_SLOT,
+        encode_basestring_ascii(_INSTANCE_SLOT): _INSTANCE_SLOT,
+    }
+    parts: list[str] = []
+    for piece in re.split("(" + "|".join(map(re.escape, slots)) + ")", body):
+        parts.append(slots.get(piece, piece))
+    return tuple(parts)
 
 
 # -- decoding ---------------------------------------------------------------------------
@@ -357,7 +444,8 @@ class _Context:
     ) -> None:
         self.status = status
         self.body = body
-        self.retry_after = parse_retry_after(wire.retry_after)
+        retry_after = wire.retry_after
+        self.retry_after = None if retry_after is None else parse_retry_after(retry_after)
         self.request_id = wire.request_id
         self.idempotency_key = (
             idempotency_key if idempotency_key is not None else wire.idempotency_key
@@ -390,7 +478,7 @@ def _number(value: object) -> float:
     raise Invalid("retry_after is not a number")
 
 
-def _decode_record(
+def _decode_record(  # noqa: PLR0912  # one check per member, inline on the hot path
     doc: object,
     layout: _Layout,
     ctx: _Context,
@@ -399,20 +487,23 @@ def _decode_record(
     top: bool,
     code: str | None = None,
 ) -> Failure:
-    if depth > MAX_DEPTH:
-        raise Invalid("failures nested too deeply")
     if type(doc) is not dict:
         raise Invalid("a failure is not a JSON object")
-    obj = cast(dict[str, object], doc)
+    if depth > MAX_DEPTH:
+        raise Invalid("failures nested too deeply")
+    obj: dict[str, object] = doc
     if code is None:
         raw_code = obj.get(layout.code_key)
         if type(raw_code) is not str:
             raise Invalid(f"no failure code in {layout.code_key!r}")
         code = raw_code
     kind = obj.get("kind")
-    if kind is not None and type(kind) is not str:
+    if kind is None:
+        cls = lookup(code)
+    elif type(kind) is str:
+        cls = lookup(kind)
+    else:
         raise Invalid("'kind' is not a string")
-    cls = lookup(kind if kind is not None else code)
     unknown = cls is None
     plan = plan_for(UnknownFailure if cls is None else cls)
     kwargs: dict[str, Any] = {}
@@ -423,7 +514,10 @@ def _decode_record(
         kwargs["message"] = message
     elif unknown and type(obj.get("title")) is str:
         kwargs["message"] = obj["title"]
-    _read_common(obj, ctx, depth, kwargs, top=top)
+    if "details" in obj or "cause" in obj or "retry_after" in obj:
+        _read_common(obj, ctx, depth, kwargs, top=top)
+    elif top and ctx.retry_after is not None:
+        kwargs["retry_after"] = ctx.retry_after
     if layout.flat_details:
         _read_flat_details(obj, plan, layout, depth, kwargs)
     if plan.fields:
@@ -526,10 +620,10 @@ class _NestedContext(_Context):
 _NESTED = _NestedContext(500, WireHeaders(), b"", None)
 
 
-def _agents_decode(doc: object, ctx: _Context) -> Failure:
+def _agents_decode(doc: object, ctx: _Context, type_base: str) -> Failure:
     if type(doc) is not dict:
         raise Invalid("not a JSON object")
-    obj = cast(dict[str, object], doc)
+    obj: dict[str, object] = doc
     if "type" in obj:
         return _decode_record(obj, _AGENTS_GROUP, ctx, 0, top=True)
     if "errors" not in obj and "code" not in obj:
@@ -542,11 +636,11 @@ def _agents_decode(doc: object, ctx: _Context) -> Failure:
         return _status.for_status(ctx.status, message, retry_after=ctx.retry_after)
     if type(errors) is not list:
         raise Invalid("'errors' is not a list")
-    items = cast(list[object], errors)
+    items: list[object] = errors
     if len(items) == 1:
         item = items[0]
-        if type(item) is dict and "message" not in item and message is not None:
-            item = {**cast(dict[str, object], item), "message": message}
+        if message is not None and type(item) is dict and "message" not in item:
+            item = {**item, "message": message}
         return _decode_record(item, _RECORD, ctx, 0, top=True)
     members = tuple(_decode_record(item, _RECORD, ctx, 1, top=False) for item in items)
     if message is None:
@@ -588,7 +682,7 @@ def _problem_decode(doc: object, ctx: _Context, type_base: str) -> Failure:
     return _decode_record(obj, _PROBLEM, ctx, 0, top=True, code=code)
 
 
-def _bridge_decode(doc: object, ctx: _Context) -> Failure:
+def _bridge_decode(doc: object, ctx: _Context, type_base: str) -> Failure:
     if type(doc) is not dict or cast(dict[str, object], doc).get("type") != "error":
         raise Invalid("not a bridge error frame (no type 'error')")
     obj = cast(dict[str, object], doc)
@@ -612,9 +706,26 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
+# one encoder and one decoder for every call: compact, ASCII-safe, strict about NaN
+_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def _blank(body: bytes | str) -> bool:
+    return not body or body.isspace()
+
+
 def _parse(body: bytes | str) -> object:
     try:
-        return json.loads(body, parse_constant=_reject_constant)
+        # RFC 8259: JSON between systems is UTF-8
+        text = body if isinstance(body, str) else body.decode()
+        try:
+            document, end = _DECODER.raw_decode(text)
+        except ValueError:
+            return _DECODER.decode(text)  # leading whitespace; raises for anything else
+        if end != len(text) and not text[end:].isspace():
+            raise Invalid("not JSON (extra data)")
+        return document
     except RecursionError:
         raise Invalid("JSON nested too deeply") from None
     except ValueError:  # JSONDecodeError, UnicodeDecodeError, int digit limit
@@ -632,7 +743,7 @@ def detect_style(headers: HeadersLike, body: bytes | str) -> DecodeStyle:
         content_type = read_headers(headers).content_type
         if content_type == "application/problem+json":
             return "problem"
-        if len(body) > MAX_BODY_BYTES or not body.strip():
+        if len(body) > MAX_BODY_BYTES or _blank(body):
             return "kneo"
         return _detect(content_type, _parse(body))
     except Exception:  # noqa: BLE001  # detection is total too
@@ -713,27 +824,33 @@ def _decode(
     if type(status) is not int:
         status = int(status)
     given: object = body
-    if isinstance(given, (bytearray, memoryview)):
-        body = bytes(given)
-    elif not isinstance(given, (bytes, str)):
-        raise Invalid("body is not bytes")
+    if type(given) is not bytes and type(given) is not str:
+        if isinstance(given, (bytes, bytearray, memoryview)):
+            body = bytes(given)
+        elif isinstance(given, str):
+            body = str(given)
+        else:
+            raise Invalid("body is not bytes")
     wire = read_headers(headers)
     ctx = _Context(status, wire, body, idempotency_key)
-    if style == "auto":
-        return _decode_auto(ctx, wire.content_type, type_base)
-    if style == "kneo":
-        return _kneo_decode(ctx)
+    envelope = _ENVELOPE_DECODERS.get(style)
+    if envelope is None:
+        if style == "auto":
+            return _decode_auto(ctx, wire.content_type, type_base)
+        if style == "kneo":
+            return _kneo_decode(ctx)
+        raise Invalid(f"unknown style {style!r}")
     if len(body) > MAX_BODY_BYTES:
         raise Invalid("body larger than 1 MiB")
-    if not body.strip():
+    if not body or body.isspace():
         # no envelope at all (HEAD, a bare proxy answer): the status says what it is
         return _status.for_status(status, retry_after=ctx.retry_after)
-    return _decode_doc(style, _parse(body), ctx, type_base)
+    return envelope(_parse(body), ctx, type_base)
 
 
 def _decode_auto(ctx: _Context, content_type: str, type_base: str) -> Failure:
     body = ctx.body
-    if len(body) > MAX_BODY_BYTES or not body.strip():
+    if len(body) > MAX_BODY_BYTES or _blank(body):
         return _kneo_decode(ctx)
     try:
         doc = _parse(body)
@@ -746,13 +863,14 @@ def _decode_auto(ctx: _Context, content_type: str, type_base: str) -> Failure:
 
 
 def _decode_doc(style: DecodeStyle, doc: object, ctx: _Context, type_base: str) -> Failure:
-    if style == "agents":
-        return _agents_decode(doc, ctx)
-    if style == "problem":
-        return _problem_decode(doc, ctx, type_base)
-    if style == "bridge":
-        return _bridge_decode(doc, ctx)
-    raise Invalid(f"unknown style {style!r}")
+    return _ENVELOPE_DECODERS[style](doc, ctx, type_base)
+
+
+_ENVELOPE_DECODERS: Final[dict[str, Callable[[object, _Context, str], Failure]]] = {
+    "agents": _agents_decode,
+    "problem": _problem_decode,
+    "bridge": _bridge_decode,
+}
 
 
 _MESSAGE_KEYS: Final = ("detail", "message", "error")

@@ -87,6 +87,8 @@ class Plan:
     title: str | None
     """The class's default message (the problem ``title``), when it is a constant."""
     is_group: bool
+    static: bool
+    """Code, status and category are the class's constants (no field or property varies them)."""
 
 
 # -- failures inside failures -------------------------------------------------------
@@ -397,6 +399,7 @@ def codec_for(hint: object) -> Codec:  # noqa: PLR0911, PLR0912  # one branch pe
 # -- plans ----------------------------------------------------------------------------
 
 _plans: dict[type[Failure], Plan] = {}
+_BASE_PROPERTIES: Final = {name: Failure.__dict__[name] for name in ("code", "status", "category")}
 _plans_lock = threading.Lock()
 
 
@@ -429,10 +432,12 @@ def _build_plan(cls: type[Failure]) -> Plan:
             )
         )
     message_default = attrs.fields_dict(cls)["message"].default
+    static = all(getattr(cls, name, None) is _BASE_PROPERTIES[name] for name in _BASE_PROPERTIES)
     return Plan(
         cls=cls,
         fields=tuple(specs),
         keys=frozenset(s.key for s in specs),
         title=message_default if isinstance(message_default, str) else None,
         is_group=issubclass(cls, FailureGroup),
+        static=static,
     )

@@ -35,7 +35,12 @@ RAW_LIMIT: Final = 4096
 
 _DELAY_SECONDS = re.compile(r"[0-9]{1,12}")
 _SAFE_VALUE = re.compile(r"[!-~]{1,256}")
-_WANTED = frozenset({"content-type", "retry-after", "x-request-id", "idempotency-key"})
+_WANTED: Final = {
+    "content-type": "content_type",
+    "retry-after": "retry_after",
+    "x-request-id": "request_id",
+    "idempotency-key": "idempotency_key",
+}
 
 
 class WireHeaders:
@@ -57,30 +62,27 @@ def read_headers(headers: object) -> WireHeaders:
     """
     found = WireHeaders()
     try:
-        items: Iterable[object] = (
-            headers.items() if isinstance(headers, Mapping) else headers  # type: ignore[assignment]  # checked per item
-        )
-        for item in items:
-            if not isinstance(item, tuple) or len(item) != 2:
+        items = headers.items() if hasattr(headers, "items") else headers
+        for item in items:  # type: ignore[union-attr]  # anything else raises, caught below
+            try:
+                name, value = item
+            except (TypeError, ValueError):
                 continue
-            name, value = item
-            if isinstance(name, bytes):
+            if type(name) is not str:
+                if not isinstance(name, bytes):
+                    continue
                 name = name.decode("latin-1")
-            if isinstance(value, bytes):
+            slot = _WANTED.get(name.lower())
+            if slot is None:
+                continue
+            if type(value) is not str:
+                if not isinstance(value, bytes):
+                    continue
                 value = value.decode("latin-1")
-            if not isinstance(name, str) or not isinstance(value, str):
-                continue
-            name = name.lower()
-            if name not in _WANTED:
-                continue
-            if name == "content-type":
+            if slot == "content_type":
                 found.content_type = value.split(";", 1)[0].strip().lower()
-            elif name == "retry-after":
-                found.retry_after = value
-            elif name == "x-request-id":
-                found.request_id = value[:256]
             else:
-                found.idempotency_key = value[:256]
+                setattr(found, slot, value if slot == "retry_after" else value[:256])
     except Exception:  # noqa: BLE001, S110  # decode is total: unreadable headers read as absent
         pass
     return found
@@ -123,12 +125,13 @@ def header_safe(value: object) -> str | None:
     return None
 
 
+_STATUS_NAMES: Final = {int(s): s.name for s in HTTPStatus}
+
+
 def status_name(status: int) -> str:
     """The agents envelope's ``code``: the status's name (``NOT_FOUND``), or ``HTTP_<n>``."""
-    try:
-        return HTTPStatus(status).name
-    except ValueError:
-        return f"HTTP_{status}"
+    name = _STATUS_NAMES.get(status)
+    return name if name is not None else f"HTTP_{status}"
 
 
 def excerpt(body: bytes | str) -> str:

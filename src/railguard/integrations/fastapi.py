@@ -141,13 +141,28 @@ def error_response(
     )
 
 
+class _EnvelopeResponse(Response):
+    """A response whose body and headers are already encoded (no re-rendering)."""
+
+    def __init__(self, error: HttpError, headers: Mapping[str, str] | None) -> None:
+        self.status_code = error.status
+        self.background = None
+        self.body = error.body
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in error.headers.items()]
+        if headers:
+            own = {name for name, _ in raw}
+            for key, value in headers.items():
+                name = key.lower().encode("latin-1")
+                if name not in own and name != b"content-length":
+                    raw.append((name, value.encode("latin-1")))
+        raw.append((b"content-length", str(len(error.body)).encode("latin-1")))
+        self.raw_headers = raw
+
+
 def _to_response(error: HttpError, *, headers: Mapping[str, str] | None = None) -> Response:
-    merged: Mapping[str, str] = error.headers
-    if headers:
-        merged = {**{k.lower(): v for k, v in headers.items()}, **error.headers}
     if error.status in _NO_BODY:
         return Response(status_code=error.status, headers=dict(headers or {}))
-    return Response(content=error.body, status_code=error.status, headers=merged)
+    return _EnvelopeResponse(error, headers)
 
 
 @attrs.frozen

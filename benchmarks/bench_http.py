@@ -1,0 +1,162 @@
+"""HTTP boundary: railguard's handlers and codecs against hand-written equivalents.
+
+- error responses/s through a FastAPI app with ``install()`` (a route raising a
+  railguard exception) vs the same app answering FastAPI's own ``HTTPException``
+  with its default handler; both driven in process as direct ASGI calls;
+- ``railguard.http.encode`` / ``decode`` vs a hand-written dict with
+  ``json.dumps`` / ``json.loads`` for the same agents envelope.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, HTTPException
+
+from benchmarks._harness import Ratio, interleaved
+from railguard import Failure, NotFoundFailure, lookup
+from railguard.http import decode, encode
+from railguard.integrations.fastapi import install
+
+MESSAGE = "Agent with identifier 42 not found."
+
+
+def _failure() -> Failure:
+    """The benchmark's failure: the agents family's not-found when present, else the core's."""
+    cls = lookup("AGENT_NOT_FOUND") or NotFoundFailure
+    return cls(message=MESSAGE)
+
+
+def _baseline_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/agents/{agent_id}")
+    async def get_agent(agent_id: str) -> dict[str, str]:
+        raise HTTPException(status_code=404, detail=MESSAGE)
+
+    return app
+
+
+def _railguard_app() -> FastAPI:
+    app = FastAPI()
+    install(app)
+    failure = _failure()
+
+    @app.get("/agents/{agent_id}")
+    async def get_agent(agent_id: str) -> dict[str, str]:
+        raise failure.to_exception()
+
+    return app
+
+
+def _scope() -> dict[str, Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/agents/42",
+        "raw_path": b"/agents/42",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"bench")],
+        "client": ("127.0.0.1", 1234),
+        "server": ("127.0.0.1", 80),
+    }
+
+
+async def _requests(app: Any, count: int) -> float:
+    """CPU seconds per request for ``count`` sequential ASGI calls (each answers 404).
+
+    CPU time, not wall time: the app runs in this thread only (async routes), and CPU
+    time is far less disturbed by other processes on a shared machine.
+    """
+    statuses: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    start = time.process_time()
+    for _ in range(count):
+        await app(_scope(), receive, send)
+    elapsed = time.process_time() - start
+    assert statuses == [404] * count, statuses[:3]
+    return elapsed / count
+
+
+def _responses_per_second(rounds: int = 40, count: int = 150) -> tuple[float, float]:
+    railguard_app, baseline_app = _railguard_app(), _baseline_app()
+
+    async def measure() -> tuple[float, float]:
+        await _requests(railguard_app, 200)  # warm up both
+        await _requests(baseline_app, 200)
+        rg: list[float] = []
+        base: list[float] = []
+        for _ in range(rounds):
+            rg.append(await _requests(railguard_app, count))
+            base.append(await _requests(baseline_app, count))
+        return 1 / min(rg), 1 / min(base)
+
+    return asyncio.run(measure())
+
+
+def _hand_encode(failure: Failure) -> tuple[int, dict[str, str], bytes]:
+    body = {
+        "code": failure.status.name,
+        "message": failure.message,
+        "errors": [{"type": failure.code, "message": failure.message}],
+    }
+    return int(failure.status), {"content-type": "application/json"}, json.dumps(body).encode()
+
+
+def _hand_decode(status: int, headers: dict[str, str], body: bytes) -> Failure:
+    document = json.loads(body)
+    item = document["errors"][0]
+    cls = lookup(item["type"]) or NotFoundFailure
+    return cls(message=item["message"])
+
+
+def _codec_ratio(
+    name: str, railguard: Callable[[], object], baseline: Callable[[], object]
+) -> Ratio:
+    # many short alternating rounds: the best of each is stable on a busy machine
+    rg, base = interleaved(railguard, baseline, number=3_000, rounds=40)
+    return Ratio(name, rg, base, "<= 1.5")
+
+
+def run() -> list[Ratio]:
+    """The three comparisons of the HTTP boundary."""
+    failure = _failure()
+    status, headers, body = encode(failure)
+    hand = _hand_encode(failure)
+    assert decode(status, headers, body) == failure
+    assert _hand_decode(*hand) == failure
+    rg_rps, base_rps = _responses_per_second()
+    return [
+        Ratio(
+            "http: error responses/s, install() vs FastAPI HTTPException",
+            rg_rps,
+            base_rps,
+            ">= 0.95",
+            higher_is_better=True,
+        ),
+        _codec_ratio(
+            "http: encode vs dict + json.dumps",
+            lambda: encode(failure),
+            lambda: _hand_encode(failure),
+        ),
+        _codec_ratio(
+            "http: decode vs json.loads + constructor",
+            lambda: decode(status, headers, body),
+            lambda: _hand_decode(*hand),
+        ),
+    ]
