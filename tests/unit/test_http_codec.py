@@ -22,6 +22,7 @@ from railguard import (
     TimeoutFailure,
     UnknownFailure,
     ValidationFailure,
+    lookup,
 )
 from railguard.http import (
     DEFAULT_TYPE_BASE,
@@ -340,23 +341,45 @@ def test_request_id_and_idempotency_key_fill_declared_fields() -> None:
 # -- kneo and auto ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("status", "category"),
-    [
-        (401, Category.AUTHENTICATION),
-        (403, Category.AUTHORIZATION),
-        (404, Category.NOT_FOUND),
-        (409, Category.CONFLICT),
-        (429, Category.RATE_LIMIT),
-        (503, Category.INFRASTRUCTURE),
-        (502, Category.UPSTREAM),
-    ],
-)
-def test_kneo_table_by_status(status: int, category: Category) -> None:
-    """The kneo style picks the failure by status alone and keeps the body."""
+_KNEO_TABLE = {
+    401: ("KneoAuthFailure", Category.AUTHENTICATION),
+    403: ("KneoPermissionFailure", Category.AUTHORIZATION),
+    404: ("KneoNotFoundFailure", Category.NOT_FOUND),
+    409: ("KneoConflictFailure", Category.CONFLICT),
+    429: ("KneoRateLimitedFailure", Category.RATE_LIMIT),
+    502: ("KneoServerFailure", Category.UPSTREAM),
+    503: ("KneoServerFailure", Category.INFRASTRUCTURE),
+    418: ("KneoFailure", Category.VALIDATION),
+}
+
+
+@pytest.mark.parametrize("status", sorted(_KNEO_TABLE))
+def test_kneo_table_by_status(status: int) -> None:
+    """The kneo style picks the failure by status alone, keeping body and request id.
+
+    With the kneo family registered the classes are the document's; without it, the
+    generic failure of the status's category.
+    """
     failure = decode(status, {"x-request-id": "r1"}, b'{"message": "nope"}', "kneo")
-    assert failure.category is category
+    name, category = _KNEO_TABLE[status]
     assert failure.message.endswith(f"{status} {HTTPStatus(status).phrase}: nope")
+    if lookup("KNEO_ERROR") is not None:
+        assert type(failure).__name__ == name
+        assert getattr(failure, "request_id", None) == "r1"
+        assert getattr(failure, "response_status", None) == status
+    else:
+        assert failure.category is category
+        assert failure.details["request_id"] == "r1"
+
+
+def test_kneo_idempotency_mismatch() -> None:
+    """A 409 on a request sent with an idempotency key is the key's mismatch."""
+    failure = decode(409, {}, b"", "kneo", idempotency_key="k-1")
+    if lookup("KNEO_ERROR") is not None:
+        assert type(failure).__name__ == "KneoIdempotencyMismatchFailure"
+        assert getattr(failure, "idempotency_key", None) == "k-1"
+    else:
+        assert failure.details["idempotency_key"] == "k-1"
 
 
 def test_kneo_keeps_a_text_body() -> None:
