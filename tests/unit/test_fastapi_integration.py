@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, WebSocket
 from openapi_spec_validator import validate
 from pydantic import BaseModel
 from returns.primitives.exceptions import UnwrapFailedError
@@ -251,3 +252,36 @@ def test_category_of_validation_group() -> None:
     """The validation group answers 400 with the validation category."""
     group = FailureGroup(failures=(ValidationFailure(),))
     assert (group.status, group.category) == (400, Category.VALIDATION)
+
+
+@pytest.mark.anyio
+async def test_websocket_exceptions_are_left_to_the_websocket_integration() -> None:
+    """A WebSocket endpoint's exception is not answered with an HTTP envelope; it propagates."""
+    app = FastAPI()
+    install(app)
+
+    @app.websocket("/ws")
+    async def socket(websocket: WebSocket) -> None:
+        raise NotFoundFailure().to_exception()
+
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def receive() -> MutableMapping[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "websocket",
+        "path": "/ws",
+        "raw_path": b"/ws",
+        "query_string": b"",
+        "headers": [],
+        "scheme": "ws",
+        "root_path": "",
+        "asgi": {"version": "3.0"},
+    }
+    with pytest.raises(RailguardError):
+        await app(scope, receive, send)
+    assert not any(m["type"].startswith("http.") for m in sent)

@@ -197,10 +197,13 @@ class _Responder:
         return self.respond(request, failure)
 
     async def handle_exception(self, request: Request, exc: Exception) -> Response:
+        if request.scope["type"] != "http":
+            raise exc  # a WebSocket's exception: the WebSocket integration answers it
         return self.unexpected(request, exc)
 
     async def handle_http_exception(self, request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)  # noqa: S101  # registered for HTTPException
+        if request.scope["type"] != "http" or not isinstance(exc, HTTPException):
+            raise exc
         detail: object = exc.detail
         status = exc.status_code
         if isinstance(detail, str):
@@ -212,7 +215,10 @@ class _Responder:
         return self.respond(request, failure, exc.headers)
 
     async def handle_validation(self, request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, (RequestValidationError, ResponseValidationError))  # noqa: S101
+        if request.scope["type"] != "http" or not isinstance(
+            exc, (RequestValidationError, ResponseValidationError)
+        ):
+            raise exc
         which = "Request" if isinstance(exc, RequestValidationError) else "Response"
         if which == "Response":
             _log.warning("Response validation failed in %s: %s", request.scope.get("path"), exc)
