@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 
 from benchmarks._harness import Ratio, interleaved
-from railguard import Failure, NotFoundFailure, lookup
+from railguard import Failure, NotFoundFailure, RateLimitFailure, TimeoutFailure, lookup, thaw_json
 from railguard.http import decode, encode
 from railguard.integrations.fastapi import install
 
@@ -118,6 +118,46 @@ def _hand_encode(failure: Failure) -> tuple[int, dict[str, str], bytes]:
     return int(failure.status), {"content-type": "application/json"}, json.dumps(body).encode()
 
 
+def _rich() -> Failure:
+    """A failure with a retry hint, details and a cause: railguard's generic path."""
+    cls = lookup("AGENT_RATE_LIMIT_ERROR") or RateLimitFailure
+    return cls(
+        message="Rate limit error.",
+        retry_after=30,
+        details={"limit": 100, "window": "1m"},
+        cause=TimeoutFailure(message="upstream timed out"),
+    )
+
+
+def _hand_encode_rich(failure: Failure) -> tuple[int, dict[str, str], bytes]:
+    cause = failure.cause
+    assert cause is not None
+    item = {
+        "type": failure.code,
+        "message": failure.message,
+        "category": failure.category.value,
+        "details": thaw_json(failure.details),
+        "cause": {"type": cause.code, "message": cause.message, "category": cause.category.value},
+        "retry_after": failure.retry_after,
+    }
+    body = {"code": failure.status.name, "message": failure.message, "errors": [item]}
+    headers = {"content-type": "application/json", "retry-after": str(failure.retry_after)}
+    return int(failure.status), headers, json.dumps(body).encode()
+
+
+def _hand_decode_rich(status: int, headers: dict[str, str], body: bytes) -> Failure:
+    item = json.loads(body)["errors"][0]
+    cause = item["cause"]
+    cause_cls = lookup(cause["type"]) or TimeoutFailure
+    cls = lookup(item["type"]) or RateLimitFailure
+    return cls(
+        message=item["message"],
+        details=item["details"],
+        retry_after=item["retry_after"],
+        cause=cause_cls(message=cause["message"]),
+    )
+
+
 def _hand_decode(status: int, headers: dict[str, str], body: bytes) -> Failure:
     document = json.loads(body)
     item = document["errors"][0]
@@ -140,6 +180,11 @@ def run() -> list[Ratio]:
     hand = _hand_encode(failure)
     assert decode(status, headers, body) == failure
     assert _hand_decode(*hand) == failure
+    rich = _rich()
+    rich_status, rich_headers, rich_body = encode(rich)
+    rich_hand = _hand_encode_rich(rich)
+    assert decode(rich_status, rich_headers, rich_body) == rich
+    assert _hand_decode_rich(*rich_hand) == rich
     rg_rps, base_rps = _responses_per_second()
     return [
         Ratio(
@@ -158,5 +203,15 @@ def run() -> list[Ratio]:
             "http: decode vs json.loads + constructor",
             lambda: decode(status, headers, body),
             lambda: _hand_decode(*hand),
+        ),
+        _codec_ratio(
+            "http: encode, hint + details + cause",
+            lambda: encode(rich),
+            lambda: _hand_encode_rich(rich),
+        ),
+        _codec_ratio(
+            "http: decode, hint + details + cause",
+            lambda: decode(rich_status, rich_headers, rich_body),
+            lambda: _hand_decode_rich(*rich_hand),
         ),
     ]
