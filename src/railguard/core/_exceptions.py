@@ -40,8 +40,8 @@ __all__ = [
     "register_exception",
 ]
 
-# defaults to Failure, so a bare ``RailguardError`` or ``FailureGroup`` means "of any
-# failure" rather than leaking ``Any`` (``catching(RailguardError)``)
+# defaults to Failure, so a bare ``FailureGroup`` or ``CarriesFailure`` means "of any
+# failure" rather than "of Any"
 F_co = typing_extensions.TypeVar("F_co", bound=Failure, covariant=True, default=Failure)
 F = TypeVar("F", bound=Failure)
 E = TypeVar("E", bound=BaseException)
