@@ -142,7 +142,10 @@ def _carried(exc: BaseException) -> Failure:
 
 
 def _unwrapped(exc: BaseException) -> Failure:
-    inner = cast(UnwrapFailedError, exc).halted_container.failure()
+    try:
+        inner = cast(UnwrapFailedError, exc).halted_container.failure()
+    except UnwrapFailedError:  # a successful container was asked for its failure
+        return InternalFailure(exception=exc)
     if isinstance(inner, Failure):
         return inner
     if isinstance(inner, BaseException):
