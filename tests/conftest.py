@@ -12,6 +12,8 @@ name ends in ``_with_plugin`` or ``_without_plugin`` runs only in that run.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,11 @@ def _typing_run(config: pytest.Config) -> str:
 def pytest_configure(config: pytest.Config) -> None:
     """Point pytest-mypy-plugins at this run's mypy config and its own cache."""
     run = _typing_run(config)
+    # pytest-mypy-plugins runs the `mypy` it finds on PATH: use this environment's
+    # (`.venv/bin/pytest` works without activating the virtualenv).
+    scripts = str(Path(sys.executable).parent)
+    if shutil.which("mypy", path=scripts) and not os.environ.get("PATH", "").startswith(scripts):
+        os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
     if getattr(config.option, "mypy_ini_file", None) is None:
         config.option.mypy_ini_file = str(TYPING_CONFIGS[run])
     # One incremental cache per run, inside the worktree: the default (the system
