@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.mypy_ini_file = str(TYPING_CONFIGS[run])
     # One incremental cache per run, inside the worktree: the default (the system
     # temp dir) is shared with every other checkout, and the two runs' options differ.
-    base = ROOT / ".mypy_cache" / f"typing-{run}"
-    base.mkdir(parents=True, exist_ok=True)
-    config.option.mypy_testing_base = str(base)
+    if getattr(config.option, "mypy_testing_base", None) in (None, tempfile.gettempdir()):
+        base = ROOT / ".mypy_cache" / f"typing-{run}"
+        base.mkdir(parents=True, exist_ok=True)
+        config.option.mypy_testing_base = str(base)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
