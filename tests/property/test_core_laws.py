@@ -27,7 +27,13 @@ CLASSES = failure_classes()
 _PROFILE_EXAMPLES = settings().max_examples
 per_class = settings(max_examples=max(5, _PROFILE_EXAMPLES // 6))
 
-by_class = pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__qualname__)
+
+def _class_id(cls: type[Failure]) -> str:
+    """``agents.ValidationFailure``: families reuse the generic failures' names."""
+    return f"{cls.__module__.rsplit('.', 1)[-1].lstrip('_')}.{cls.__qualname__}"
+
+
+by_class = pytest.mark.parametrize("cls", CLASSES, ids=_class_id)
 
 
 def _plain_json() -> st.SearchStrategy[object]:
