@@ -65,7 +65,8 @@ def pytest_configure(config: pytest.Config) -> None:
     scripts = str(Path(sys.executable).parent)
     if shutil.which("mypy", path=scripts) and not os.environ.get("PATH", "").startswith(scripts):
         os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
-    if getattr(config.option, "mypy_ini_file", None) is None:
+    # --typing-without-plugin is explicit, so it wins over any default set elsewhere
+    if run == "without_plugin" or getattr(config.option, "mypy_ini_file", None) is None:
         config.option.mypy_ini_file = str(TYPING_CONFIGS[run])
     # One incremental cache per run, inside the worktree: the default (the system
     # temp dir) is shared with every other checkout, and the two runs' options differ.
