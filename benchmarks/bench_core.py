@@ -60,7 +60,7 @@ def _agent_not_found_failure() -> tuple[type[Failure], str]:
 def bench_construct() -> Ratio:
     """``AgentNotFoundFailure()`` against ``AgentNotFoundException()``."""
     cls, name = _agent_not_found_failure()
-    railguard, baseline = interleaved(cls, AgentNotFoundException, number=100_000, rounds=7)
+    railguard, baseline = interleaved(cls, AgentNotFoundException, number=20_000, rounds=30)
     return Ratio(f"construct {name}() vs exception", railguard, baseline, "<= 1.0")
 
 
@@ -143,7 +143,7 @@ def bench_failure_path() -> Ratio:
     """Err returned through 4 branching callers against raise + catch 5 frames up."""
     assert railguard_path() in {"AGENT_NOT_FOUND", "BENCH_AGENT_NOT_FOUND"}
     assert exception_path() == "AGENT_NOT_FOUND"
-    railguard, baseline = interleaved(railguard_path, exception_path, number=50_000, rounds=7)
+    railguard, baseline = interleaved(railguard_path, exception_path, number=10_000, rounds=30)
     return Ratio("failure path, 5 calls deep", railguard, baseline, "<= 1.0")
 
 
