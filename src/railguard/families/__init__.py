@@ -4,5 +4,5 @@ Each module exports both sides of every documented error: the failure value
 and the document's exact exception, paired losslessly.
 """
 
-FAMILY_MODULES: tuple[str, ...] = ()
+FAMILY_MODULES: tuple[str, ...] = ("railguard.families.agents",)
 """Modules `railguard.catalog` imports so that the catalog is complete."""
