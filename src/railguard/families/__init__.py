@@ -4,5 +4,9 @@ Each module exports both sides of every documented error: the failure value
 and the document's exact exception, paired losslessly.
 """
 
-FAMILY_MODULES: tuple[str, ...] = ("railguard.families.agents",)
+FAMILY_MODULES: tuple[str, ...] = (
+    "railguard.families.distiller",
+    "railguard.families.agents",
+    "railguard.families.kneo",
+)
 """Modules `railguard.catalog` imports so that the catalog is complete."""

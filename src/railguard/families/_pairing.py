@@ -51,6 +51,9 @@ __all__ = [
     "RetryAfterText",
     "derived_message",
     "details_of",
+    "frozen_json",
+    "frozen_json_items",
+    "frozen_tuple",
     "json_of",
     "plain",
     "rebuild",
@@ -95,6 +98,21 @@ def json_of(value: object) -> JSONValue:
         return freeze_json(value)
     except (TypeError, ValueError):
         return freeze_json(_jsonable(value))
+
+
+def frozen_json(value: JSONValue | Mapping[str, Any] | list[Any]) -> JSONValue:
+    """Converter of a failure's JSON field: dicts and lists become `Details` and tuples."""
+    return json_of(value)
+
+
+def frozen_json_items(values: Iterable[Any]) -> tuple[JSONValue, ...]:
+    """Converter of a failure's JSON-array field: a tuple of frozen JSON values."""
+    return tuple(json_of(value) for value in values)
+
+
+def frozen_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
+    """Converter of a failure's sequence field: any iterable becomes a tuple."""
+    return values if type(values) is tuple else tuple(values)
 
 
 def details_of(value: Mapping[str, object] | None) -> Details:

@@ -39,6 +39,8 @@ from ._pairing import (
     RetryAfterText,
     derived_message,
     details_attr,
+    frozen_json,
+    frozen_json_items,
     json_attr,
     plain,
     reduce_exception,
@@ -212,7 +214,7 @@ class ValidationFailure(PairedFailure, code="VALIDATION_ERROR", category=Categor
     exception_type: ClassVar[type[ValidationException]]
 
     message: str = "Validation failed."
-    errors: tuple[JSONValue, ...] = ()
+    errors: tuple[JSONValue, ...] = attrs.field(default=(), converter=frozen_json_items)
 
 
 @attrs.frozen(kw_only=True)
@@ -224,7 +226,7 @@ class RequestValidationFailure(
     exception_type: ClassVar[type[RequestValidationError]]
 
     message: str = "Request validation failed."
-    body: JSONValue = None
+    body: JSONValue = attrs.field(default=None, converter=frozen_json)
 
 
 @attrs.frozen(kw_only=True)
@@ -236,7 +238,7 @@ class ResponseValidationFailure(
     exception_type: ClassVar[type[ResponseValidationError]]
 
     message: str = "Response validation failed."
-    body: JSONValue = None
+    body: JSONValue = attrs.field(default=None, converter=frozen_json)
 
 
 # --- exceptions ---------------------------------------------------------------------
