@@ -8,5 +8,6 @@ FAMILY_MODULES: tuple[str, ...] = (
     "railguard.families.distiller",
     "railguard.families.agents",
     "railguard.families.kneo",
+    "railguard.families.bridge",
 )
 """Modules `railguard.catalog` imports so that the catalog is complete."""
