@@ -9,5 +9,6 @@ FAMILY_MODULES: tuple[str, ...] = (
     "railguard.families.agents",
     "railguard.families.kneo",
     "railguard.families.bridge",
+    "railguard.families.executor",
 )
 """Modules `railguard.catalog` imports so that the catalog is complete."""

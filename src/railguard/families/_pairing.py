@@ -65,7 +65,6 @@ __all__ = [
 F_co = TypeVar("F_co", bound=Failure, covariant=True)
 E_co = TypeVar("E_co", bound=Exception, covariant=True)
 _Value = Callable[[Any], Any]
-_BASE_FIELDS = frozenset(attrs.fields_dict(Failure))
 
 
 def _same(value: object) -> object:
@@ -497,8 +496,3 @@ def derived_message(build: Callable[[Any], str]) -> Any:
     the same fields gets the same message, and an explicit ``message`` wins.
     """
     return attrs.field(default=attrs.Factory(build, takes_self=True))
-
-
-def own_field_names(failure_class: type[Failure]) -> Iterable[str]:
-    """The fields a failure class adds to the base `railguard.Failure` fields."""
-    return (a.name for a in attrs.fields(failure_class) if a.name not in _BASE_FIELDS)
