@@ -270,6 +270,10 @@ def _summary(exc: BaseException | None) -> str | None:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _stand_in(summary: str | None) -> ExceptionSummary | None:
+    return None if summary is None else ExceptionSummary(summary)
+
+
 def _category(value: ErrorCategory | Category) -> Category:
     return Category(value.value)
 
