@@ -29,7 +29,11 @@ from typing import Any, ClassVar
 
 import attrs
 
-from railguard.core import Category, JSONValue
+from railguard.core import (
+    Category,
+    Details,  # noqa: F401  # get_type_hints resolves JSONValue here
+    JSONValue,
+)
 
 from ._pairing import (
     Attr,

@@ -36,6 +36,7 @@ the builtins.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -58,6 +59,8 @@ from ._pairing import (
 if TYPE_CHECKING:
     # the module's ConnectionError and TimeoutError, not the builtins, in annotations
     from railguard.families import bridge as _this  # noqa: PLW0406  # typing only
+else:
+    _this = sys.modules[__name__]  # resolves the annotations at runtime (get_type_hints)
 
 __all__ = [
     "ERROR_CODE_MAP",

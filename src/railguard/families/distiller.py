@@ -29,6 +29,7 @@ that a failure's retry hint survives the exception.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -42,6 +43,8 @@ from ._pairing import Attr, Family, Paired, PairedFailure, details_attr, reduce_
 if TYPE_CHECKING:
     # the module's ConnectionError, not the builtin, in annotations above its definition
     from railguard.families import distiller as _this  # noqa: PLW0406  # typing only
+else:
+    _this = sys.modules[__name__]  # resolves the annotations at runtime (get_type_hints)
 
 __all__ = [
     "AuthenticationError",

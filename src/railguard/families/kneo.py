@@ -34,7 +34,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from railguard.core import Category, JSONValue, Recovery
+from railguard.core import (
+    Category,
+    Details,  # noqa: F401  # get_type_hints resolves JSONValue here
+    JSONValue,
+    Recovery,
+)
 
 from ._pairing import (
     ArgsMessage,
