@@ -415,8 +415,9 @@ class ValidationException(Exception):
     """A validation error in the FastAPI layer; answers 400 Bad Request.
 
     Shaped like FastAPI's exception of the same name: ``errors()`` returns the
-    errors it was given, ``str()`` lists them. ``message``, ``details`` and
-    ``retry_after`` are railguard additions (keyword-only).
+    errors it was given, ``str()`` lists them; the request and response errors
+    add ``body``. ``message``, ``details`` and ``retry_after`` are railguard
+    additions: keyword-only arguments here, attributes of all three classes.
     """
 
     failure = Paired(ValidationFailure, family=_VALIDATION)
@@ -455,16 +456,8 @@ class RequestValidationError(ValidationException):
     failure = Paired(RequestValidationFailure)
     default_message = "Request validation failed."
 
-    def __init__(
-        self,
-        errors: Sequence[Any],
-        *,
-        body: Any = None,
-        message: str | None = None,
-        details: Mapping[str, Any] | None = None,
-        retry_after: str | None = None,
-    ) -> None:
-        super().__init__(errors, message=message, details=details, retry_after=retry_after)
+    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
+        super().__init__(errors)
         self.body = body
 
 
@@ -474,14 +467,6 @@ class ResponseValidationError(ValidationException):
     failure = Paired(ResponseValidationFailure)
     default_message = "Response validation failed."
 
-    def __init__(
-        self,
-        errors: Sequence[Any],
-        *,
-        body: Any = None,
-        message: str | None = None,
-        details: Mapping[str, Any] | None = None,
-        retry_after: str | None = None,
-    ) -> None:
-        super().__init__(errors, message=message, details=details, retry_after=retry_after)
+    def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
+        super().__init__(errors)
         self.body = body
