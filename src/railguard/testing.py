@@ -122,11 +122,18 @@ def instances_of(cls: type[F]) -> st.SearchStrategy[F]:
     for attribute in attrs.fields(cls):
         if not attribute.init or not attribute.eq:
             continue
+        # strategies must not be tested for truth (hypothesis warns), only for None
         override = next(
-            (s for klass in cls.__mro__ if (s := _field_overrides.get((klass, attribute.name)))),
+            (
+                s
+                for klass in cls.__mro__
+                if (s := _field_overrides.get((klass, attribute.name))) is not None
+            ),
             None,
         )
-        kwargs[attribute.alias] = override or _for_type(hints[attribute.name], attribute.name)
+        kwargs[attribute.alias] = (
+            override if override is not None else _for_type(hints[attribute.name], attribute.name)
+        )
     return st.builds(cls, **kwargs)
 
 
