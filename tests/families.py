@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import importlib
 import re
+import typing
 from types import ModuleType
 
+import attrs
+
+import railguard
 from railguard.core import Failure
 from railguard.families import FAMILY_MODULES
 from railguard.families._pairing import Paired, PairedFailure
@@ -167,3 +171,30 @@ def class_tree(root: type[Exception], members: list[type[Exception]]) -> list[tu
 
     walk(root, 0)
     return tree
+
+
+def sample_exception(exc_type: type[Exception]) -> Exception:
+    """A representative exception: from its failure's field defaults, with a cause."""
+    failure_class = failure_of(exc_type)
+    required: dict[str, typing.Any] = {
+        a.name: _sample_value(typing.get_type_hints(failure_class)[a.name])
+        for a in attrs.fields(failure_class)
+        if a.default is attrs.NOTHING
+    }
+    failure = failure_class(
+        **required,
+        details={"context": [1, "two"]},
+        retry_after=7,
+        cause=railguard.TimeoutFailure(message="slow"),
+    )
+    exc = failure.to_exception()
+    assert isinstance(exc, Exception)
+    return exc
+
+
+def _sample_value(hint: object) -> object:
+    if hint is int:
+        return 3
+    if typing.get_origin(hint) is tuple:
+        return ("a", "b")
+    return "x"

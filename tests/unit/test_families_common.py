@@ -27,6 +27,7 @@ from tests.families import (
     failure_of,
     family_failures,
     paired_exceptions,
+    sample_exception,
 )
 
 FAMILIES = list(MODULES.items())
@@ -161,33 +162,6 @@ def test_codes_are_unique_and_in_each_family_style() -> None:
             assert code.replace("_", "").isalnum()
 
 
-def _sample(exc_type: type[Exception]) -> Exception:
-    """A representative exception: from its failure's field defaults, with a cause."""
-    failure_class = failure_of(exc_type)
-    required: dict[str, typing.Any] = {
-        a.name: _value(typing.get_type_hints(failure_class)[a.name])
-        for a in attrs.fields(failure_class)
-        if a.default is attrs.NOTHING
-    }
-    failure = failure_class(
-        **required,
-        details={"context": [1, "two"]},
-        retry_after=7,
-        cause=railguard.TimeoutFailure(message="slow"),
-    )
-    exc = failure.to_exception()
-    assert isinstance(exc, Exception)
-    return exc
-
-
-def _value(hint: object) -> object:
-    if hint is int:
-        return 3
-    if typing.get_origin(hint) is tuple:
-        return ("a", "b")
-    return "x"
-
-
 @pytest.mark.parametrize("exc_type", EXCEPTIONS, ids=lambda c: f"{c.__module__}.{c.__name__}")
 @pytest.mark.parametrize(
     "clone",
@@ -198,7 +172,7 @@ def test_exception_survives_pickle_and_copies(
     exc_type: type[Exception], clone: typing.Callable[[Exception], Exception]
 ) -> None:
     """Every family exception comes back equal from pickle, copy and deepcopy, cause included."""
-    exc = _sample(exc_type)
+    exc = sample_exception(exc_type)
     cloned = clone(exc)
     assert type(cloned) is exc_type
     assert exceptions_equal(exc, cloned)
@@ -208,7 +182,7 @@ def test_exception_survives_pickle_and_copies(
 @pytest.mark.parametrize("exc_type", EXCEPTIONS, ids=lambda c: f"{c.__module__}.{c.__name__}")
 def test_from_exception_resolves_every_documented_exception(exc_type: type[Exception]) -> None:
     """``Failure.from_exception`` returns the paired failure for every documented exception."""
-    exc = _sample(exc_type)
+    exc = sample_exception(exc_type)
     failure = Failure.from_exception(exc)
     assert type(failure) is failure_of(exc_type)
     assert failure == exc.failure  # type: ignore[attr-defined]

@@ -301,11 +301,7 @@ _EXECUTOR = Family(
     special={
         "error_chain": _list_attr("error_chain"),
         "syntax_issues": _list_attr("syntax_issues"),
-        "original_exception": Attr(
-            "original_exception",
-            to_failure=_summary,
-            to_exception=lambda s: s and ExceptionSummary(s),
-        ),
+        "original_exception": Attr("original_exception", _summary, _stand_in),
     },
 )
 
