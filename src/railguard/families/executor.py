@@ -301,7 +301,9 @@ _EXECUTOR = Family(
     special={
         "error_chain": _list_attr("error_chain"),
         "syntax_issues": _list_attr("syntax_issues"),
-        "original_exception": Attr("original_exception", _summary, _stand_in),
+        "original_exception": Attr(
+            "original_exception", to_failure=_summary, to_exception=_stand_in
+        ),
     },
 )
 
