@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from typing import Self
 
 __all__ = [
+    "ArgsMessage",
     "Attr",
     "Codec",
     "Family",
@@ -50,10 +51,12 @@ __all__ = [
     "Pairing",
     "RetryAfterText",
     "derived_message",
+    "details_attr",
     "details_of",
     "frozen_json",
     "frozen_json_items",
     "frozen_tuple",
+    "json_attr",
     "json_of",
     "plain",
     "rebuild",
