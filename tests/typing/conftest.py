@@ -1,21 +1,13 @@
-"""Typing cases (pytest-mypy-plugins) run this environment's mypy with the project's mypy.ini."""
+"""Typing cases run mypy in a subprocess: find the mypy of this interpreter's environment.
 
-from __future__ import annotations
+pytest-mypy-plugins looks mypy up on ``PATH``; ``.venv/bin/pytest`` (``make test``)
+does not put ``.venv/bin`` there, so it is prepended here.
+"""
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Find `mypy` next to this interpreter and default to the project's mypy.ini."""
-    scripts = str(Path(sys.executable).parent)
-    if shutil.which("mypy", path=scripts) and not os.environ.get("PATH", "").startswith(scripts):
-        os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
-    if getattr(config.option, "mypy_ini_file", None) is None:
-        config.option.mypy_ini_file = str(ROOT / "mypy.ini")
+_BIN = str(Path(sys.executable).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join(filter(None, (_BIN, os.environ.get("PATH"))))
