@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from railguard import Failure, FailureGroup
 from railguard.http import DEFAULT_TYPE_BASE, DecodeStyle, Style, decode, encode
-from railguard.http._codec import _encode
+from railguard.http._codec import _constants_of, _encode
 from railguard.http._fields import plan_for
 from railguard.testing import failure_classes, failures, json_values
 
@@ -106,7 +106,7 @@ def test_decode_is_total(
 
 def _message_only(cls: type[Failure]) -> bool:
     plan = plan_for(cls)
-    return plan.static and not plan.fields
+    return plan.templated is not None and not any(spec.required for spec in plan.fields)
 
 
 @pytest.mark.parametrize("style", STYLES)
@@ -121,7 +121,6 @@ def test_template_fast_path_is_the_generic_encoding(
     """The template used for message-only failures gives byte for byte the generic body."""
     failure = cls(message=message)
     plan = plan_for(cls)
-    generic = _encode(
-        failure, plan, int(failure.status), style, type_base=DEFAULT_TYPE_BASE, instance=instance
-    )
+    status = _constants_of(failure, plan).status
+    generic = _encode(failure, plan, status, style, type_base=DEFAULT_TYPE_BASE, instance=instance)
     assert encode(failure, style, instance=instance) == generic

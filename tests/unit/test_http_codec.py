@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http import HTTPStatus
 
-import attrs
+import httpx
 import pytest
 
 from railguard import (
@@ -22,8 +22,11 @@ from railguard import (
     TimeoutFailure,
     UnknownFailure,
     ValidationFailure,
-    lookup,
 )
+from railguard.families import kneo
+from railguard.families.agents import AgentExecutionFailure, AgentNotFoundFailure
+from railguard.families.bridge import InvalidToolNameFailure
+from railguard.families.kneo import KneoFailure, KneoIdempotencyMismatchFailure
 from railguard.http import (
     DEFAULT_TYPE_BASE,
     MAX_BODY_BYTES,
@@ -36,17 +39,6 @@ from railguard.http import (
 )
 
 
-@attrs.frozen(kw_only=True)
-class TraceableFailure(Failure, code="TEST_HTTP_TRACEABLE", category=Category.UPSTREAM):
-    """A failure with the kneo document's correlation fields (test-only)."""
-
-    message: str = "Upstream failed."
-    request_id: str | None = None
-    idempotency_key: str | None = None
-    detail: str = ""
-    attempts: int = 0
-
-
 def _json(error: HttpError) -> dict[str, object]:
     document: dict[str, object] = json.loads(error.body)
     return document
@@ -56,8 +48,8 @@ def _json(error: HttpError) -> dict[str, object]:
 
 
 def test_agents_envelope_matches_the_document() -> None:
-    """The agents style is the agents-server document's {code, message, errors[]} shape."""
-    failure = NotFoundFailure(message="Agent with identifier XXXX not found.")
+    """The agents style is the agents document's own example, plus the category member."""
+    failure = AgentNotFoundFailure(message="Agent with identifier XXXX not found.")
     error = encode(failure)
     assert error.status == 404
     assert error.headers == {"content-type": "application/json"}
@@ -66,12 +58,13 @@ def test_agents_envelope_matches_the_document() -> None:
         "message": "Agent with identifier XXXX not found.",
         "errors": [
             {
-                "type": "NOT_FOUND",
+                "type": "AGENT_NOT_FOUND",
                 "message": "Agent with identifier XXXX not found.",
                 "category": "not_found",
             }
         ],
     }
+    assert decode(*error) == failure
 
 
 def test_agents_group_has_one_errors_item_per_failure() -> None:
@@ -107,14 +100,16 @@ def test_problem_type_default_base() -> None:
 
 
 def test_bridge_frame_shape() -> None:
-    """The bridge style is {type: error, message, code: status, ...} with flat typed fields."""
-    failure = TraceableFailure(request_id="r-1", attempts=3)
-    document = _json(encode(failure, "bridge"))
-    assert document["type"] == "error"
-    assert document["code"] == 502
-    assert document["error_code"] == "TEST_HTTP_TRACEABLE"
-    assert document["attempts"] == 3
-    assert document["request_id"] == "r-1"
+    """The bridge style is the document's frame: typed fields flat, plus error_code."""
+    failure = InvalidToolNameFailure(tool_name="vim", valid_tools=("crush", "claude"))
+    assert _json(encode(failure, "bridge")) == {
+        "type": "error",
+        "message": "Invalid tool_name: vim",
+        "code": 400,
+        "error_code": "BRIDGE_INVALID_TOOL_NAME",
+        "tool_name": "vim",
+        "valid_tools": ["crush", "claude"],
+    }
 
 
 def test_bridge_frame_merges_details_like_to_dict() -> None:
@@ -137,7 +132,7 @@ def test_an_instance_code_of_another_class_names_its_class() -> None:
 
 def test_typed_field_named_like_a_member_goes_in_fields() -> None:
     """A typed field whose name the style uses (problem 'detail') travels in 'fields'."""
-    failure = TraceableFailure(message="m", detail="the detail")
+    failure = AgentExecutionFailure(message="m", detail="the detail")
     document = _json(encode(failure, "problem"))
     assert document["detail"] == "m"
     assert document["fields"] == {"detail": "the detail"}
@@ -154,13 +149,13 @@ def test_retry_after_header_is_whole_seconds_rounded_up() -> None:
 
 def test_request_id_header() -> None:
     """X-Request-ID is sent when the failure carries a request_id field."""
-    error = encode(TraceableFailure(request_id="abc-123"))
+    error = encode(KneoFailure(request_id="abc-123"))
     assert error.headers["x-request-id"] == "abc-123"
 
 
 def test_request_id_header_is_never_injected() -> None:
     """A request_id with CR/LF or non-ASCII text stays in the body, out of the headers."""
-    failure = TraceableFailure(request_id="x\r\nSet-Cookie: a=b")
+    failure = KneoFailure(request_id="x\r\nSet-Cookie: a=b")
     error = encode(failure)
     assert "x-request-id" not in error.headers
     assert decode(*error) == failure
@@ -331,62 +326,63 @@ def test_retry_after_header_fills_a_foreign_failure() -> None:
 
 def test_request_id_and_idempotency_key_fill_declared_fields() -> None:
     """X-Request-ID and the request's idempotency key fill the fields a foreign body lacks."""
-    body = json.dumps(
-        {"code": "BAD_GATEWAY", "message": "m", "errors": [{"type": "TEST_HTTP_TRACEABLE"}]}
-    )
+    body = json.dumps({"code": "BAD_GATEWAY", "message": "m", "errors": [{"type": "KNEO_ERROR"}]})
     failure = decode(502, [(b"X-Request-ID", b"req-9")], body, idempotency_key="idem-1")
-    assert failure == TraceableFailure(message="m", request_id="req-9", idempotency_key="idem-1")
+    assert failure == KneoFailure(message="m", request_id="req-9", idempotency_key="idem-1")
 
 
 # -- kneo and auto ----------------------------------------------------------------------------
 
 
 _KNEO_TABLE = {
-    401: ("KneoAuthFailure", Category.AUTHENTICATION),
-    403: ("KneoPermissionFailure", Category.AUTHORIZATION),
-    404: ("KneoNotFoundFailure", Category.NOT_FOUND),
-    409: ("KneoConflictFailure", Category.CONFLICT),
-    429: ("KneoRateLimitedFailure", Category.RATE_LIMIT),
-    502: ("KneoServerFailure", Category.UPSTREAM),
-    503: ("KneoServerFailure", Category.INFRASTRUCTURE),
-    418: ("KneoFailure", Category.VALIDATION),
+    401: "KneoAuthFailure",
+    403: "KneoPermissionFailure",
+    404: "KneoNotFoundFailure",
+    409: "KneoConflictFailure",
+    429: "KneoRateLimitedFailure",
+    502: "KneoServerFailure",
+    503: "KneoServerFailure",
+    418: "KneoFailure",
+    302: "KneoFailure",
 }
 
 
 @pytest.mark.parametrize("status", sorted(_KNEO_TABLE))
 def test_kneo_table_by_status(status: int) -> None:
-    """The kneo style picks the failure by status alone, keeping body and request id.
-
-    With the kneo family registered the classes are the document's; without it, the
-    generic failure of the status's category.
-    """
+    """The kneo style picks the document's class by status alone, keeping body and request id."""
     failure = decode(status, {"x-request-id": "r1"}, b'{"message": "nope"}', "kneo")
-    name, category = _KNEO_TABLE[status]
-    assert failure.message.endswith(f"{status} {HTTPStatus(status).phrase}: nope")
-    if lookup("KNEO_ERROR") is not None:
-        assert type(failure).__name__ == name
-        assert getattr(failure, "request_id", None) == "r1"
-        assert getattr(failure, "response_status", None) == status
-    else:
-        assert failure.category is category
-        assert failure.details["request_id"] == "r1"
+    assert type(failure).__name__ == _KNEO_TABLE[status]
+    assert failure.message == f"HTTP {status} {HTTPStatus(status).phrase}: nope"
+    assert isinstance(failure, KneoFailure)
+    assert (failure.request_id, failure.response_status) == ("r1", status)
+    assert failure.body == {"message": "nope"}
 
 
 def test_kneo_idempotency_mismatch() -> None:
     """A 409 on a request sent with an idempotency key is the key's mismatch."""
     failure = decode(409, {}, b"", "kneo", idempotency_key="k-1")
-    if lookup("KNEO_ERROR") is not None:
-        assert type(failure).__name__ == "KneoIdempotencyMismatchFailure"
-        assert getattr(failure, "idempotency_key", None) == "k-1"
-    else:
-        assert failure.details["idempotency_key"] == "k-1"
+    assert isinstance(failure, KneoIdempotencyMismatchFailure)
+    assert failure.idempotency_key == "k-1"
+
+
+def test_kneo_decoding_matches_the_family_from_response() -> None:
+    """decode(style="kneo") gives the failure of the kneo family's own from_response()."""
+    response = httpx.Response(
+        429,
+        json={"detail": "slow down"},
+        headers={"X-Request-ID": "r-2", "Retry-After": "7"},
+        request=httpx.Request("POST", "https://kneo.example/v1/runs"),
+    )
+    expected = kneo.from_response(response, idempotency_key="k-2").failure
+    decoded = decode(429, response.headers, response.content, "kneo", idempotency_key="k-2")
+    assert decoded == expected
 
 
 def test_kneo_keeps_a_text_body() -> None:
     """A non-JSON body is kept as (capped) text."""
     failure = decode(502, {}, b"<html>Bad gateway</html>", "kneo")
-    body = getattr(failure, "body", None) or failure.details.get("body")
-    assert body == "<html>Bad gateway</html>"
+    assert isinstance(failure, KneoFailure)
+    assert failure.body == "<html>Bad gateway</html>"
 
 
 @pytest.mark.parametrize("style", ["agents", "problem", "bridge"])
@@ -417,7 +413,7 @@ def test_detect_style_of_anything_else_is_kneo() -> None:
         b'{"code": "X", "errors": [{"type": "RATE_LIMIT", "retry_after": "soon"}]}',
         b'{"code": "X", "errors": [{"type": "NOT_FOUND", "retry_after": NaN}]}',
         b'{"code": "X", "errors": [{"type": "NOT_FOUND", "retry_after": 1e999}]}',
-        b'{"code": "X", "errors": [{"type": "TEST_HTTP_TRACEABLE", "attempts": true}]}',
+        b'{"code": "X", "errors": [{"type": "KNEO_ERROR", "response_status": true}]}',
     ],
 )
 def test_malformed_bodies(body: bytes) -> None:

@@ -339,17 +339,16 @@ def encode(
     plan = plan_for(type(failure))
     status = _constants_of(failure, plan).status
     if (
-        plan.static
-        and not plan.fields
+        plan.templated is not None
         and failure.cause is None
         and failure.retry_after is None
         and not failure.details
         and style in _BASE_HEADERS
     ):
-        # the common case, a failure of constant code with only a message: fill a template
-        return HttpError(
-            status, _BASE_HEADERS[style], _fast_body(failure, style, type_base, instance)
-        )
+        # the common case, a failure with only a message (and its code): fill a template
+        body = _fast_body(failure, plan.templated, style, type_base, instance)
+        if body is not None:
+            return HttpError(status, _BASE_HEADERS[style], body)
     return _encode(failure, plan, status, style, type_base=type_base, instance=instance)
 
 
@@ -398,13 +397,20 @@ def _encode(
 # path, so a filled template is byte for byte what that path gives.
 _MESSAGE_SLOT: Final = "\x00railguard-message\x00"
 _INSTANCE_SLOT: Final = "\x00railguard-instance\x00"
-_templates: dict[tuple[type[Failure], str, str, bool], tuple[str, ...]] = {}
+_templates: dict[tuple[object, ...], tuple[str, ...]] = {}
+_MAX_TEMPLATES: Final = 4096
 
 
-def _fast_body(failure: Failure, style: str, type_base: str, instance: str | None) -> bytes:
+def _fast_body(
+    failure: Failure, fields: tuple[str, ...], style: str, type_base: str, instance: str | None
+) -> bytes | None:
     key = (type(failure), style, type_base, instance is not None)
+    if fields:
+        key += tuple(getattr(failure, name) for name in fields)
     template = _templates.get(key)
     if template is None:
+        if len(_templates) >= _MAX_TEMPLATES:
+            return None  # instances vary their codes without bound: the generic path
         template = _templates[key] = _template(failure, style, type_base, instance is not None)
     message = encode_basestring_ascii(failure.message)
     filled = encode_basestring_ascii(instance) if instance is not None else ""

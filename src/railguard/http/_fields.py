@@ -89,6 +89,9 @@ class Plan:
     is_group: bool
     static: bool
     """Code, status and category are the class's constants (no field or property varies them)."""
+    templated: tuple[str, ...] | None
+    """When the class's only typed fields redeclare ``code``, ``status`` or ``category``:
+    their names (a message-only instance's body is then a template keyed by their values)."""
 
 
 # -- failures inside failures -------------------------------------------------------
@@ -399,6 +402,7 @@ def codec_for(hint: object) -> Codec:  # noqa: PLR0911, PLR0912  # one branch pe
 # -- plans ----------------------------------------------------------------------------
 
 _plans: dict[type[Failure], Plan] = {}
+_CONSTANT_FIELDS: Final = frozenset({"code", "status", "category"})
 _BASE_PROPERTIES: Final = {name: Failure.__dict__[name] for name in ("code", "status", "category")}
 _plans_lock = threading.Lock()
 
@@ -440,4 +444,7 @@ def _build_plan(cls: type[Failure]) -> Plan:
         title=message_default if isinstance(message_default, str) else None,
         is_group=issubclass(cls, FailureGroup),
         static=static,
+        templated=tuple(s.name for s in specs)
+        if {s.name for s in specs} <= _CONSTANT_FIELDS
+        else None,
     )

@@ -107,7 +107,8 @@ def from_error(exc: httpx.HTTPError, *, idempotency_key: str | None = None) -> F
 
     ``HTTPStatusError`` (from ``raise_for_status()``) decodes its response. A
     transport error (connect, read, write, pool, proxy, protocol; timeouts) is the
-    kneo family's network failure when that family is registered, else
+    kneo family's network failure (message as kneo's ``from_http_error`` words it:
+    ``"ConnectError: ..."``) when that family is registered, else
     `railguard.TimeoutFailure` for timeouts and `railguard.InfrastructureFailure` for
     the rest; an undecodable body is a `railguard.MalformedFailure`, a redirect loop an
     `railguard.UpstreamFailure`. The failure's ``cause`` is an `railguard.InternalFailure`
@@ -119,7 +120,10 @@ def from_error(exc: httpx.HTTPError, *, idempotency_key: str | None = None) -> F
     cause = InternalFailure(exception=exc)
     network = kneo_network_class() if isinstance(exc, httpx.TransportError) else None
     if network is not None:
-        kwargs: dict[str, Any] = {"cause": cause}
+        # worded as the kneo transport words it: "ConnectError: [Errno 111] ..."
+        text = str(exc)
+        name = type(exc).__name__
+        kwargs: dict[str, Any] = {"cause": cause, "message": f"{name}: {text}" if text else name}
         if "idempotency_key" in attrs.fields_dict(network):
             kwargs["idempotency_key"] = key
         try:
