@@ -1,8 +1,9 @@
 """HTTP boundary: railguard's handlers and codecs against hand-written equivalents.
 
-- error responses/s through a FastAPI app with ``install()`` (a route raising a
-  railguard exception) vs the same app answering FastAPI's own ``HTTPException``
-  with its default handler; both driven in process as direct ASGI calls;
+- error responses/s through a FastAPI app with ``install()`` — a route returning
+  ``Err(failure)``, and a route raising the failure's family exception — vs the same
+  app answering FastAPI's own ``HTTPException`` with its default handler; all driven
+  in process as direct ASGI calls, timed in CPU seconds;
 - ``railguard.http.encode`` / ``decode`` vs a hand-written dict with
   ``json.dumps`` / ``json.loads`` for the same agents envelope.
 """
@@ -18,7 +19,16 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 
 from benchmarks._harness import Ratio, interleaved
-from railguard import Failure, NotFoundFailure, RateLimitFailure, TimeoutFailure, lookup, thaw_json
+from railguard import (
+    Err,
+    Failure,
+    NotFoundFailure,
+    RateLimitFailure,
+    Result,
+    TimeoutFailure,
+    lookup,
+    thaw_json,
+)
 from railguard.http import decode, encode
 from railguard.integrations.fastapi import install
 
@@ -41,14 +51,24 @@ def _baseline_app() -> FastAPI:
     return app
 
 
-def _railguard_app() -> FastAPI:
+def _railguard_app(*, raising: bool) -> FastAPI:
+    """The same route with ``install()``: it returns ``Err(failure)``, or raises the
+    failure's paired (family) exception."""
     app = FastAPI()
     install(app)
     failure = _failure()
 
-    @app.get("/agents/{agent_id}")
-    async def get_agent(agent_id: str) -> dict[str, str]:
-        raise failure.to_exception()
+    if raising:
+
+        @app.get("/agents/{agent_id}")
+        async def get_agent(agent_id: str) -> dict[str, str]:
+            raise failure.to_exception()
+
+    else:
+
+        @app.get("/agents/{agent_id}")
+        async def get_agent_result(agent_id: str) -> Result[dict[str, str], Failure]:
+            return Err(failure)
 
     return app
 
@@ -93,18 +113,20 @@ async def _requests(app: Any, count: int) -> float:
     return elapsed / count
 
 
-def _responses_per_second(rounds: int = 40, count: int = 150) -> tuple[float, float]:
-    railguard_app, baseline_app = _railguard_app(), _baseline_app()
+def _responses_per_second(rounds: int = 40, count: int = 150) -> tuple[float, float, float]:
+    """Responses per CPU second: returned Err, raised family exception, FastAPI baseline."""
+    returning, raising = _railguard_app(raising=False), _railguard_app(raising=True)
+    baseline_app = _baseline_app()
 
-    async def measure() -> tuple[float, float]:
-        await _requests(railguard_app, 200)  # warm up both
-        await _requests(baseline_app, 200)
-        rg: list[float] = []
-        base: list[float] = []
+    async def measure() -> tuple[float, float, float]:
+        for app in (returning, raising, baseline_app):
+            await _requests(app, 200)  # warm up
+        times: tuple[list[float], list[float], list[float]] = ([], [], [])
         for _ in range(rounds):
-            rg.append(await _requests(railguard_app, count))
-            base.append(await _requests(baseline_app, count))
-        return 1 / min(rg), 1 / min(base)
+            for app, seen in zip((returning, raising, baseline_app), times, strict=True):
+                seen.append(await _requests(app, count))
+        best = [1 / min(seen) for seen in times]
+        return best[0], best[1], best[2]
 
     return asyncio.run(measure())
 
@@ -185,11 +207,18 @@ def run() -> list[Ratio]:
     rich_hand = _hand_encode_rich(rich)
     assert decode(rich_status, rich_headers, rich_body) == rich
     assert _hand_decode_rich(*rich_hand) == rich
-    rg_rps, base_rps = _responses_per_second()
+    returned_rps, raised_rps, base_rps = _responses_per_second()
     return [
         Ratio(
-            "http: error responses/s, install() vs FastAPI HTTPException",
-            rg_rps,
+            "http: error responses/s, Err route vs FastAPI HTTPException",
+            returned_rps,
+            base_rps,
+            ">= 0.95",
+            higher_is_better=True,
+        ),
+        Ratio(
+            "http: error responses/s, family exception vs HTTPException",
+            raised_rps,
             base_rps,
             ">= 0.95",
             higher_is_better=True,

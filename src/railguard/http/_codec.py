@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
 import types
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
@@ -337,7 +336,6 @@ def encode(
         ValueError: ``style`` is not an envelope style (``kneo`` only decodes).
     """
     plan = plan_for(type(failure))
-    status = _constants_of(failure, plan).status
     if (
         plan.templated is not None
         and failure.cause is None
@@ -346,9 +344,10 @@ def encode(
         and style in _BASE_HEADERS
     ):
         # the common case, a failure with only a message (and its code): fill a template
-        body = _fast_body(failure, plan.templated, style, type_base, instance)
-        if body is not None:
-            return HttpError(status, _BASE_HEADERS[style], body)
+        fast = _fast(failure, plan.templated, style, type_base, instance)
+        if fast is not None:
+            return fast
+    status = _constants_of(failure, plan).status
     return _encode(failure, plan, status, style, type_base=type_base, instance=instance)
 
 
@@ -397,44 +396,52 @@ def _encode(
 # path, so a filled template is byte for byte what that path gives.
 _MESSAGE_SLOT: Final = "\x00railguard-message\x00"
 _INSTANCE_SLOT: Final = "\x00railguard-instance\x00"
-_templates: dict[tuple[object, ...], tuple[str, ...]] = {}
+
+
+class _Template(NamedTuple):
+    status: int
+    headers: Mapping[str, str]
+    body: str
+    """A ``str.format`` string: ``{0}`` is the JSON message, ``{1}`` the JSON instance."""
+
+
+_templates: dict[tuple[object, ...], _Template] = {}
 _MAX_TEMPLATES: Final = 4096
 
 
-def _fast_body(
+def _fast(
     failure: Failure, fields: tuple[str, ...], style: str, type_base: str, instance: str | None
-) -> bytes | None:
-    key = (type(failure), style, type_base, instance is not None)
-    if fields:
-        key += tuple(getattr(failure, name) for name in fields)
+) -> HttpError | None:
+    cls = type(failure)
+    if not fields:
+        key: tuple[object, ...] = (cls, style, type_base, instance is not None)
+    elif len(fields) == 1:
+        key = (cls, style, type_base, instance is not None, getattr(failure, fields[0]))
+    else:
+        key = (cls, style, type_base, instance is not None, *[getattr(failure, f) for f in fields])
     template = _templates.get(key)
     if template is None:
         if len(_templates) >= _MAX_TEMPLATES:
             return None  # instances vary their codes without bound: the generic path
         template = _templates[key] = _template(failure, style, type_base, instance is not None)
-    message = encode_basestring_ascii(failure.message)
-    filled = encode_basestring_ascii(instance) if instance is not None else ""
-    return "".join(
-        message if part is _MESSAGE_SLOT else filled if part is _INSTANCE_SLOT else part
-        for part in template
-    ).encode()
+    body = template.body.format(
+        encode_basestring_ascii(failure.message),
+        "" if instance is None else encode_basestring_ascii(instance),
+    )
+    return HttpError(template.status, template.headers, body.encode())
 
 
-def _template(failure: Failure, style: str, type_base: str, has_instance: bool) -> tuple[str, ...]:
+def _template(failure: Failure, style: str, type_base: str, has_instance: bool) -> _Template:
+    """Encode a stand-in through the generic path and cut it where the message goes."""
     stand_in = attrs.evolve(failure, message=_MESSAGE_SLOT)
     plan = plan_for(type(failure))
     status = _constants_of(failure, plan).status
     instance = _INSTANCE_SLOT if has_instance else None
-    text = _encode(stand_in, plan, status, style, type_base=type_base, instance=instance)
-    body = text.body.decode()
-    slots = {
-        encode_basestring_ascii(_MESSAGE_SLOT): _MESSAGE_SLOT,
-        encode_basestring_ascii(_INSTANCE_SLOT): _INSTANCE_SLOT,
-    }
-    parts: list[str] = []
-    for piece in re.split("(" + "|".join(map(re.escape, slots)) + ")", body):
-        parts.append(slots.get(piece, piece))
-    return tuple(parts)
+    error = _encode(stand_in, plan, status, style, type_base=type_base, instance=instance)
+    text = error.body.decode().replace("{", "{{").replace("}", "}}")
+    text = text.replace(encode_basestring_ascii(_MESSAGE_SLOT), "{0}")
+    text = text.replace(encode_basestring_ascii(_INSTANCE_SLOT), "{1}")
+    return _Template(error.status, error.headers, text)
 
 
 # -- decoding ---------------------------------------------------------------------------
@@ -443,19 +450,42 @@ def _template(failure: Failure, style: str, type_base: str, has_instance: bool) 
 class _Context:
     """What a document alone does not say: the response's status and headers."""
 
-    __slots__ = ("body", "idempotency_key", "request_id", "retry_after", "status")
+    __slots__ = (
+        "_retry_after",
+        "_retry_after_text",
+        "body",
+        "idempotency_key",
+        "request_id",
+        "status",
+    )
 
     def __init__(
         self, status: int, wire: WireHeaders, body: bytes | str, idempotency_key: str | None
     ) -> None:
         self.status = status
         self.body = body
-        retry_after = wire.retry_after
-        self.retry_after = None if retry_after is None else parse_retry_after(retry_after)
+        self._retry_after_text = wire.retry_after
+        self._retry_after: float | _Unparsed | None = _UNPARSED
         self.request_id = wire.request_id
         self.idempotency_key = (
             idempotency_key if idempotency_key is not None else wire.idempotency_key
         )
+
+    @property
+    def retry_after(self) -> float | None:
+        """The ``Retry-After`` hint in seconds, parsed when first asked for."""
+        value = self._retry_after
+        if isinstance(value, _Unparsed):
+            text = self._retry_after_text
+            value = self._retry_after = None if text is None else parse_retry_after(text)
+        return value
+
+
+class _Unparsed:
+    """The ``Retry-After`` header is not parsed yet."""
+
+
+_UNPARSED: Final = _Unparsed()
 
 
 def _fallback(  # noqa: PLR0911  # one answer per field

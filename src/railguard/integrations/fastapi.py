@@ -141,6 +141,11 @@ def error_response(
     )
 
 
+_RAW_CONTENT_TYPES: Final = {
+    value: (b"content-type", value.encode("latin-1")) for value in CONTENT_TYPES.values()
+}
+
+
 class _EnvelopeResponse(Response):
     """A response whose body and headers are already encoded (no re-rendering)."""
 
@@ -148,7 +153,11 @@ class _EnvelopeResponse(Response):
         self.status_code = error.status
         self.background = None
         self.body = error.body
-        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in error.headers.items()]
+        content_type = _RAW_CONTENT_TYPES.get(error.headers.get("content-type", ""))
+        if content_type is not None and len(error.headers) == 1:
+            raw = [content_type]  # the usual headers: only the style's content type
+        else:
+            raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in error.headers.items()]
         if headers:
             own = {name for name, _ in raw}
             for key, value in headers.items():
