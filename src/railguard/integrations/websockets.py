@@ -42,11 +42,11 @@ from railguard.websocket import (
     Style,
     WebSocketClosedFailure,
     decode_frame,
-    error_reply,
     from_close,
     from_frame_dict,
     is_error_frame,
 )
+from railguard.websocket._reply import reply_parts
 
 from ._ws_common import FailureOf, failure_of, outgoing
 
@@ -81,14 +81,14 @@ async def send_failure(
     Returns:
         Whether the connection was closed (or was already closed).
     """
-    reply = error_reply(failure, style=style, close=close)
+    frame, closing = reply_parts(failure, style=style, close=close)
     try:
-        await connection.send(reply.frame)
-        if reply.close is not None:
-            await connection.close(*reply.close)
+        await connection.send(frame)
+        if closing is not None:
+            await connection.close(*closing)
     except ConnectionClosed:
         return True
-    return reply.close is not None
+    return closing is not None
 
 
 def failure_from_closed(exc: ConnectionClosed) -> Failure:

@@ -86,6 +86,10 @@ class ClassCodec:
 
     cls: type[Failure]
     fields: tuple[FieldCodec, ...]
+    code: str | None
+    """The class's code when every instance shares it, else ``None`` (read per instance)."""
+    status: int | None
+    """The class's status when every instance shares it, else ``None``."""
     instance_code: bool
     instance_status: bool
     instance_category: bool
@@ -314,14 +318,21 @@ def _converters(tp: object) -> tuple[Encoder | None, Decoder]:  # noqa: PLR0911,
 
 # --- class codecs ----------------------------------------------------------------------
 
-_codecs: dict[tuple[type[Failure], str], ClassCodec] = {}
+
+def _inherits(cls: type[Failure], name: str) -> bool:
+    """Whether ``cls`` reads ``name`` through `Failure`'s own property (a class constant)."""
+    return getattr(cls, name) is getattr(Failure, name)
+
+
+_codecs: dict[str, dict[type[Failure], ClassCodec]] = {style: {} for style in STYLE_KEYS}
 
 
 def class_codec(cls: type[Failure], style: Style) -> ClassCodec:
     """The cached codec of ``cls`` in ``style``."""
-    codec = _codecs.get((cls, style))
+    codecs = _codecs[style]
+    codec = codecs.get(cls)
     if codec is None:
-        codec = _codecs[(cls, style)] = _build(cls, STYLE_KEYS[style])
+        codec = codecs[cls] = _build(cls, STYLE_KEYS[style])
     return codec
 
 
@@ -350,9 +361,17 @@ def _build(cls: type[Failure], keys: StyleKeys) -> ClassCodec:
                 has_default=attribute.default is not attrs.NOTHING,
             )
         )
+    constant_code = "code" not in names and _inherits(cls, "code")
+    constant_status = (
+        "status" not in names and _inherits(cls, "status") and _inherits(cls, "category")
+    )
+    # What Failure.status reads, computed once for the class.
+    status = cls._default_status or cls.default_category.default_status
     return ClassCodec(
         cls=cls,
         fields=tuple(fields),
+        code=cls.default_code if constant_code else None,
+        status=int(status) if constant_status else None,
         instance_code="code" in names,
         instance_status="status" in names,
         instance_category="category" in names,

@@ -42,6 +42,8 @@ MAX_FRAME_SIZE: Final = 1 << 20
 MAX_DEPTH: Final = 64
 """Deepest nesting of arrays and objects `decode_frame` parses by default."""
 _RAW_EXCERPT: Final = 256
+# One encoder for every frame: compact, UTF-8 as is, strict about NaN.
+_encoder: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 _STYLES: Final = frozenset(STYLE_KEYS)
 
 
@@ -70,9 +72,7 @@ def frame_dict(failure: Failure, *, style: Style = "bridge") -> dict[str, object
             ``"envelope"``: ``{"type": "error", "error": {"code", "status", "message", ...}}``.
     """
     if style == "bridge":
-        frame: dict[str, object] = {"type": "error"}
-        frame.update(_object(failure, "bridge"))
-        return frame
+        return _object(failure, "bridge", top=True)
     if style == "envelope":
         return {"type": "error", "error": _object(failure, "envelope")}
     raise ValueError(f"unknown frame style {style!r}; use one of {sorted(_STYLES)}")
@@ -88,21 +88,39 @@ def encode_frame(failure: Failure, *, style: Style = "bridge") -> str:
         ValueError: a field holds a float JSON cannot carry (NaN, infinity).
         TypeError: a field holds a value JSON cannot carry.
     """
-    return json.dumps(frame_dict(failure, style=style), ensure_ascii=False, allow_nan=False)
+    if style == "bridge":  # the default, and the hot path
+        return _encoder.encode(_object(failure, "bridge", top=True))
+    return _encoder.encode(frame_dict(failure, style=style))
 
 
-def _object(failure: Failure, style: Style) -> dict[str, object]:
+def _object(failure: Failure, style: Style, *, top: bool = False) -> dict[str, object]:
     codec = class_codec(type(failure), style)
+    code = failure.code if codec.code is None else codec.code
+    status = int(failure.status) if codec.status is None else codec.status
+    obj: dict[str, object]
     if style == "bridge":
-        obj: dict[str, object] = {
-            "message": failure.message,
-            "code": int(failure.status),
-            "error_code": failure.code,
-        }
+        if top:
+            obj = {"type": "error", "message": failure.message, "code": status, "error_code": code}
+        else:
+            obj = {"message": failure.message, "code": status, "error_code": code}
     else:
-        obj = {"code": failure.code, "status": int(failure.status), "message": failure.message}
+        obj = {"code": code, "status": status, "message": failure.message}
     if codec.instance_category:
         obj["category"] = failure.category.value
+    if codec.fields:
+        _typed_fields(failure, codec, style, obj)
+    if failure.details:
+        obj["details"] = thaw_json(failure.details)
+    if failure.retry_after is not None:
+        obj["retry_after"] = failure.retry_after
+    if failure.cause is not None:
+        obj["cause"] = _object(failure.cause, style)
+    return obj
+
+
+def _typed_fields(
+    failure: Failure, codec: ClassCodec, style: Style, obj: dict[str, object]
+) -> None:
     nested: dict[str, object] | None = None
     for field in codec.fields:
         value = getattr(failure, field.name)
@@ -116,13 +134,6 @@ def _object(failure: Failure, style: Style) -> dict[str, object]:
             obj[field.key] = value
     if nested is not None:
         obj["fields"] = nested
-    if failure.details:
-        obj["details"] = thaw_json(failure.details)
-    if failure.retry_after is not None:
-        obj["retry_after"] = failure.retry_after
-    if failure.cause is not None:
-        obj["cause"] = _object(failure.cause, style)
-    return obj
 
 
 # --- decoding --------------------------------------------------------------------------

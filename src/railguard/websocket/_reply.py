@@ -12,7 +12,7 @@ from ._close import close_code, close_reason
 from ._fields import Style
 from ._frames import encode_frame
 
-__all__ = ["ErrorReply", "error_reply"]
+__all__ = ["ErrorReply", "error_reply", "reply_parts"]
 
 _log = logging.getLogger("railguard.websocket")
 
@@ -42,6 +42,14 @@ def error_reply(
             failure's own `railguard.Failure.fatal` decides. A failure before the
             connection is accepted, or one that ends a handler, always closes.
     """
+    frame, closing = reply_parts(failure, style=style, close=close)
+    return ErrorReply(failure=failure, frame=frame, close=closing)
+
+
+def reply_parts(
+    failure: Failure, *, style: Style = "bridge", close: bool | None = None
+) -> tuple[str, tuple[int, str] | None]:
+    """`error_reply` without the wrapper value: ``(frame, close or None)``, for hot paths."""
     try:
         frame = encode_frame(failure, style=style)
     except (TypeError, ValueError):
@@ -49,9 +57,6 @@ def error_reply(
         # peer still gets a (sanitized) error frame rather than a dropped connection.
         _log.exception("railguard: encoding %s failed", type(failure).__qualname__)
         frame = encode_frame(InternalFailure(), style=style)
-    ends = failure.fatal if close is None else close
-    return ErrorReply(
-        failure=failure,
-        frame=frame,
-        close=(close_code(failure), close_reason(failure)) if ends else None,
-    )
+    if failure.fatal if close is None else close:
+        return frame, (close_code(failure), close_reason(failure))
+    return frame, None
