@@ -50,7 +50,8 @@ def test_frame_carries_details_retry_hint_and_cause() -> None:
         cause=TimeoutFailure(message="upstream slow"),
     )
     frame = frame_dict(failure)
-    assert frame["details"] == {"limit": 100, "window": [1, "m"]}
+    assert frame["limit"] == 100  # details merge into the frame, as the bridge's to_dict()
+    assert frame["window"] == [1, "m"]
     assert frame["retry_after"] == 30
     assert frame["cause"] == {"message": "upstream slow", "code": 504, "error_code": "TIMEOUT"}
     assert decode_frame(encode_frame(failure)) == failure
@@ -165,10 +166,39 @@ def test_nesting_limit_ignores_brackets_inside_strings() -> None:
     assert decode_frame(text, max_depth=4) == ValidationFailure(message="[" * 500)
 
 
-def test_unknown_extra_keys_of_a_registered_class_are_ignored() -> None:
-    """A newer peer's extra keys do not stop a registered failure from decoding."""
+def test_extra_keys_of_a_registered_class_are_kept_as_details() -> None:
+    """A peer's extra keys (a newer field, the bridge's context) come back as details."""
     text = '{"type": "error", "error_code": "NOT_FOUND", "message": "m", "code": 404, "new": 1}'
-    assert decode_frame(text) == NotFoundFailure(message="m")
+    assert decode_frame(text) == NotFoundFailure(message="m", details={"new": 1})
+
+
+def test_details_clashing_with_frame_keys_nest_under_details() -> None:
+    """A details key the frame already uses travels under ``details`` instead."""
+    failure = NotFoundFailure(details={"message": "inner", "code": 1, "other": True})
+    frame = frame_dict(failure)
+    assert frame["details"] == {"message": "inner", "code": 1}
+    assert frame["other"] is True
+    assert decode_frame(encode_frame(failure)) == failure
+
+
+def test_envelope_details_stay_nested() -> None:
+    """The envelope style keeps details under their own key."""
+    frame = frame_dict(NotFoundFailure(details={"a": 1}), style="envelope")
+    assert frame["error"] == {
+        "code": "NOT_FOUND",
+        "status": 404,
+        "message": "Not found.",
+        "details": {"a": 1},
+    }
+
+
+def test_instance_code_unlike_the_class_code_travels_with_its_kind() -> None:
+    """A failure whose own code differs from its class's names its class as ``kind``."""
+    failure = UnknownFailure(code="NOT_FOUND", message="a peer's NOT_FOUND, kept unknown")
+    frame = frame_dict(failure)
+    assert frame["error_code"] == "NOT_FOUND"
+    assert frame["kind"] == "UNKNOWN"
+    assert decode_frame(encode_frame(failure)) == failure
 
 
 def test_is_error_frame_and_from_frame_dict() -> None:

@@ -18,7 +18,7 @@ import attrs
 
 from railguard.core import Details, Failure, JSONValue, freeze_json, thaw_json
 
-__all__ = ["ClassCodec", "FieldError", "Style", "class_codec"]
+__all__ = ["FRAME_KEYS", "ClassCodec", "FieldError", "Style", "class_codec"]
 
 Style: TypeAlias = Literal["bridge", "envelope"]
 """Frame styles: the bridge document's flat frame, or a nested ``{"error": {...}}`` one."""
@@ -47,23 +47,23 @@ class StyleKeys:
     reserved: frozenset[str]
 
 
+_COMMON_KEYS = frozenset(
+    {"message", "category", "kind", "details", "retry_after", "cause", "fields", "type"}
+)
 STYLE_KEYS: dict[str, StyleKeys] = {
     "bridge": StyleKeys(
-        code="error_code",
-        status="code",
-        reserved=frozenset(
-            {"type", "message", "code", "error_code", "category", "details", "retry_after"}
-            | {"cause", "fields"}
-        ),
+        code="error_code", status="code", reserved=_COMMON_KEYS | {"code", "error_code"}
     ),
-    "envelope": StyleKeys(
-        code="code",
-        status="status",
-        reserved=frozenset(
-            {"message", "code", "status", "category", "details", "retry_after", "cause", "fields"}
-        ),
-    ),
+    "envelope": StyleKeys(code="code", status="status", reserved=_COMMON_KEYS | {"code", "status"}),
 }
+
+FRAME_KEYS: dict[str, dict[str, str]] = {
+    "BRIDGE_MISSING_FIELD": {"field_name": "field"},
+}
+"""Typed fields whose frame key is not their name, by failure code (and its subclasses).
+
+The bridge document's ``MissingFieldError`` frame names the field ``field``.
+"""
 
 
 @attrs.frozen
@@ -86,6 +86,8 @@ class ClassCodec:
 
     cls: type[Failure]
     fields: tuple[FieldCodec, ...]
+    taken: frozenset[str]
+    """Frame keys in use by the frame itself and the typed fields: details cannot go flat there."""
     code: str | None
     """The class's code when every instance shares it, else ``None`` (read per instance)."""
     status: int | None
@@ -342,6 +344,11 @@ def _build(cls: type[Failure], keys: StyleKeys) -> ClassCodec:
     except Exception:  # noqa: BLE001  # unresolvable hints: every field travels as-is
         hints = {}
     names = {a.name for a in attrs.fields(cls)}
+    renamed: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        code = getattr(klass, "default_code", None)
+        if code is not None and klass.__dict__.get("default_code") == code:
+            renamed.update(FRAME_KEYS.get(code, {}))
     fields: list[FieldCodec] = []
     for attribute in attrs.fields(cls):
         name = attribute.name
@@ -350,12 +357,13 @@ def _build(cls: type[Failure], keys: StyleKeys) -> ClassCodec:
         if not attribute.init or not attribute.eq:
             continue  # e.g. InternalFailure.exception: local only, never on the wire
         encode, decode = _converters(hints.get(name, object))
+        key = renamed.get(name, name)
         fields.append(
             FieldCodec(
                 name=name,
                 alias=attribute.alias,
-                key=name,
-                nested=name in keys.reserved,
+                key=key,
+                nested=key in keys.reserved,
                 encode=encode,
                 decode=decode,
                 has_default=attribute.default is not attrs.NOTHING,
@@ -370,6 +378,7 @@ def _build(cls: type[Failure], keys: StyleKeys) -> ClassCodec:
     return ClassCodec(
         cls=cls,
         fields=tuple(fields),
+        taken=keys.reserved | {f.key for f in fields},
         code=cls.default_code if constant_code else None,
         status=int(status) if constant_status else None,
         instance_code="code" in names,

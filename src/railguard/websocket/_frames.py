@@ -105,17 +105,37 @@ def _object(failure: Failure, style: Style, *, top: bool = False) -> dict[str, o
             obj = {"message": failure.message, "code": status, "error_code": code}
     else:
         obj = {"code": code, "status": status, "message": failure.message}
+    if codec.code is None and code != codec.cls.default_code:
+        obj["kind"] = codec.cls.default_code  # the class, when the instance's code differs
     if codec.instance_category:
         obj["category"] = failure.category.value
     if codec.fields:
         _typed_fields(failure, codec, style, obj)
     if failure.details:
-        obj["details"] = thaw_json(failure.details)
+        if style == "bridge":
+            _flat_details(failure, codec, obj)
+        else:
+            obj["details"] = thaw_json(failure.details)
     if failure.retry_after is not None:
         obj["retry_after"] = failure.retry_after
     if failure.cause is not None:
         obj["cause"] = _object(failure.cause, style)
     return obj
+
+
+def _flat_details(failure: Failure, codec: ClassCodec, obj: dict[str, object]) -> None:
+    """Bridge frames merge details into the frame (``to_dict()``); clashing keys nest."""
+    taken = codec.taken
+    nested: dict[str, object] | None = None
+    for key, value in failure.details.items():
+        if key in taken:
+            if nested is None:
+                nested = {}
+            nested[key] = thaw_json(value)
+        else:
+            obj[key] = thaw_json(value)
+    if nested is not None:
+        obj["details"] = nested
 
 
 def _typed_fields(
@@ -129,7 +149,7 @@ def _typed_fields(
         if field.nested:
             if nested is None:
                 nested = {}
-            nested[field.name] = value
+            nested[field.key] = value
         else:
             obj[field.key] = value
     if nested is not None:
@@ -238,7 +258,8 @@ def from_frame_dict(obj: Mapping[str, Any], *, raw: str | None = None) -> Failur
 
 def _from_object(obj: Mapping[str, Any], style: Style, raw: str | None) -> Failure:
     keys = STYLE_KEYS[style]
-    code = obj.get(keys.code)
+    kind = obj.get("kind")
+    code = kind if isinstance(kind, str) else obj.get(keys.code)
     cls = lookup(code) if isinstance(code, str) else None
     if cls is None:
         return _unknown(obj, style, raw)
@@ -269,6 +290,8 @@ def _build(codec: ClassCodec, obj: Mapping[str, Any], style: Style) -> Failure:
             raise FieldError(f"{code}: the required field {field.key!r} is missing")
         kwargs[field.alias] = _field(code, field.key, field.decode, source[field.key])
     _common(code, obj, style, kwargs)
+    if style == "bridge":
+        _leftover_details(code, obj, codec.taken, kwargs)
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as exc:
@@ -287,6 +310,19 @@ def _common(code: str, obj: Mapping[str, Any], style: Style, kwargs: dict[str, A
         if not isinstance(cause, dict):
             raise FieldError(f"{code}: 'cause' must be an object")
         kwargs["cause"] = _from_object(cause, style, raw=None)
+
+
+def _leftover_details(
+    code: str, obj: Mapping[str, Any], taken: frozenset[str], kwargs: dict[str, Any]
+) -> None:
+    """A bridge frame's keys that are not the frame's own are details (merged flat)."""
+    extra = {key: value for key, value in obj.items() if key not in taken}
+    if not extra:
+        return
+    nested = obj.get("details")
+    merged: dict[str, object] = dict(nested) if isinstance(nested, dict) else {}
+    merged.update(extra)
+    kwargs["details"] = _field(code, "details", _fields._decode_details, merged)
 
 
 def _field(code: str, key: str, decode: _fields.Decoder, value: object) -> Any:
