@@ -8,6 +8,8 @@ strict: a value of the wrong JSON type is reported, never coerced.
 from __future__ import annotations
 
 import enum
+import inspect
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -338,11 +340,39 @@ def class_codec(cls: type[Failure], style: Style) -> ClassCodec:
     return codec
 
 
-def _build(cls: type[Failure], keys: StyleKeys) -> ClassCodec:
+def _field_types(cls: type[Failure]) -> dict[str, object]:
+    """The declared type of each attrs field, resolved one field at a time.
+
+    ``typing.get_type_hints`` gives up on the whole class when one annotation
+    (a ``ClassVar`` naming a typing-only import, say) cannot be resolved; here
+    only that field falls back to "travels as-is".
+    """
     try:
-        hints = typing.get_type_hints(cls)
-    except Exception:  # noqa: BLE001  # unresolvable hints: every field travels as-is
-        hints = {}
+        return typing.get_type_hints(cls)
+    except Exception:  # noqa: BLE001, S110  # resolved field by field below
+        pass
+    import railguard.core  # noqa: PLC0415  # names the core's annotations use
+
+    fallback = vars(railguard.core)
+    types_: dict[str, object] = {}
+    for attribute in attrs.fields(cls):
+        declared: object = attribute.type
+        if isinstance(declared, str):
+            owner = next(
+                (k for k in cls.__mro__ if attribute.name in inspect.get_annotations(k)),
+                cls,
+            )
+            namespace = {**fallback, **vars(sys.modules[owner.__module__])}
+            try:
+                declared = eval(declared, namespace)  # noqa: S307  # a class's own annotation, never input
+            except Exception:  # noqa: BLE001  # unresolvable: travels as-is
+                declared = object
+        types_[attribute.name] = declared
+    return types_
+
+
+def _build(cls: type[Failure], keys: StyleKeys) -> ClassCodec:
+    hints = _field_types(cls)
     names = {a.name for a in attrs.fields(cls)}
     renamed: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
