@@ -272,6 +272,8 @@ def _runtime_type(tp: object) -> type | tuple[type, ...] | None:
 
 def _converters(tp: object) -> tuple[Encoder | None, Decoder]:  # noqa: PLR0911, PLR0912  # one branch per type shape
     """The (encoder, decoder) of a declared type; ``None`` encoder means identity."""
+    if isinstance(tp, typing.ForwardRef):
+        tp = tp.__forward_arg__  # ``JSONValue`` is a string alias; nothing else is expected
     if isinstance(tp, typing.TypeVar):
         bound = tp.__bound__
         return _converters(bound) if bound is not None else (None, lambda v: v)
