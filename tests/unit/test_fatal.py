@@ -49,3 +49,29 @@ def test_class_keyword_overrides_and_is_inherited() -> None:
     assert SeatTakenFailure().fatal
     assert WindowSeatTakenFailure().fatal
     assert not SoftAuthFailure().fatal
+
+
+def test_websocket_is_fatal_reads_the_table_for_families() -> None:
+    """A code in FATAL_BY_CODE makes its class and subclasses fatal; a keyword wins."""
+    from railguard.websocket import FATAL_BY_CODE, is_fatal
+
+    assert FATAL_BY_CODE["BRIDGE_MAX_CONNECTIONS"] is True
+
+    @attrs.frozen(kw_only=True)
+    class FullFailure(Failure, code="BRIDGE_MAX_CONNECTIONS", abstract=True):
+        pass
+
+    @attrs.frozen(kw_only=True)
+    class VeryFullFailure(FullFailure, abstract=True):
+        pass
+
+    @attrs.frozen(kw_only=True)
+    class GentleFullFailure(FullFailure, fatal=False, abstract=True):
+        pass
+
+    assert not FullFailure().fatal  # the class itself does not say so ...
+    assert is_fatal(FullFailure())  # ... the WebSocket boundary's table does
+    assert is_fatal(VeryFullFailure())
+    assert not is_fatal(GentleFullFailure())
+    assert is_fatal(AuthenticationFailure())
+    assert not is_fatal(ValidationFailure())

@@ -5,7 +5,8 @@
   losslessly; decoding is total and never builds an unregistered class.
 * `close_code` / `close_reason` / `from_close`: failures to close codes (RFC 6455
   where one fits, ``4000 + HTTP status`` otherwise) and received closes back.
-* `error_reply`: the frame to send and, when the failure is fatal, the close.
+* `error_reply`: the frame to send and, when the failure is fatal (`is_fatal`),
+  the close.
 
 No framework is imported here; `railguard.integrations.websockets` and
 `railguard.integrations.starlette_ws` plug this into real connections.
@@ -23,7 +24,8 @@ from ._close import (
     is_sendable,
     truncate_reason,
 )
-from ._fields import Style
+from ._fatal import FATAL_BY_CODE, is_fatal
+from ._fields import FRAME_KEYS, Style
 from ._frames import (
     MAX_DEPTH,
     MAX_FRAME_SIZE,
@@ -37,6 +39,8 @@ from ._frames import (
 from ._reply import ErrorReply, error_reply
 
 __all__ = [
+    "FATAL_BY_CODE",
+    "FRAME_KEYS",
     "MAX_DEPTH",
     "MAX_FRAME_SIZE",
     "MAX_REASON_BYTES",
@@ -56,6 +60,7 @@ __all__ = [
     "from_close",
     "from_frame_dict",
     "is_error_frame",
+    "is_fatal",
     "is_sendable",
     "truncate_reason",
 ]
