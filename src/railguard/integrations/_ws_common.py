@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
-from typing import TypeAlias
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeAlias
 
 from returns.result import Failure as Err
 from returns.result import Result, Success
 
 from railguard.core import Failure, InternalFailure
 
-__all__ = ["FailureOf", "Outgoing", "failure_of", "outgoing"]
+__all__ = ["FailureOf", "Outgoing", "Parse", "answer", "failure_of", "outgoing"]
 
 _log = logging.getLogger("railguard.websocket")
 
@@ -21,6 +21,9 @@ Outgoing: TypeAlias = str | bytes | None
 
 FailureOf: TypeAlias = Callable[[BaseException], Failure]
 """How a handler's exception becomes the failure the peer is told about."""
+
+Parse: TypeAlias = Callable[[str | bytes], Result[Any, Failure]]
+"""How a received message becomes the handler's argument (or the failure to answer)."""
 
 
 def failure_of(exc: BaseException) -> Failure:
@@ -59,3 +62,24 @@ def outgoing(value: object) -> tuple[Outgoing, Failure | None]:
         f"a WebSocket handler returned a {type(value).__name__}; "
         "return str, bytes, a JSON-able mapping or list, a Result of one, or None"
     )
+
+
+async def answer(
+    message: str | bytes,
+    handle: Callable[[Any], Awaitable[object]],
+    *,
+    parse: Parse | None = None,
+    failure_of: FailureOf = failure_of,
+) -> tuple[Outgoing, Failure | None]:
+    """Run one message through ``parse`` and ``handle``: the reply to send, or the failure."""
+    if parse is None:
+        argument: Any = message
+    else:
+        parsed = parse(message)
+        if isinstance(parsed, Err):
+            return None, parsed.failure()
+        argument = parsed.unwrap()
+    try:
+        return outgoing(await handle(argument))
+    except Exception as exc:  # noqa: BLE001  # every failure is reported to the peer
+        return None, failure_of(exc)

@@ -19,18 +19,25 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from railguard.core import Failure
-from railguard.websocket import Style, error_reply, from_close
+from railguard.websocket import (
+    Style,
+    bridge_failure,
+    error_reply,
+    from_close,
+    parse_bridge_message,
+)
 
-from ._ws_common import FailureOf, failure_of, outgoing
+from ._ws_common import FailureOf, Parse, answer, failure_of
 
 __all__ = [
     "WebSocketFailureMiddleware",
+    "bridge_messages",
     "failure_from_disconnect",
     "send_failure",
     "serve_messages",
@@ -127,19 +134,20 @@ def websocket_errors(
 
 async def serve_messages(
     websocket: WebSocket,
-    handle: Callable[[str | bytes], Awaitable[object]],
+    handle: Callable[[Any], Awaitable[object]],
     *,
     style: Style = "bridge",
+    parse: Parse | None = None,
     failure_of: FailureOf = failure_of,
 ) -> None:
     """Accept if needed, then run the message loop until the client leaves or a fatal failure.
 
-    ``handle`` gets each message (``str`` or ``bytes``) and returns the reply
-    (``str``, ``bytes``, a JSON-able mapping, ``None``, or a ``Result`` of one). A
-    failure it returns as ``Err`` or raises is answered with an error frame; a
-    fatal one then closes the connection with its mapped code.
+    ``handle`` gets each message (``str`` or ``bytes``, or what ``parse`` made of
+    it) and returns the reply (``str``, ``bytes``, a JSON-able mapping, ``None``,
+    or a ``Result`` of one). A failure it returns as ``Err`` or raises (or that
+    ``parse`` returns) is answered with an error frame; a fatal one then closes
+    the connection with its mapped code.
     """
-    convert = failure_of
     if websocket.application_state is WebSocketState.CONNECTING:
         await websocket.accept()
     while True:
@@ -149,10 +157,7 @@ async def serve_messages(
         data: str | bytes | None = message.get("text")
         if data is None:
             data = message.get("bytes") or b""
-        try:
-            reply, failure = outgoing(await handle(data))
-        except Exception as exc:  # noqa: BLE001  # every failure is reported to the peer
-            reply, failure = None, convert(exc)
+        reply, failure = await answer(data, handle, parse=parse, failure_of=failure_of)
         if failure is not None:
             if await send_failure(websocket, failure, style=style):
                 return
@@ -160,6 +165,29 @@ async def serve_messages(
             await websocket.send_text(reply)
         elif reply is not None:
             await websocket.send_bytes(reply)
+
+
+def bridge_messages(
+    handle: Callable[[Any], Awaitable[object]], *, style: Style = "bridge"
+) -> Callable[[WebSocket], Awaitable[None]]:
+    """A WebSocket endpoint running the bridge document's message-level flow.
+
+    Each message is parsed as JSON (``InvalidJSONError`` when it is not) and
+    given to ``handle``; a ``ValueError`` it raises answers as ``ValidationError``,
+    a bridge exception as itself, anything else as ``exception_to_dict`` would
+    (see `railguard.websocket.bridge_failure`). Recoverable failures answer and
+    the connection goes on; fatal ones (authentication, max connections) close it.
+    """
+
+    def convert(exc: BaseException) -> Failure:
+        return bridge_failure(exc, convert=failure_of)
+
+    async def endpoint(websocket: WebSocket) -> None:
+        await serve_messages(
+            websocket, handle, style=style, parse=parse_bridge_message, failure_of=convert
+        )
+
+    return endpoint
 
 
 class WebSocketFailureMiddleware:

@@ -26,7 +26,7 @@ import functools
 import json
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from returns.result import Failure as Err
 from returns.result import Result, Success
@@ -41,23 +41,42 @@ from railguard.websocket import (
     MalformedFrameFailure,
     Style,
     WebSocketClosedFailure,
+    bridge_failure,
     decode_frame,
     from_close,
     from_frame_dict,
     is_error_frame,
+    parse_bridge_message,
 )
 from railguard.websocket._reply import reply_parts
 
-from ._ws_common import FailureOf, failure_of, outgoing
+from ._distiller import (
+    HEARTBEAT,
+    DistillerConnection,
+    DistillerServer,
+    connect_distiller,
+    distiller_failure_for_close,
+    is_heartbeat,
+    uuid_from_query,
+)
+from ._ws_common import FailureOf, Parse, answer, failure_of
 
 __all__ = [
+    "HEARTBEAT",
+    "DistillerConnection",
+    "DistillerServer",
+    "bridge_messages",
+    "connect_distiller",
+    "distiller_failure_for_close",
     "error_frame_failure",
     "failure_from_closed",
     "failure_from_handshake",
     "failure_handler",
+    "is_heartbeat",
     "recv_result",
     "send_failure",
     "serve_messages",
+    "uuid_from_query",
 ]
 
 H = TypeVar("H", bound=Connection)
@@ -198,25 +217,23 @@ def failure_handler(
 
 async def serve_messages(
     connection: ServerConnection,
-    handle: Callable[[Data], Awaitable[object]],
+    handle: Callable[[Any], Awaitable[object]],
     *,
     style: Style = "bridge",
+    parse: Parse | None = None,
     failure_of: FailureOf = failure_of,
 ) -> None:
     """Run the message loop of one connection until it closes or a fatal failure ends it.
 
-    ``handle`` gets each message and returns the reply (``str``, ``bytes``, a
-    JSON-able mapping, ``None`` for no reply, or a ``Result`` of one). A failure
-    it returns as ``Err`` or raises is answered with an error frame; a fatal one
+    ``handle`` gets each message (as received, or what ``parse`` made of it) and
+    returns the reply (``str``, ``bytes``, a JSON-able mapping, ``None`` for no
+    reply, or a ``Result`` of one). A failure it returns as ``Err`` or raises
+    (or that ``parse`` returns) is answered with an error frame; a fatal one
     then closes the connection with its mapped code.
     """
-    convert = failure_of
     try:
         async for message in connection:
-            try:
-                reply, failure = outgoing(await handle(message))
-            except Exception as exc:  # noqa: BLE001  # every failure is reported to the peer
-                reply, failure = None, convert(exc)
+            reply, failure = await answer(message, handle, parse=parse, failure_of=failure_of)
             if failure is not None:
                 if await send_failure(connection, failure, style=style):
                     return
@@ -224,3 +241,27 @@ async def serve_messages(
                 await connection.send(reply)
     except ConnectionClosed:
         return
+
+
+def bridge_messages(
+    handle: Callable[[Any], Awaitable[object]], *, style: Style = "bridge"
+) -> Callable[[ServerConnection], Awaitable[None]]:
+    """A ``serve()`` handler running the bridge document's message-level flow.
+
+    Each message is parsed as JSON (``InvalidJSONError`` when it is not) and
+    given to ``handle``; a ``ValueError`` it raises answers as ``ValidationError``,
+    a bridge exception as itself, anything else as ``exception_to_dict`` would
+    (see `railguard.websocket.bridge_failure`). Recoverable failures (invalid
+    JSON, unknown message type, missing field, invalid tool name) answer and the
+    connection goes on; fatal ones (authentication, max connections) close it.
+    """
+
+    def convert(exc: BaseException) -> Failure:
+        return bridge_failure(exc, convert=failure_of)
+
+    async def handler(connection: ServerConnection) -> None:
+        await serve_messages(
+            connection, handle, style=style, parse=parse_bridge_message, failure_of=convert
+        )
+
+    return handler

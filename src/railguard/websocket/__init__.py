@@ -5,6 +5,8 @@
   losslessly; decoding is total and never builds an unregistered class.
 * `close_code` / `close_reason` / `from_close`: failures to close codes (RFC 6455
   where one fits, ``4000 + HTTP status`` otherwise) and received closes back.
+* `parse_bridge_message` / `bridge_failure`: the bridge document's message-level
+  flow (invalid JSON, bad fields, everything else) as values.
 * `error_reply`: the frame to send and, when the failure is fatal (`is_fatal`),
   the close.
 
@@ -12,6 +14,7 @@ No framework is imported here; `railguard.integrations.websockets` and
 `railguard.integrations.starlette_ws` plug this into real connections.
 """
 
+from ._bridge import bridge_failure, parse_bridge_message
 from ._close import (
     MAX_REASON_BYTES,
     RESERVED_CLOSE_CODES,
@@ -50,6 +53,7 @@ __all__ = [
     "MalformedFrameFailure",
     "Style",
     "WebSocketClosedFailure",
+    "bridge_failure",
     "close_code",
     "close_meaning",
     "close_reason",
@@ -62,5 +66,6 @@ __all__ = [
     "is_error_frame",
     "is_fatal",
     "is_sendable",
+    "parse_bridge_message",
     "truncate_reason",
 ]
