@@ -237,3 +237,19 @@ def test_error_reply_survives_a_field_json_cannot_carry() -> None:
     reply = error_reply(RateLimitFailure(retry_after=float("nan")), close=True)
     assert decode_frame(reply.frame) == InternalFailure()
     assert reply.close == (4429, "RATE_LIMIT: Too many requests.")
+
+
+def test_the_codec_imports_no_framework() -> None:
+    """``import railguard.websocket`` loads neither websockets nor Starlette (sans-I/O)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, railguard.websocket; "
+        "print(sorted(m for m in ('websockets', 'starlette', 'fastapi', 'uvicorn') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(  # noqa: S603  # our own interpreter, a fixed program
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

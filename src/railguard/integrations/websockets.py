@@ -16,7 +16,7 @@ Client side:
   error frame or a close; `failure_from_closed` and `failure_from_handshake`
   turn ``websockets``' exceptions into failures.
 
-The distiller connection lifecycle (`DistillerClient`, `DistillerServer`) and the
+The distiller connection lifecycle (`connect_distiller`, `DistillerServer`) and the
 bridge message flow (`bridge_messages`) build on these.
 """
 
