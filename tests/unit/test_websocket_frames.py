@@ -253,3 +253,12 @@ def test_the_codec_imports_no_framework() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_kind_without_a_usable_code_is_malformed_not_an_error() -> None:
+    """A frame naming a class by ``kind`` but with a non-string code is reported, not raised."""
+    failure = from_frame_dict({"type": "error", "kind": "UNKNOWN", "error_code": 3})
+    assert isinstance(failure, MalformedFrameFailure)
+    assert "error_code" in failure.problem
+    default = from_frame_dict({"type": "error", "kind": "UNKNOWN"})
+    assert isinstance(default, UnknownFailure)

@@ -254,6 +254,9 @@ def from_frame_dict(obj: Mapping[str, Any], *, raw: str | None = None) -> Failur
         return _from_object(body, style, raw)
     except FieldError as exc:
         return _malformed(raw, str(exc))
+    except Exception as exc:  # noqa: BLE001  # decoding is total by contract
+        _log.exception("railguard: decoding a frame failed unexpectedly")
+        return _malformed(raw, f"undecodable ({type(exc).__name__})")
 
 
 def _from_object(obj: Mapping[str, Any], style: Style, raw: str | None) -> Failure:
@@ -274,7 +277,7 @@ def _build(codec: ClassCodec, obj: Mapping[str, Any], style: Style) -> Failure:
     if "message" in obj:
         kwargs["message"] = _field(code, "message", _fields._check_str, obj["message"])
     if codec.instance_code:
-        kwargs["code"] = obj[keys.code]
+        kwargs["code"] = _field(code, keys.code, _fields._check_str, obj.get(keys.code, code))
     if codec.instance_status and keys.status in obj:
         kwargs["status"] = _field(code, keys.status, _fields._decode_status, obj[keys.status])
     if codec.instance_category and "category" in obj:
