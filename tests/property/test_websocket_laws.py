@@ -54,7 +54,7 @@ def test_decode_never_raises_on_arbitrary_json(value: JSONValue) -> None:
 
 
 _frame_keys = st.sampled_from(
-    ["type", "message", "code", "error_code", "details", "cause", "retry_after", "fields", "raw"]
+    ["type", "message", "code", "error_code", "kind", "details", "cause", "retry_after", "fields"]
 )
 
 
