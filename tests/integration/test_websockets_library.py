@@ -318,3 +318,40 @@ async def test_messages_that_are_not_error_frames_pass_through(
     async with asyncio.timeout(5), connect(uri) as client:
         for message in messages:
             assert await recv_result(client) == Success(message)
+
+
+@pytest.mark.anyio
+async def test_refused_handshake_becomes_a_failure(
+    start: Callable[[Handler], Awaitable[str]],
+) -> None:
+    """A handshake refused with an error frame body decodes to that failure; else by status."""
+    from websockets.asyncio.server import serve as serve_with
+    from websockets.datastructures import Headers
+    from websockets.exceptions import InvalidStatus
+    from websockets.http11 import Request, Response
+
+    from railguard import Category, UnknownFailure
+    from railguard.integrations.websockets import failure_from_handshake
+
+    refusal = AuthenticationFailure(message="token expired")
+
+    def refuse(connection: ServerConnection, request: Request) -> Response:
+        body = encode_frame(refusal).encode() if request.path == "/frame" else b"go away"
+        return Response(401, "Unauthorized", Headers(), body)
+
+    async def never(connection: ServerConnection) -> None:
+        raise AssertionError("not reached")
+
+    async with serve_with(never, "127.0.0.1", 0, process_request=refuse) as server:
+        uri = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        refused: dict[str, Failure] = {}
+        for path in ("/frame", "/plain"):
+            with pytest.raises(InvalidStatus) as caught:
+                async with asyncio.timeout(5), connect(uri + path):
+                    pass
+            refused[path] = failure_from_handshake(caught.value)
+    assert refused["/frame"] == refusal
+    plain = refused["/plain"]
+    assert isinstance(plain, UnknownFailure)
+    assert plain.category is Category.AUTHENTICATION
+    assert plain.raw == "go away"
