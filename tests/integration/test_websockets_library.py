@@ -321,9 +321,7 @@ async def test_messages_that_are_not_error_frames_pass_through(
 
 
 @pytest.mark.anyio
-async def test_refused_handshake_becomes_a_failure(
-    start: Callable[[Handler], Awaitable[str]],
-) -> None:
+async def test_refused_handshake_becomes_a_failure() -> None:
     """A handshake refused with an error frame body decodes to that failure; else by status."""
     from websockets.asyncio.server import serve as serve_with
     from websockets.datastructures import Headers
