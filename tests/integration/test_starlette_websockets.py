@@ -24,7 +24,6 @@ from railguard import (
     AuthorizationFailure,
     ConflictFailure,
     Failure,
-    FailureGroup,
     InternalFailure,
     NotFoundFailure,
     Result,
@@ -38,15 +37,16 @@ from railguard.integrations.starlette_ws import (
     websocket_errors,
 )
 from railguard.integrations.websockets import recv_result
-from railguard.testing import failure_classes, instances_of
+from railguard.testing import instances_of
 from railguard.websocket import close_code, close_reason, decode_frame, encode_frame
+from tests.ws_strategies import PLAIN
 
 from ._loop import LoopThread, loop_thread
 from .servers import running_uvicorn
 
 pytestmark = pytest.mark.integration
 
-_plain = failure_classes(include=lambda cls: cls is not FailureGroup)
+_plain = PLAIN
 
 
 @websocket_errors()

@@ -34,7 +34,7 @@ from railguard.integrations.websockets import (
     send_failure,
     serve_messages,
 )
-from railguard.testing import failure_classes, failures, instances_of
+from railguard.testing import instances_of
 from railguard.websocket import (
     WebSocketClosedFailure,
     close_code,
@@ -42,15 +42,13 @@ from railguard.websocket import (
     decode_frame,
     encode_frame,
 )
+from tests.ws_strategies import PLAIN, groups
 
 from ._loop import LoopThread, loop_thread
 
 pytestmark = pytest.mark.integration
 
-_plain = failure_classes(include=lambda cls: cls is not FailureGroup)
-_groups = st.builds(
-    FailureGroup, failures=st.lists(failures(*_plain), min_size=1, max_size=2).map(tuple)
-)
+_plain = PLAIN
 
 Handler = Callable[[ServerConnection], Awaitable[None]]
 
@@ -117,7 +115,7 @@ def test_every_registered_failure_travels_and_comes_back_equal(
 
 
 @settings(max_examples=10, deadline=None)
-@given(group=_groups)
+@given(group=groups)
 def test_failure_groups_travel_and_come_back_equal(
     echo: Echo, group: FailureGroup[Failure]
 ) -> None:

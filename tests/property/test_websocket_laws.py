@@ -7,8 +7,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from railguard import Failure, FailureGroup, JSONValue, thaw_json
-from railguard.testing import failure_classes, failures, instances_of, json_values
+from railguard import Failure, JSONValue, thaw_json
+from railguard.testing import instances_of, json_values
 from railguard.websocket import (
     RESERVED_CLOSE_CODES,
     WebSocketClosedFailure,
@@ -20,15 +20,9 @@ from railguard.websocket import (
     is_sendable,
     truncate_reason,
 )
+from tests.ws_strategies import PLAIN, any_failure
 
-# FailureGroup's members are a TypeVar the generic strategy cannot fill; build it here.
-_plain = failure_classes(include=lambda cls: cls is not FailureGroup)
-_groups = st.builds(
-    FailureGroup,
-    failures=st.lists(failures(*_plain), min_size=1, max_size=3).map(tuple),
-    message=st.text(max_size=20),
-)
-any_failure: st.SearchStrategy[Failure] = failures(*_plain) | _groups
+_plain = PLAIN
 styles = st.sampled_from(["bridge", "envelope"])
 
 
