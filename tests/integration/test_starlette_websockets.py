@@ -26,12 +26,14 @@ from railguard import (
     Failure,
     InternalFailure,
     NotFoundFailure,
+    RailguardError,
     Result,
     ValidationFailure,
 )
 from railguard.integrations.starlette_ws import (
     WebSocketFailureMiddleware,
     failure_from_disconnect,
+    handle_websocket_exception,
     send_failure,
     serve_messages,
     websocket_errors,
@@ -128,6 +130,13 @@ middleware_app = Starlette(
     ],
     middleware=[Middleware(WebSocketFailureMiddleware)],
 )
+handled_app = Starlette(
+    routes=[
+        WebSocketRoute("/before", bare_before_accept),
+        WebSocketRoute("/after", bare_after_accept),
+    ],
+    exception_handlers={RailguardError: handle_websocket_exception},
+)
 fastapi_app = FastAPI()
 
 
@@ -149,10 +158,16 @@ def urls() -> Iterator[dict[str, str]]:
         running_uvicorn(starlette_app) as plain,
         running_uvicorn(middleware_app) as wrapped,
         running_uvicorn(fastapi_app) as fast,
+        running_uvicorn(handled_app) as handled,
     ):
         yield {
             name: url.replace("http://", "ws://")
-            for name, url in (("starlette", plain), ("middleware", wrapped), ("fastapi", fast))
+            for name, url in (
+                ("starlette", plain),
+                ("middleware", wrapped),
+                ("fastapi", fast),
+                ("handlers", handled),
+            )
         }
 
 
@@ -221,6 +236,7 @@ async def test_message_loop_keeps_recoverable_and_closes_fatal(urls: dict[str, s
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("app", ["middleware", "handlers"])
 @pytest.mark.parametrize(
     ("path", "failure", "code"),
     [
@@ -228,11 +244,11 @@ async def test_message_loop_keeps_recoverable_and_closes_fatal(urls: dict[str, s
         ("/after", ValidationFailure(message="missing field"), 4400),
     ],
 )
-async def test_middleware_covers_undecorated_endpoints(
-    urls: dict[str, str], path: str, failure: Failure, code: int
+async def test_app_wide_reporting_covers_undecorated_endpoints(
+    urls: dict[str, str], app: str, path: str, failure: Failure, code: int
 ) -> None:
-    """WebSocketFailureMiddleware reports failures of every endpoint, before or after accept."""
-    frame, got, reason = await _frame_and_close(urls["middleware"] + path)
+    """The middleware, or handle_websocket_exception as a handler, report every endpoint."""
+    frame, got, reason = await _frame_and_close(urls[app] + path)
     assert frame == Err(failure)
     assert got == code
     assert reason == close_reason(failure)

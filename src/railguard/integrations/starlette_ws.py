@@ -8,7 +8,11 @@
   code and frame instead of a bare HTTP 403 or a 1006.
 * `send_failure` reports one failure from inside an endpoint; `serve_messages`
   runs the message loop (recoverable failures answer and go on, fatal ones
-  close).
+  close); `bridge_messages` is the bridge document's flow as an endpoint.
+* `handle_websocket_exception` is a Starlette exception handler for WebSocket
+  connections, for apps that register handlers (an app-wide HTTP handler
+  should hand WebSocket connections to it: it cannot answer them with a
+  response).
 
 HTTP errors are the HTTP integration's business; this module only touches
 ``websocket`` scopes.
@@ -39,6 +43,7 @@ __all__ = [
     "WebSocketFailureMiddleware",
     "bridge_messages",
     "failure_from_disconnect",
+    "handle_websocket_exception",
     "send_failure",
     "serve_messages",
     "websocket_errors",
@@ -82,6 +87,18 @@ async def send_failure(
         # The client left meanwhile; there is nobody to tell.
         return True
     return reply.close is not None
+
+
+async def handle_websocket_exception(websocket: WebSocket, exc: Exception) -> None:
+    """A Starlette exception handler for WebSocket connections: frame, then the mapped close.
+
+    Register it for WebSocket routes (``exception_handlers={SomeError: ...}``), or
+    call it from an app-wide handler when the connection is a ``WebSocket``:
+    an HTTP response cannot be sent on a WebSocket.
+    """
+    if isinstance(exc, WebSocketDisconnect):
+        return
+    await send_failure(websocket, failure_of(exc), close=True)
 
 
 def failure_from_disconnect(exc: WebSocketDisconnect) -> Failure:
