@@ -168,7 +168,11 @@ def _recovery_after_close(category: Category) -> Recovery:
 
 @attrs.frozen(kw_only=True)
 class WebSocketClosedFailure(
-    Failure, code="WEBSOCKET_CLOSED", category=Category.INFRASTRUCTURE, fatal=True
+    Failure,
+    code="WEBSOCKET_CLOSED",
+    category=Category.INFRASTRUCTURE,
+    recovery=Recovery.RECONNECT,
+    fatal=True,
 ):
     """The WebSocket connection closed; ``close_code`` and ``reason`` are the peer's.
 
