@@ -129,3 +129,12 @@ def test_value_error_keeps_its_text_as_the_bridge_does() -> None:
     failure = bridge_failure(ValueError("session_id must be a UUID"))
     assert failure == bridge.ValidationFailure(message="session_id must be a UUID")
     assert failure.status == 422
+
+
+def test_fatal_table_names_registered_codes() -> None:
+    """Every code in FATAL_BY_CODE is a registered class (a renamed code cannot go unnoticed)."""
+    from railguard import lookup
+    from railguard.websocket import FATAL_BY_CODE
+
+    for code in FATAL_BY_CODE:
+        assert lookup(code) is not None, code
