@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+import attrs
+
 from railguard.core import Failure
 
 __all__ = ["FATAL_BY_CODE", "is_fatal"]
@@ -18,7 +20,8 @@ FATAL_BY_CODE: Final[dict[str, bool]] = {
 """Per-class overrides for families that do not declare ``fatal=`` themselves, by code.
 
 A code covers its class's subclasses; a class declaring ``fatal=`` wins over
-the table, and the most specific entry in the MRO wins. Failure classes of
+the table, and the most specific entry in the MRO wins. Each class's answer is
+worked out once, on first use: add entries at import time. Failure classes of
 your own should use the class keyword instead.
 """
 
@@ -31,8 +34,20 @@ def is_fatal(failure: Failure) -> bool:
     and protocol failures are fatal).
     """
     cls = type(failure)
+    try:
+        declared = _declared[cls]
+    except KeyError:
+        declared = _declared[cls] = _declared_fatal(cls)
+    return failure.fatal if declared is None else declared
+
+
+_declared: dict[type[Failure], bool | None] = {}
+
+
+def _declared_fatal(cls: type[Failure]) -> bool | None:
+    """What a class (or the table) declares, or ``None``: ask each instance."""
     if cls.fatal is not Failure.fatal:  # a class computes it per instance
-        return failure.fatal
+        return None
     for klass in cls.__mro__:
         own = klass.__dict__
         declared = own.get("_default_fatal")
@@ -43,4 +58,6 @@ def is_fatal(failure: Failure) -> bool:
             return FATAL_BY_CODE[code]
         if klass is Failure:
             break
-    return failure.fatal
+    if "category" not in attrs.fields_dict(cls) and cls.category is Failure.category:
+        return cls.default_category.default_fatal  # the class's category, fixed
+    return None

@@ -22,7 +22,7 @@ from railguard.core import (
 )
 
 from . import _fields
-from ._fields import STYLE_KEYS, ClassCodec, FieldError, Style, class_codec
+from ._fields import STYLE_KEYS, ClassCodec, FieldError, Style, _codecs, class_codec
 
 __all__ = [
     "MAX_DEPTH",
@@ -45,6 +45,7 @@ _RAW_EXCERPT: Final = 256
 # One encoder for every frame: compact, UTF-8 as is, strict about NaN.
 _encoder: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 _STYLES: Final = frozenset(STYLE_KEYS)
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
 
 
 @attrs.frozen(kw_only=True)
@@ -94,7 +95,7 @@ def encode_frame(failure: Failure, *, style: Style = "bridge") -> str:
 
 
 def _object(failure: Failure, style: Style, *, top: bool = False) -> dict[str, object]:
-    codec = class_codec(type(failure), style)
+    codec = _codecs[style].get(type(failure)) or class_codec(type(failure), style)
     code = failure.code if codec.code is None else codec.code
     status = int(failure.status) if codec.status is None else codec.status
     obj: dict[str, object]
@@ -128,12 +129,13 @@ def _flat_details(failure: Failure, codec: ClassCodec, obj: dict[str, object]) -
     taken = codec.taken
     nested: dict[str, object] | None = None
     for key, value in failure.details.items():
+        plain = value if type(value) in _SCALARS else thaw_json(value)
         if key in taken:
             if nested is None:
                 nested = {}
-            nested[key] = thaw_json(value)
+            nested[key] = plain
         else:
-            obj[key] = thaw_json(value)
+            obj[key] = plain
     if nested is not None:
         obj["details"] = nested
 
