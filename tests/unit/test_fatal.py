@@ -51,27 +51,14 @@ def test_class_keyword_overrides_and_is_inherited() -> None:
     assert not SoftAuthFailure().fatal
 
 
-def test_websocket_is_fatal_reads_the_table_for_families() -> None:
-    """A code in FATAL_BY_CODE makes its class and subclasses fatal; a keyword wins."""
-    from railguard.websocket import FATAL_BY_CODE, is_fatal
+def test_families_declare_their_connection_level_failures_fatal() -> None:
+    """The distiller's connection branch and the bridge's max connections declare fatal=True."""
+    from railguard.families import bridge, distiller
 
-    assert FATAL_BY_CODE["BRIDGE_MAX_CONNECTIONS"] is True
-
-    @attrs.frozen(kw_only=True)
-    class FullFailure(Failure, code="BRIDGE_MAX_CONNECTIONS", abstract=True):
-        pass
-
-    @attrs.frozen(kw_only=True)
-    class VeryFullFailure(FullFailure, abstract=True):
-        pass
-
-    @attrs.frozen(kw_only=True)
-    class GentleFullFailure(FullFailure, fatal=False, abstract=True):
-        pass
-
-    assert not FullFailure().fatal  # the class itself does not say so ...
-    assert is_fatal(FullFailure())  # ... the WebSocket boundary's table does
-    assert is_fatal(VeryFullFailure())
-    assert not is_fatal(GentleFullFailure())
-    assert is_fatal(AuthenticationFailure())
-    assert not is_fatal(ValidationFailure())
+    assert distiller.ConnectionFailure().fatal
+    assert distiller.UserAlreadyConnectedFailure().fatal
+    assert distiller.ConnectionTimeoutFailure().fatal
+    assert bridge.MaxConnectionsFailure(current=101, max_connections=100).fatal
+    assert not bridge.MaxSessionsFailure(current=51, max_sessions=50).fatal
+    assert AuthenticationFailure().fatal
+    assert not ValidationFailure().fatal

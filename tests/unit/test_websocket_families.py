@@ -15,7 +15,6 @@ from railguard.websocket import (
     decode_frame,
     encode_frame,
     frame_dict,
-    is_fatal,
     parse_bridge_message,
 )
 
@@ -47,13 +46,13 @@ RECOVERABLE: list[Exception] = [
 @pytest.mark.parametrize("exc", FATAL, ids=lambda e: type(e).__name__)
 def test_connection_level_failures_are_fatal(exc: Exception) -> None:
     """Authentication, max connections and the distiller's connection errors end the connection."""
-    assert is_fatal(Failure.from_exception(exc))
+    assert Failure.from_exception(exc).fatal
 
 
 @pytest.mark.parametrize("exc", RECOVERABLE, ids=lambda e: type(e).__name__)
 def test_message_level_failures_are_recoverable(exc: Exception) -> None:
     """Invalid JSON, unknown type, missing field, unknown tool: answer, keep the connection."""
-    assert not is_fatal(Failure.from_exception(exc))
+    assert not Failure.from_exception(exc).fatal
 
 
 @pytest.mark.parametrize("exc", FATAL + RECOVERABLE, ids=lambda e: type(e).__name__)
@@ -129,12 +128,3 @@ def test_value_error_keeps_its_text_as_the_bridge_does() -> None:
     failure = bridge_failure(ValueError("session_id must be a UUID"))
     assert failure == bridge.ValidationFailure(message="session_id must be a UUID")
     assert failure.status == 422
-
-
-def test_fatal_table_names_registered_codes() -> None:
-    """Every code in FATAL_BY_CODE is a registered class (a renamed code cannot go unnoticed)."""
-    from railguard import lookup
-    from railguard.websocket import FATAL_BY_CODE
-
-    for code in FATAL_BY_CODE:
-        assert lookup(code) is not None, code

@@ -95,7 +95,7 @@ async def send_failure(
         connection: a ``websockets`` asyncio connection (server or client side).
         failure: what to report.
         style: the frame style (see `railguard.websocket.encode_frame`).
-        close: force or suppress the close; by default `railguard.websocket.is_fatal` decides.
+        close: force or suppress the close; by default the failure's `fatal` decides.
 
     Returns:
         Whether the connection was closed (or was already closed).

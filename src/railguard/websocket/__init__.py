@@ -7,7 +7,7 @@
   where one fits, ``4000 + HTTP status`` otherwise) and received closes back.
 * `parse_bridge_message` / `bridge_failure`: the bridge document's message-level
   flow (invalid JSON, bad fields, everything else) as values.
-* `error_reply`: the frame to send and, when the failure is fatal (`is_fatal`),
+* `error_reply`: the frame to send and, when the failure is fatal (`Failure.fatal`),
   the close.
 
 No framework is imported here; `railguard.integrations.websockets` and
@@ -27,7 +27,6 @@ from ._close import (
     is_sendable,
     truncate_reason,
 )
-from ._fatal import FATAL_BY_CODE, is_fatal
 from ._fields import FRAME_KEYS, Style
 from ._frames import (
     MAX_DEPTH,
@@ -42,7 +41,6 @@ from ._frames import (
 from ._reply import ErrorReply, error_reply
 
 __all__ = [
-    "FATAL_BY_CODE",
     "FRAME_KEYS",
     "MAX_DEPTH",
     "MAX_FRAME_SIZE",
@@ -64,7 +62,6 @@ __all__ = [
     "from_close",
     "from_frame_dict",
     "is_error_frame",
-    "is_fatal",
     "is_sendable",
     "parse_bridge_message",
     "truncate_reason",

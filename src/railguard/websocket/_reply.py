@@ -9,7 +9,6 @@ import attrs
 from railguard.core import Failure, InternalFailure
 
 from ._close import close_code, close_reason
-from ._fatal import is_fatal
 from ._fields import Style
 from ._frames import encode_frame
 
@@ -40,9 +39,9 @@ def error_reply(
         failure: what went wrong.
         style: the frame style (see `encode_frame`).
         close: force (``True``) or suppress (``False``) the close; by default the
-            failure's semantics decide (`is_fatal`). A failure before the
+            failure's semantics decide (`Failure.fatal`). A failure before the
             connection is accepted, or one that ends a handler, always closes.
-            See `is_fatal`.
+            See `Failure.fatal`.
     """
     frame, closing = reply_parts(failure, style=style, close=close)
     return ErrorReply(failure=failure, frame=frame, close=closing)
@@ -59,6 +58,6 @@ def reply_parts(
         # peer still gets a (sanitized) error frame rather than a dropped connection.
         _log.exception("railguard: encoding %s failed", type(failure).__qualname__)
         frame = encode_frame(InternalFailure(), style=style)
-    if is_fatal(failure) if close is None else close:
+    if failure.fatal if close is None else close:
         return frame, (close_code(failure), close_reason(failure))
     return frame, None
