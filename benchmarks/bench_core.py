@@ -1,72 +1,73 @@
 """Core against plain exceptions: constructing a failure, the failure path, importing.
 
-Baselines are written the way the seed documents write them: the agents-server's
-``AgentNotFoundException`` takes ``message`` and ``error_code`` with defaults, calls
-``super().__init__(message)`` and keeps both as attributes.
-
-Until the agents family lands (``railguard.families.agents``), the failure side is a
-stand-in declared here with the same shape: code ``BENCH_AGENT_NOT_FOUND``, a default
-``message`` and ``status=404``; the row's name says which one was measured.
+Baselines are written the way the agents document defines its hierarchy: the base
+``AgentBaseException`` takes ``message`` and ``error_code`` with its own defaults,
+calls ``super().__init__(message)`` and keeps both as attributes; the subclass
+``AgentNotFoundException`` passes its own defaults up. A flattened variant (one
+``__init__``, no chaining) is measured too, so both figures are on record.
 """
 
 from __future__ import annotations
 
-import importlib
 import statistics
 import subprocess
 import sys
 from collections.abc import Callable
 
-import attrs
-
 from benchmarks._harness import Ratio, interleaved
-from railguard import Category, Err, Failure, Ok, Result
+from railguard import Err, Failure, Ok, Result
+from railguard.families import agents
 
 
 class AgentBaseException(Exception):
-    """The seed's base of every agent exception (no behaviour of its own here)."""
+    """The agents document's base exception, as a service would write it."""
 
-
-class AgentNotFoundException(AgentBaseException):
-    """The agents document's exception, as the document defines it."""
-
-    def __init__(self, message: str = "Agent not found.", error_code: str = "AGENT_NOT_FOUND"):
+    def __init__(
+        self, message: str = "An agent error occurred.", error_code: str = "AGENT_ERROR"
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.error_code = error_code
 
 
-@attrs.frozen(kw_only=True)
-class BenchAgentNotFoundFailure(
-    Failure, code="BENCH_AGENT_NOT_FOUND", category=Category.NOT_FOUND, status=404
-):
-    """Stand-in for the agents family's AgentNotFoundFailure."""
+class AgentNotFoundException(AgentBaseException):
+    """The agents document's exception: its own defaults, passed to the base."""
 
-    message: str = "Agent not found."
+    def __init__(self, message: str = "Agent not found.", error_code: str = "AGENT_NOT_FOUND"):
+        super().__init__(message, error_code)
 
 
-def _agent_not_found_failure() -> tuple[type[Failure], str]:
-    try:
-        agents = importlib.import_module("railguard.families.agents")
-    except ImportError:
-        return BenchAgentNotFoundFailure, "BenchAgentNotFoundFailure (stand-in)"
-    cls: type[Failure] = agents.AgentNotFoundFailure
-    return cls, "AgentNotFoundFailure"
+class FlatAgentNotFoundException(AgentBaseException):
+    """The same exception written with one ``__init__`` (the cheapest plain form)."""
+
+    def __init__(self, message: str = "Agent not found.", error_code: str = "AGENT_NOT_FOUND"):
+        Exception.__init__(self, message)
+        self.message = message
+        self.error_code = error_code
 
 
 # --- construction -------------------------------------------------------------------------
 
 
-def bench_construct() -> Ratio:
-    """``AgentNotFoundFailure()`` against ``AgentNotFoundException()``."""
-    cls, name = _agent_not_found_failure()
-    railguard, baseline = interleaved(cls, AgentNotFoundException, number=20_000, rounds=30)
-    return Ratio(f"construct {name}() vs exception", railguard, baseline, "<= 1.0")
+def bench_construct() -> list[Ratio]:
+    """``AgentNotFoundFailure()`` against the plain exceptions and railguard's own."""
+    failure = agents.AgentNotFoundFailure
+    rows = []
+    for label, baseline in [
+        ("the seed's AgentNotFoundException()", AgentNotFoundException),
+        ("a flattened one-__init__ exception", FlatAgentNotFoundException),
+        ("railguard's AgentNotFoundException()", agents.AgentNotFoundException),
+    ]:
+        railguard, base = interleaved(failure, baseline, number=20_000, rounds=30)
+        rows.append(
+            Ratio(f"construct AgentNotFoundFailure() vs {label}", railguard, base, "<= 1.0")
+        )
+    return rows
 
 
 # --- the failure path: created 5 calls deep, handled at the top ----------------------------
 
-FailureCls, _ = _agent_not_found_failure()
+FailureCls = agents.AgentNotFoundFailure
 
 
 def _rg5(agent_id: int) -> Result[int, Failure]:
@@ -141,7 +142,7 @@ def exception_path() -> str:
 
 def bench_failure_path() -> Ratio:
     """Err returned through 4 branching callers against raise + catch 5 frames up."""
-    assert railguard_path() in {"AGENT_NOT_FOUND", "BENCH_AGENT_NOT_FOUND"}
+    assert railguard_path() == "AGENT_NOT_FOUND"
     assert exception_path() == "AGENT_NOT_FOUND"
     railguard, baseline = interleaved(railguard_path, exception_path, number=10_000, rounds=30)
     return Ratio("failure path, 5 calls deep", railguard, baseline, "<= 1.0")
@@ -194,4 +195,4 @@ def bench_import(rounds: int = 15) -> Ratio:
 
 def run() -> list[Ratio]:
     """Every core comparison."""
-    return [bench_construct(), bench_failure_path(), bench_import()]
+    return [*bench_construct(), bench_failure_path(), bench_import()]
