@@ -30,6 +30,7 @@ from railguard import (
 )
 from railguard.http import CONTENT_TYPES, Style, decode
 from railguard.integrations.fastapi import Route, fails_with, failure_for_exception, install
+from railguard.websocket import decode_frame
 
 STYLES: tuple[Style, ...] = ("agents", "problem", "bridge")
 
@@ -254,34 +255,49 @@ def test_category_of_validation_group() -> None:
     assert (group.status, group.category) == (400, Category.VALIDATION)
 
 
-@pytest.mark.anyio
-async def test_websocket_exceptions_are_left_to_the_websocket_integration() -> None:
-    """A WebSocket endpoint's exception is not answered with an HTTP envelope; it propagates."""
-    app = FastAPI()
-    install(app)
-
-    @app.websocket("/ws")
-    async def socket(websocket: WebSocket) -> None:
-        raise NotFoundFailure().to_exception()
-
+async def _websocket_messages(app: FastAPI, path: str) -> list[MutableMapping[str, Any]]:
     sent: list[MutableMapping[str, Any]] = []
+    incoming = [{"type": "websocket.connect"}]
 
     async def receive() -> MutableMapping[str, Any]:
-        return {"type": "websocket.connect"}
+        return incoming.pop() if incoming else {"type": "websocket.disconnect", "code": 1000}
 
     async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {
         "type": "websocket",
-        "path": "/ws",
-        "raw_path": b"/ws",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "headers": [],
         "scheme": "ws",
         "root_path": "",
         "asgi": {"version": "3.0"},
     }
-    with pytest.raises(RailguardError):
-        await app(scope, receive, send)
-    assert not any(m["type"].startswith("http.") for m in sent)
+    await app(scope, receive, send)
+    return sent
+
+
+@pytest.mark.anyio
+async def test_websocket_endpoints_answer_with_frame_and_close() -> None:
+    """A WebSocket endpoint's failure is its error frame and the mapped close, not HTTP."""
+    app = FastAPI()
+    install(app)
+
+    @app.websocket("/ws")
+    async def socket(websocket: WebSocket) -> None:
+        await websocket.accept()
+        raise NotFoundFailure(message="no such session").to_exception()
+
+    @app.websocket("/crash")
+    async def crash(websocket: WebSocket) -> None:
+        raise RuntimeError("password=hunter2")
+
+    sent = await _websocket_messages(app, "/ws")
+    assert [m["type"] for m in sent] == ["websocket.accept", "websocket.send", "websocket.close"]
+    assert decode_frame(sent[1]["text"]) == NotFoundFailure(message="no such session")
+    crashed = await _websocket_messages(app, "/crash")
+    assert [m["type"] for m in crashed][-1] == "websocket.close"
+    assert all("hunter2" not in str(m) for m in crashed)
+    assert isinstance(decode_frame(crashed[1]["text"]), InternalFailure)

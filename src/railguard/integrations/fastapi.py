@@ -9,7 +9,8 @@ Afterwards, inside any route: a raised family or railguard exception, ``.unwrap(
 an ``Err`` (returns' ``UnwrapFailedError``), FastAPI's ``RequestValidationError`` and
 ``ResponseValidationError`` (400, one ``errors`` item per validation error), Starlette's
 ``HTTPException`` and any unexpected exception (a generic 500, logged with its traceback,
-nothing of it on the wire) answer with the configured envelope. Routes may return a
+nothing of it on the wire) answer with the configured envelope; in a WebSocket endpoint
+they answer with the error frame and the mapped close code. Routes may return a
 ``Result``: ``Ok(value)`` is the normal response, ``Err(failure)`` the envelope, and the
 failure types of the annotation appear in the OpenAPI document with status, envelope
 schema and examples. Plain Starlette apps get the handlers (there is no OpenAPI).
@@ -29,7 +30,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 from fastapi import FastAPI
@@ -40,9 +41,10 @@ from returns.result import Failure as Err
 from returns.result import Result, Success
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from railguard.core import (
     Category,
@@ -57,6 +59,7 @@ from railguard.core import (
 from railguard.core import _exceptions as _core_exceptions
 from railguard.http import CONTENT_TYPES, DEFAULT_TYPE_BASE, HttpError, Style, encode
 from railguard.http._status import for_status
+from railguard.integrations.starlette_ws import WebSocketFailureMiddleware, send_failure
 
 __all__ = ["Route", "error_response", "fails_with", "failure_for_exception", "install"]
 
@@ -193,25 +196,41 @@ class _Responder:
         return _to_response(error, headers=headers)
 
     def unexpected(self, request: Request, exc: BaseException) -> Response:
+        return self.respond(request, self.resolve(exc, request))
+
+    async def handle_exception(self, request: Request, exc: Exception) -> Response | None:
+        if request.scope["type"] != "http":
+            await self.websocket(request, exc)
+            return None
+        return self.unexpected(request, exc)
+
+    async def websocket(self, connection: HTTPConnection, exc: Exception) -> None:
+        """A WebSocket endpoint's exception: its error frame, then the mapped close code."""
+        if isinstance(exc, WebSocketDisconnect) or not isinstance(connection, WebSocket):
+            return
+        failure = self.resolve(exc, connection)
+        await send_failure(connection, failure, close=True)
+
+    def resolve(self, exc: BaseException, connection: HTTPConnection | None = None) -> Failure:
+        """The failure answering ``exc``; an unexpected exception is logged with its traceback."""
         failure = failure_for_exception(exc)
         if isinstance(failure, InternalFailure):
             original = failure.exception if failure.exception is not None else exc
+            scope = connection.scope if connection is not None else {}
             _log.error(
                 "Unhandled %s in %s %s",
                 type(original).__qualname__,
-                request.scope.get("method", "?"),
-                request.scope.get("path", "?"),
+                scope.get("method", "WEBSOCKET"),
+                scope.get("path", "?"),
                 exc_info=(type(original), original, original.__traceback__),
             )
-        return self.respond(request, failure)
+        return failure
 
-    async def handle_exception(self, request: Request, exc: Exception) -> Response:
+    async def handle_http_exception(self, request: Request, exc: Exception) -> Response | None:
         if request.scope["type"] != "http":
-            raise exc  # a WebSocket's exception: the WebSocket integration answers it
-        return self.unexpected(request, exc)
-
-    async def handle_http_exception(self, request: Request, exc: Exception) -> Response:
-        if request.scope["type"] != "http" or not isinstance(exc, HTTPException):
+            await self.websocket(request, exc)
+            return None
+        if not isinstance(exc, HTTPException):
             raise exc
         detail: object = exc.detail
         status = exc.status_code
@@ -257,19 +276,26 @@ def validation_failure(errors: Iterable[Mapping[str, Any]], message: str) -> Fai
 
 
 class _Guard:
-    """Innermost-but-one middleware: answers exceptions no handler took, even with ``debug``.
+    """Middleware answering exceptions no handler took, even with ``debug=True``.
 
     Starlette sends exceptions without a handler to ``ServerErrorMiddleware``, which
     answers a traceback page when ``debug=True`` and re-raises; this guard answers first.
+    WebSocket connections go through the WebSocket integration's middleware (an error
+    frame, then the mapped close code).
     """
 
     def __init__(self, app: ASGIApp, responder: _Responder) -> None:
         self.app = app
         self.responder = responder
+        # WebSocket endpoints: what no handler took is answered with a frame and a close
+        self.websocket = WebSocketFailureMiddleware(app, failure_of=responder.resolve)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            if scope["type"] == "websocket":
+                await self.websocket(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
         started = False
 
@@ -664,11 +690,15 @@ def install(
         raise RuntimeError("railguard is already installed on this app")
     responder = _Responder(style, type_base)
     app.state.railguard = responder
-    app.add_exception_handler(HTTPException, responder.handle_http_exception)
+    # one handler for both kinds of connection: a response for HTTP, a frame and a close
+    # for a WebSocket (Starlette types the two separately)
+    handle_http = cast(ExceptionHandler, responder.handle_http_exception)
+    handle_any = cast(ExceptionHandler, responder.handle_exception)
+    app.add_exception_handler(HTTPException, handle_http)
     for exc_type in _railguard_exception_types():
-        app.add_exception_handler(exc_type, responder.handle_exception)
+        app.add_exception_handler(exc_type, handle_any)
     # a backstop for exceptions raised by middleware outside the guard
-    app.add_exception_handler(Exception, responder.handle_exception)
+    app.add_exception_handler(Exception, handle_any)
     app.add_middleware(_Guard, responder=responder)
     if isinstance(app, FastAPI):
         app.add_exception_handler(RequestValidationError, responder.handle_validation)
