@@ -37,12 +37,18 @@ def _explain(code: str) -> int:
     return 0
 
 
+DEMOS = ("railway.py", "service_demo.py")
+
+
 def _demo() -> int:
-    example = Path(__file__).resolve().parents[2] / "examples" / "railway.py"
-    if not example.exists():
-        print("the demo example ships with the source tree (examples/railway.py)", file=sys.stderr)
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    if not examples.is_dir():
+        print("the demo ships with the source tree (examples/)", file=sys.stderr)
         return 2
-    runpy.run_path(str(example), run_name="__main__")
+    for name in DEMOS:
+        print(f"== examples/{name}")
+        runpy.run_path(str(examples / name), run_name="__main__")
+        print()
     return 0
 
 
