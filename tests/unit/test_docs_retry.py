@@ -21,8 +21,8 @@ def catalog_restored() -> Iterator[None]:
     tables = [
         value
         for module in (_registry, _exceptions)
-        for value in vars(module).values()
-        if isinstance(value, dict) and not isinstance(value, type)
+        for name, value in vars(module).items()
+        if isinstance(value, dict) and not name.startswith("__")
     ]
     saved = [dict(table) for table in tables]
     try:
