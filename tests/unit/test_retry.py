@@ -687,3 +687,12 @@ def test_fake_clock_records_and_advances() -> None:
     clock.advance(2.0)
     assert (clock.now(), clock.sleeps) == (8.5, [1.5])
     assert "8.5" in repr(clock)
+
+
+def test_public_names_are_exactly_all() -> None:
+    """railguard.retry's __all__ is sorted and lists exactly its public names."""
+    import railguard.retry as module
+
+    public = {name for name in vars(module) if not name.startswith("_")}
+    assert module.__all__ == sorted(module.__all__, key=lambda n: (not n.isupper(), n))
+    assert set(module.__all__) == public

@@ -23,7 +23,7 @@ from ._api import (
 )
 from ._engine import LOGGER_NAME
 from ._exhausted import RetryExhaustedFailure
-from ._plan import Action, Plan, Step, plan, sleep_for
+from ._plan import sleep_for
 from ._policy import SYSTEM_CLOCK, Clock, FakeClock, RetryPolicy, SystemClock
 from ._tenacity import failure_of, retry_if_retryable_failure, stop_by_policy, wait_by_failure
 
@@ -31,17 +31,13 @@ __all__ = [
     "DEFAULT_POLICY",
     "LOGGER_NAME",
     "SYSTEM_CLOCK",
-    "Action",
     "Clock",
     "FakeClock",
-    "Plan",
     "Retrier",
     "RetryExhaustedFailure",
     "RetryPolicy",
-    "Step",
     "SystemClock",
     "failure_of",
-    "plan",
     "retry",
     "retry_async",
     "retry_if_retryable_failure",
