@@ -92,6 +92,9 @@ def _for_type(tp: object, field: str) -> st.SearchStrategy[object]:  # noqa: PLR
         return st.none() | st.integers(0, 86_400)
     if tp in _BY_TYPE:
         return _BY_TYPE[tp]
+    if isinstance(tp, typing.TypeVar):
+        # a generic failure's parameter (``FailureGroup[F]``): draw from its bound
+        return _for_type(tp.__bound__ if tp.__bound__ is not None else object, field)
     if tp is JSONValue or tp == JSONValue:
         return cast(st.SearchStrategy[object], json_values())
     origin = typing.get_origin(tp)
@@ -115,6 +118,18 @@ def _for_type(tp: object, field: str) -> st.SearchStrategy[object]:  # noqa: PLR
     return st.from_type(cast(type[object], tp))
 
 
+def _register_core_overrides() -> None:
+    from railguard.core import FailureGroup  # noqa: PLC0415
+
+    # a group needs at least one member
+    register_field_strategy(
+        FailureGroup, "failures", st.lists(_leaf_failures(), min_size=1, max_size=3).map(tuple)
+    )
+
+
+_register_core_overrides()
+
+
 def instances_of(cls: type[F]) -> st.SearchStrategy[F]:
     """Instances of ``cls`` with every init field drawn from its declared type."""
     hints = typing.get_type_hints(cls, include_extras=False)
@@ -122,11 +137,18 @@ def instances_of(cls: type[F]) -> st.SearchStrategy[F]:
     for attribute in attrs.fields(cls):
         if not attribute.init or not attribute.eq:
             continue
+        # strategies must not be tested for truth (hypothesis warns), only for None
         override = next(
-            (s for klass in cls.__mro__ if (s := _field_overrides.get((klass, attribute.name)))),
+            (
+                s
+                for klass in cls.__mro__
+                if (s := _field_overrides.get((klass, attribute.name))) is not None
+            ),
             None,
         )
-        kwargs[attribute.alias] = override or _for_type(hints[attribute.name], attribute.name)
+        kwargs[attribute.alias] = (
+            override if override is not None else _for_type(hints[attribute.name], attribute.name)
+        )
     return st.builds(cls, **kwargs)
 
 
@@ -144,21 +166,31 @@ def failures(*classes: type[Failure]) -> st.SearchStrategy[Failure]:
 
 
 def exceptions_equal(left: BaseException, right: BaseException) -> bool:
-    """Whether two exceptions are equal: type, args, attributes and cause chain."""
-    if type(left) is not type(right) or left.args != right.args:
+    """Whether two exceptions are equal: type, args, attributes and cause chain.
+
+    Exception groups compare their message and their members, pairwise.
+    """
+    if type(left) is not type(right) or not _same_payload(left, right):
         return False
     left_state = {k: v for k, v in vars(left).items() if not isinstance(v, BaseException)}
     right_state = {k: v for k, v in vars(right).items() if not isinstance(v, BaseException)}
     if left_state != right_state:
         return False
-    if isinstance(left, BaseExceptionGroup) and isinstance(right, BaseExceptionGroup):
-        if len(left.exceptions) != len(right.exceptions):
-            return False
-        if not all(
-            exceptions_equal(a, b) for a, b in zip(left.exceptions, right.exceptions, strict=True)
-        ):
-            return False
     lc, rc = left.__cause__, right.__cause__
     if lc is None or rc is None:
         return lc is rc
     return exceptions_equal(lc, rc)
+
+
+def _same_payload(left: BaseException, right: BaseException) -> bool:
+    if isinstance(left, BaseExceptionGroup) and isinstance(right, BaseExceptionGroup):
+        # a group's args hold its members, which compare by identity
+        return (
+            left.message == right.message
+            and len(left.exceptions) == len(right.exceptions)
+            and all(
+                exceptions_equal(a, b)
+                for a, b in zip(left.exceptions, right.exceptions, strict=True)
+            )
+        )
+    return left.args == right.args

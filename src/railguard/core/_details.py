@@ -56,7 +56,11 @@ class Details(Mapping[str, "JSONValue"]):
         if isinstance(other, Details):
             return self._data == other._data
         if isinstance(other, Mapping):
-            return self._data == dict(other)
+            # compare with the frozen form, so nested lists equal their tuples
+            try:
+                return self._data == _freeze_object(other, "other")
+            except (TypeError, ValueError):
+                return False
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -94,10 +98,12 @@ def freeze_json(value: object, *, where: str = "value") -> JSONValue:
         TypeError: the value holds something JSON cannot carry (names the path).
         ValueError: a float is NaN or infinite.
     """
-    if value is None or isinstance(value, (str, bool, int)):
+    if value is None:
         return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
+    if isinstance(value, (str, int, float)):  # bool is an int
+        if type(value) not in _PLAIN_SCALARS:
+            value = _plain_scalar(value)
+        if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"{where} is {value!r}: JSON has no NaN or infinity")
         return value
     if isinstance(value, Details):
@@ -110,6 +116,24 @@ def freeze_json(value: object, *, where: str = "value") -> JSONValue:
         f"{where} is a {type(value).__name__}, which is not JSON-able "
         "(use str, int, float, bool, None, lists and mappings with str keys)"
     )
+
+
+_PLAIN_SCALARS = frozenset({str, int, float, bool})
+
+
+def _plain_scalar(value: str | int | float) -> str | int | float:
+    """The plain scalar of a subclass (str/int enums, HTTPStatus, numpy floats).
+
+    Details hold only the JSON types themselves: no foreign class to pickle,
+    no extra state, no identity semantics.
+    """
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    return float.__float__(value)
 
 
 def _freeze_object(value: Mapping[object, object], where: str) -> dict[str, JSONValue]:

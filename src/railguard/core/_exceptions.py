@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import Generic, Protocol, TypeVar, cast
 
 import attrs
+import typing_extensions
 from returns.primitives.exceptions import UnwrapFailedError
 
 from ._failure import Failure
@@ -39,7 +40,9 @@ __all__ = [
     "register_exception",
 ]
 
-F_co = TypeVar("F_co", bound=Failure, covariant=True)
+# defaults to Failure, so a bare ``FailureGroup`` or ``CarriesFailure`` means "of any
+# failure" rather than "of Any"
+F_co = typing_extensions.TypeVar("F_co", bound=Failure, covariant=True, default=Failure)
 F = TypeVar("F", bound=Failure)
 E = TypeVar("E", bound=BaseException)
 
@@ -57,22 +60,25 @@ class CarriesFailure(Protocol[F_co]):
         ...
 
 
-class RailguardError(Exception, Generic[F_co]):
+class RailguardError(Exception):
     """The exception of a failure that has no documented exception of its own.
 
     It carries the failure (``.failure``) and shows its message.
     """
 
-    def __init__(self, failure: F_co) -> None:
+    # Not generic: mypy reads a bare generic class as ``RailguardError[Any]``, so
+    # ``except RailguardError as exc`` and ``catching(RailguardError)`` would leak Any.
+
+    def __init__(self, failure: Failure) -> None:
         super().__init__(failure.message)
         self._failure = failure
 
     @property
-    def failure(self) -> F_co:
+    def failure(self) -> Failure:
         """The failure this exception carries."""
         return self._failure
 
-    def __reduce__(self) -> tuple[type[RailguardError[F_co]], tuple[F_co]]:
+    def __reduce__(self) -> tuple[type[RailguardError], tuple[Failure]]:
         return (type(self), (self._failure,))
 
 
@@ -136,7 +142,10 @@ def _carried(exc: BaseException) -> Failure:
 
 
 def _unwrapped(exc: BaseException) -> Failure:
-    inner = cast(UnwrapFailedError, exc).halted_container.failure()
+    try:
+        inner = cast(UnwrapFailedError, exc).halted_container.failure()
+    except UnwrapFailedError:  # a successful container was asked for its failure
+        return InternalFailure(exception=exc)
     if isinstance(inner, Failure):
         return inner
     if isinstance(inner, BaseException):

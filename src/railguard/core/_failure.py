@@ -30,7 +30,8 @@ class Failure:
             order_id: str
 
     Class keywords: ``code`` (required unless ``abstract=True``), ``category``,
-    ``status`` (default: the category's), ``recovery`` (default: the category's).
+    ``status`` (default: the category's), ``recovery`` (default: the category's),
+    ``fatal`` (default: the category's; see `fatal`).
     A subclass that must vary ``code``, ``status`` or ``category`` per instance
     redeclares it as a field.
     """
@@ -39,6 +40,7 @@ class Failure:
     default_category: ClassVar[Category] = Category.INTERNAL
     _default_status: ClassVar[HTTPStatus | None] = None
     _default_recovery: ClassVar[Recovery | None] = None
+    _default_fatal: ClassVar[bool | None] = None
     _abstract: ClassVar[bool] = False
 
     message: str = "An error occurred."
@@ -53,6 +55,7 @@ class Failure:
         category: Category | None = None,
         status: HTTPStatus | int | None = None,
         recovery: Recovery | None = None,
+        fatal: bool | None = None,
         abstract: bool = False,
         **kwargs: object,
     ) -> None:
@@ -66,6 +69,8 @@ class Failure:
             cls._default_status = HTTPStatus(status)
         if recovery is not None:
             cls._default_recovery = recovery
+        if fatal is not None:
+            cls._default_fatal = fatal
         if abstract:
             cls._abstract = True
         elif "_abstract" not in own:
@@ -99,6 +104,16 @@ class Failure:
     def recovery(self) -> Recovery:
         """The recovery strategy this failure asks for."""
         return self._default_recovery or self.category.default_recovery
+
+    @property
+    def fatal(self) -> bool:
+        """Whether this failure ends the connection or session it happens in.
+
+        A fatal failure on a WebSocket is answered with an error frame and then a
+        close; any other is answered with an error frame and the connection goes on.
+        """
+        fatal = self._default_fatal
+        return self.category.default_fatal if fatal is None else fatal
 
     @property
     def retry(self) -> Retry:

@@ -140,6 +140,14 @@ class InternalFailure(Failure, code="INTERNAL", category=Category.INTERNAL):
         for name, value in state.items():
             object.__setattr__(self, name, value)
 
+    def __copy__(self) -> InternalFailure:
+        # immutable: a copy is the value itself, and keeps ``exception`` (which
+        # copy's pickle protocol would drop)
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> InternalFailure:
+        return self
+
     def to_exception(self) -> Exception:
         """Return the carrying exception; the original exception is its ``__cause__``."""
         exc = super().to_exception()

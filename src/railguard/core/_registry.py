@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -14,7 +15,9 @@ __all__ = ["DuplicateCodeError", "catalog", "lookup", "register"]
 
 _lock = threading.Lock()
 _by_code: dict[str, type[Failure]] = {}
+_by_name: dict[tuple[str, str], type[Failure]] = {}
 _order: dict[type[Failure], int] = {}
+_counter = itertools.count()
 
 
 class DuplicateCodeError(TypeError):
@@ -25,27 +28,35 @@ def register(cls: type[Failure]) -> None:
     """Add a failure class to the catalog under its ``default_code``.
 
     A class defined again with the same module and qualified name (a reload)
-    replaces the old one; any other class with a taken code is an error.
+    replaces the old one, keeps its place in the catalog and releases the old
+    code if it changed; any other class with a taken code is an error.
 
     Raises:
         DuplicateCodeError: another class already owns the code.
     """
     code = cls.default_code
+    name = _name(cls)
     with _lock:
         existing = _by_code.get(code)
-        if existing is not None and existing is not cls:
-            same_name = (existing.__module__, existing.__qualname__) == (
-                cls.__module__,
-                cls.__qualname__,
+        if existing is not None and existing is not cls and _name(existing) != name:
+            raise DuplicateCodeError(
+                f"failure code {code!r} of {cls.__module__}.{cls.__qualname__} is already "
+                f"registered by {existing.__module__}.{existing.__qualname__}"
             )
-            if not same_name:
-                raise DuplicateCodeError(
-                    f"failure code {code!r} of {cls.__module__}.{cls.__qualname__} is already "
-                    f"registered by {existing.__module__}.{existing.__qualname__}"
-                )
-            del _order[existing]
+        previous = _by_name.get(name)
+        if previous is not None and previous is not cls:
+            position = _order.pop(previous)
+            if _by_code.get(previous.default_code) is previous:
+                del _by_code[previous.default_code]
+        else:
+            position = next(_counter)
         _by_code[code] = cls
-        _order[cls] = len(_order)
+        _by_name[name] = cls
+        _order.setdefault(cls, position)
+
+
+def _name(cls: type[Failure]) -> tuple[str, str]:
+    return (cls.__module__, cls.__qualname__)
 
 
 def lookup(code: str) -> type[Failure] | None:

@@ -82,6 +82,16 @@ class Category(enum.Enum):
         """The recovery strategy a failure of this category asks for by default."""
         return _DEFAULT_RECOVERY[self]
 
+    @property
+    def default_fatal(self) -> bool:
+        """Whether a failure of this category ends its connection or session by default.
+
+        Only a failed authentication and a broken protocol do: after either, the
+        peer's next message cannot be trusted. Every other failure is answered
+        and the connection goes on, unless its class declares ``fatal=True``.
+        """
+        return self in _FATAL_CATEGORIES
+
     @classmethod
     def for_status(cls, status: int) -> Category:
         """The category that best describes an HTTP status received from a peer."""
@@ -128,6 +138,7 @@ _DEFAULT_RECOVERY: dict[Category, Recovery] = {
     Category.PROTOCOL: Recovery.DONT_RETRY,
     Category.INTERNAL: Recovery.DONT_RETRY,
 }
+_FATAL_CATEGORIES = frozenset({Category.AUTHENTICATION, Category.PROTOCOL})
 _CATEGORY_FOR_STATUS: dict[int, Category] = {
     400: Category.VALIDATION,
     401: Category.AUTHENTICATION,
