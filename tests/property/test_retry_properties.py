@@ -11,7 +11,6 @@ from returns.result import Result
 from railguard import (
     Err,
     Failure,
-    FailureGroup,
     InfrastructureFailure,
     Ok,
     RateLimitFailure,
@@ -27,7 +26,7 @@ from railguard.retry import (
     retry_async,
     sleep_for,
 )
-from railguard.testing import failure_classes, failures
+from railguard.testing import failures
 
 
 # abstract=True keeps the test double out of the catalog that other tests walk.
@@ -58,10 +57,7 @@ def policies(draw: st.DrawFn) -> RetryPolicy:
     )
 
 
-# FailureGroup is left out until main has the strategies fix for its members.
-any_failures = failures(*failure_classes(include=lambda cls: cls is not FailureGroup)) | st.builds(
-    LinkDownFailure, retry_after=st.none() | st.integers(0, 90)
-)
+any_failures = failures() | st.builds(LinkDownFailure, retry_after=st.none() | st.integers(0, 90))
 transient_failures = failures(
     InfrastructureFailure, RateLimitFailure, TimeoutFailure, UpstreamFailure
 ) | st.builds(LinkDownFailure)
