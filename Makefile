@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck typing pytest docs bench fuzz clean
+.PHONY: demo test lint typecheck typing typing-without-plugin pytest docs bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/railguard demo
 
-test: lint typecheck pytest
+# The typing cases (tests/typing/*.yml) run with returns' mypy plugin inside `pytest`
+# and once more without it; `typecheck` checks src and tests/typing/api.py both ways.
+test: lint typecheck pytest typing-without-plugin
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -23,9 +25,18 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --config-file tests/typing/mypy-noplugin.ini
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# Only the typing cases, both ways.
+typing: $(STAMP)
+	$(BIN)/pytest tests/typing
+	$(BIN)/pytest tests/typing --typing-without-plugin
+
+typing-without-plugin: $(STAMP)
+	$(BIN)/pytest tests/typing --typing-without-plugin
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict

@@ -1,11 +1,25 @@
-"""Shared pytest configuration: hypothesis profiles.
+"""Shared pytest configuration: hypothesis profiles, the typing runs, registry isolation.
 
 ``CI=true`` selects the derandomized ``ci`` profile; ``RAILGUARD_HYPOTHESIS_PROFILE=deep``
 (``make fuzz``) runs many more examples.
+
+The pytest-mypy-plugins cases in ``tests/typing/*.yml`` run with the project's
+``mypy.ini`` (returns' mypy plugin on) by default, and with
+``tests/typing/mypy-noplugin.ini`` under ``--typing-without-plugin``. A case whose
+name ends in ``_with_plugin`` or ``_without_plugin`` runs only in that run.
 """
 
-import os
+from __future__ import annotations
 
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -23,11 +37,80 @@ settings.register_profile(
 _default = "ci" if os.environ.get("CI") else "dev"
 settings.load_profile(os.environ.get("RAILGUARD_HYPOTHESIS_PROFILE", _default))
 
+ROOT = Path(__file__).resolve().parent.parent
+TYPING_CONFIGS = {
+    "with_plugin": ROOT / "mypy.ini",
+    "without_plugin": ROOT / "tests" / "typing" / "mypy-noplugin.ini",
+}
 
-import pytest  # noqa: E402
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--typing-without-plugin``: run the typing cases without returns' mypy plugin."""
+    parser.addoption(
+        "--typing-without-plugin",
+        action="store_true",
+        help="run tests/typing/*.yml with tests/typing/mypy-noplugin.ini",
+    )
+
+
+def _typing_run(config: pytest.Config) -> str:
+    return "without_plugin" if config.getoption("typing_without_plugin") else "with_plugin"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point pytest-mypy-plugins at this run's mypy config and its own cache."""
+    run = _typing_run(config)
+    # pytest-mypy-plugins runs the `mypy` it finds on PATH: use this environment's
+    # (`.venv/bin/pytest` works without activating the virtualenv).
+    scripts = str(Path(sys.executable).parent)
+    if shutil.which("mypy", path=scripts) and not os.environ.get("PATH", "").startswith(scripts):
+        os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
+    # --typing-without-plugin is explicit, so it wins over any default set elsewhere
+    if run == "without_plugin" or getattr(config.option, "mypy_ini_file", None) is None:
+        config.option.mypy_ini_file = str(TYPING_CONFIGS[run])
+    # One incremental cache per run, inside the worktree: the default (the system
+    # temp dir) is shared with every other checkout, and the two runs' options differ.
+    if getattr(config.option, "mypy_testing_base", None) in (None, tempfile.gettempdir()):
+        base = ROOT / ".mypy_cache" / f"typing-{run}"
+        base.mkdir(parents=True, exist_ok=True)
+        config.option.mypy_testing_base = str(base)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect typing cases that belong to the other run (plugin vs no plugin)."""
+    other = "without_plugin" if _typing_run(config) == "with_plugin" else "with_plugin"
+    deselected = [
+        item
+        for item in items
+        if item.path.suffix in {".yml", ".yaml"} and item.name.endswith(f"_{other}")
+    ]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     """Async tests (``@pytest.mark.anyio``) run on asyncio."""
     return "asyncio"
+
+
+@pytest.fixture
+def isolated_catalog() -> Iterator[None]:
+    """Failure classes and exception mappings made in the test are forgotten after it."""
+    from railguard.core import _exceptions, _registry
+
+    tables: list[dict[Any, Any]] = [
+        _registry._by_code,
+        _registry._by_name,
+        _registry._order,
+        _exceptions._by_type,
+        _exceptions._by_name,
+    ]
+    saved = [dict(table) for table in tables]
+    try:
+        yield
+    finally:
+        for table, copy in zip(tables, saved, strict=True):
+            table.clear()
+            table.update(copy)

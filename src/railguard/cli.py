@@ -11,7 +11,12 @@ from pathlib import Path
 from railguard.core import catalog, lookup
 
 
-def _catalog() -> int:
+def _catalog(*, markdown: bool = False) -> int:
+    if markdown:
+        from railguard.families import catalog_markdown  # noqa: PLC0415  # only for this option
+
+        print(catalog_markdown(), end="")
+        return 0
     for cls in catalog():
         print(f"{cls.default_code:<40} {cls.__module__}.{cls.__qualname__}")
     return 0
@@ -45,13 +50,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``railguard`` console script."""
     parser = argparse.ArgumentParser(prog="railguard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("catalog", help="list every registered failure code")
+    listing = sub.add_parser("catalog", help="list every registered failure code")
+    listing.add_argument(
+        "--markdown", action="store_true", help="print the catalog page (one Markdown table)"
+    )
     explain = sub.add_parser("explain", help="describe the failure registered under CODE")
     explain.add_argument("code")
     sub.add_parser("demo", help="run the railway demo")
     args = parser.parse_args(argv)
     if args.command == "catalog":
-        return _catalog()
+        return _catalog(markdown=args.markdown)
     if args.command == "explain":
         return _explain(args.code)
     return _demo()

@@ -86,6 +86,25 @@ _BY_TYPE: dict[object, st.SearchStrategy[object]] = {
 }
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _is_json_value(tp: object) -> bool:
+    """Whether ``tp`` is `JSONValue`: the alias, its text, or the union it resolves to.
+
+    ``JSONValue`` is a string alias; ``get_type_hints`` resolves ``tuple[JSONValue, ...]``
+    into a union whose nested arrays hold a ``ForwardRef`` hypothesis cannot resolve.
+    """
+    if tp is JSONValue or tp == JSONValue:
+        return True
+    if isinstance(tp, typing.ForwardRef):
+        return tp.__forward_arg__ in {"JSONValue", JSONValue}
+    if typing.get_origin(tp) in (types.UnionType, typing.Union):
+        members = set(typing.get_args(tp))
+        return Details in members and members >= _JSON_SCALARS
+    return False
+
+
 def _for_type(tp: object, field: str) -> st.SearchStrategy[object]:  # noqa: PLR0911  # one branch per type shape
     if field == "retry_after":
         # wire formats carry whole seconds (Retry-After: delay-seconds)
@@ -95,7 +114,7 @@ def _for_type(tp: object, field: str) -> st.SearchStrategy[object]:  # noqa: PLR
     if isinstance(tp, typing.TypeVar):
         # a generic failure's parameter (``FailureGroup[F]``): draw from its bound
         return _for_type(tp.__bound__ if tp.__bound__ is not None else object, field)
-    if tp is JSONValue or tp == JSONValue:
+    if _is_json_value(tp):
         return cast(st.SearchStrategy[object], json_values())
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)

@@ -1,26 +1,13 @@
-"""Let pytest-mypy-plugins find this environment's mypy and the project's mypy.ini.
+"""Typing cases run mypy in a subprocess: find the mypy of this interpreter's environment.
 
-Stop-gap for the ``retry`` branch: the root ``tests/conftest.py`` on ``coretests``
-does the same (and more); once both are merged this file is redundant and can go.
-Both only act when nothing set them before, so they do not fight.
+pytest-mypy-plugins looks mypy up on ``PATH``; ``.venv/bin/pytest`` (``make test``)
+does not put ``.venv/bin`` there, so it is prepended here.
 """
 
-from __future__ import annotations
-
 import os
-import shutil
 import sys
 from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Put the interpreter's scripts first on PATH and default to ``mypy.ini``."""
-    scripts = str(Path(sys.executable).parent)
-    if shutil.which("mypy", path=scripts) and not os.environ.get("PATH", "").startswith(scripts):
-        os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
-    if getattr(config.option, "mypy_ini_file", None) is None:
-        config.option.mypy_ini_file = str(ROOT / "mypy.ini")
+_BIN = str(Path(sys.executable).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join(filter(None, (_BIN, os.environ.get("PATH"))))

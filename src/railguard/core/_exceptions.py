@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextvars
 import json
-import logging
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Generic, Protocol, TypeVar, cast
@@ -46,7 +45,6 @@ F_co = typing_extensions.TypeVar("F_co", bound=Failure, covariant=True, default=
 F = TypeVar("F", bound=Failure)
 E = TypeVar("E", bound=BaseException)
 
-_log = logging.getLogger("railguard")
 _MAX_CAUSE_DEPTH = 32
 _depth: contextvars.ContextVar[int] = contextvars.ContextVar("railguard_cause_depth", default=0)
 
@@ -131,8 +129,12 @@ def failure_from_exception(exc: BaseException) -> Failure:
             continue
         try:
             return converter(exc)
-        except Exception:  # noqa: BLE001  # a broken converter must not hide the original error
-            _log.exception("railguard: converting %s failed", type(exc).__qualname__)
+        except Exception:  # a broken converter must not hide the original error
+            import logging  # noqa: PLC0415  # only on this rare path: keeps import light
+
+            logging.getLogger("railguard").exception(
+                "railguard: converting %s failed", type(exc).__qualname__
+            )
             break
     return InternalFailure(exception=exc)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
@@ -45,6 +44,8 @@ class Catcher(Generic[F_co]):
     def __call__(self, function: Callable[P, Any]) -> Callable[P, Any]:
         """Wrap ``function`` so the listed exceptions come back as ``Err(failure)``."""
         caught = self._exceptions
+        import inspect  # noqa: PLC0415  # at decoration time only: keeps `import railguard` light
+
         if inspect.iscoroutinefunction(function):
 
             @functools.wraps(function)

@@ -1,0 +1,406 @@
+"""The kneo-client errors (seed 002), as failures and as the document's exceptions.
+
+Every failure of the client surfaces as a ``KneoError``, keyed by HTTP status::
+
+    KneoError
+    ├── KneoNetworkError
+    ├── KneoAuthError
+    ├── KneoPermissionError
+    ├── KneoNotFoundError
+    ├── KneoConflictError
+    │   └── KneoIdempotencyMismatchError
+    ├── KneoRateLimited
+    └── KneoServerError
+
+Every exception is built as ``KneoError(message, *, status, body, request_id,
+idempotency_key)``; `from_response` maps an ``httpx.Response`` by the
+document's table. The failures keep the exception's ``status`` as
+``response_status`` (``None`` for transport failures) and its ``body`` as
+frozen JSON. Beyond the document, every exception also takes ``retry_after``
+(seconds; the ``Retry-After`` hint of any response, documented on
+``KneoRateLimited``) and ``details``, so that a failure's hint and details
+survive the exception.
+
+httpx is never imported by this module: `from_response` only reads the
+response it is given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+
+from railguard.core import (
+    Category,
+    Details,  # noqa: F401  # get_type_hints resolves JSONValue here
+    JSONValue,
+    Recovery,
+)
+
+from ._pairing import (
+    ArgsMessage,
+    Attr,
+    Family,
+    Paired,
+    PairedFailure,
+    details_attr,
+    frozen_json,
+    json_attr,
+    reduce_exception,
+    retry_after_seconds,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "KneoAuthError",
+    "KneoAuthFailure",
+    "KneoConflictError",
+    "KneoConflictFailure",
+    "KneoError",
+    "KneoFailure",
+    "KneoIdempotencyMismatchError",
+    "KneoIdempotencyMismatchFailure",
+    "KneoNetworkError",
+    "KneoNetworkFailure",
+    "KneoNotFoundError",
+    "KneoNotFoundFailure",
+    "KneoPermissionError",
+    "KneoPermissionFailure",
+    "KneoRateLimited",
+    "KneoRateLimitedFailure",
+    "KneoServerError",
+    "KneoServerFailure",
+    "exception_class_for",
+    "from_http_error",
+    "from_response",
+]
+
+TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+"""Statuses the kneo transport retries (with network errors): the transient ones."""
+
+# --- failures -----------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class KneoFailure(PairedFailure, code="KNEO_ERROR", category=Category.UPSTREAM):
+    """The kneo platform answered with a status no other kneo failure models.
+
+    It answers with the platform's status when that is an HTTP error status,
+    else 502; retrying does not help.
+    """
+
+    exception_type: ClassVar[type[KneoError]]
+
+    message: str = "The kneo platform returned an error."
+    response_status: int | None = None
+    body: JSONValue = attrs.field(default=None, converter=frozen_json)
+    request_id: str | None = None
+    idempotency_key: str | None = None
+
+    @property
+    def status(self) -> HTTPStatus:
+        """The platform's error status, else the class's status."""
+        status = self.response_status
+        if status is not None and 400 <= status < 600:
+            try:
+                return HTTPStatus(status)
+            except ValueError:
+                pass
+        return self._default_status or self.category.default_status
+
+
+@attrs.frozen(kw_only=True)
+class KneoNetworkFailure(KneoFailure, code="KNEO_NETWORK_ERROR", category=Category.INFRASTRUCTURE):
+    """DNS, connect, TLS or read timeout below HTTP; answers 503, transient: retry with backoff."""
+
+    exception_type: ClassVar[type[KneoNetworkError]]
+
+    message: str = "Could not reach the kneo platform."
+
+
+@attrs.frozen(kw_only=True)
+class KneoAuthFailure(KneoFailure, code="KNEO_AUTH_ERROR", category=Category.AUTHENTICATION):
+    """The API key is missing or invalid (401); check the profile, do not retry."""
+
+    exception_type: ClassVar[type[KneoAuthError]]
+
+    message: str = "The API key is missing or invalid."
+    response_status: int | None = 401
+
+
+@attrs.frozen(kw_only=True)
+class KneoPermissionFailure(
+    KneoFailure, code="KNEO_PERMISSION_ERROR", category=Category.AUTHORIZATION
+):
+    """The API key lacks the scope for this operation (403); do not retry."""
+
+    exception_type: ClassVar[type[KneoPermissionError]]
+
+    message: str = "The API key is not allowed to do this."
+    response_status: int | None = 403
+
+
+@attrs.frozen(kw_only=True)
+class KneoNotFoundFailure(KneoFailure, code="KNEO_NOT_FOUND", category=Category.NOT_FOUND):
+    """The resource does not exist, often a stale ID (404); do not retry."""
+
+    exception_type: ClassVar[type[KneoNotFoundError]]
+
+    message: str = "The resource does not exist."
+    response_status: int | None = 404
+
+
+@attrs.frozen(kw_only=True)
+class KneoConflictFailure(KneoFailure, code="KNEO_CONFLICT", category=Category.CONFLICT):
+    """The resource's state conflicts with the request (409); a person must resolve it."""
+
+    exception_type: ClassVar[type[KneoConflictError]]
+
+    message: str = "The request conflicts with the resource's state."
+    response_status: int | None = 409
+
+
+@attrs.frozen(kw_only=True)
+class KneoIdempotencyMismatchFailure(
+    KneoConflictFailure, code="KNEO_IDEMPOTENCY_MISMATCH", category=Category.CONFLICT
+):
+    """An Idempotency-Key was reused with a different payload (409): a caller bug, escalate."""
+
+    exception_type: ClassVar[type[KneoIdempotencyMismatchError]]
+
+    message: str = "The Idempotency-Key was reused with a different payload."
+
+
+@attrs.frozen(kw_only=True)
+class KneoRateLimitedFailure(KneoFailure, code="KNEO_RATE_LIMITED", category=Category.RATE_LIMIT):
+    """The rate limit was hit (429); retry after ``retry_after`` seconds (the server's hint)."""
+
+    exception_type: ClassVar[type[KneoRateLimited]]
+
+    message: str = "Rate limit hit."
+    response_status: int | None = 429
+
+
+@attrs.frozen(kw_only=True)
+class KneoServerFailure(
+    KneoFailure, code="KNEO_SERVER_ERROR", category=Category.UPSTREAM, recovery=Recovery.BACKOFF
+):
+    """The platform failed with a 5xx after the transport's retries.
+
+    502, 503, 504 (or an unknown status) are transient, so retry with backoff;
+    any other 5xx is not.
+    """
+
+    exception_type: ClassVar[type[KneoServerError]]
+
+    message: str = "The kneo platform failed."
+
+    @property
+    def recovery(self) -> Recovery:
+        """Backoff for 502/503/504 or an unknown status; don't retry any other status."""
+        status = self.response_status
+        if status is None or status in TRANSIENT_STATUSES:
+            return Recovery.BACKOFF
+        return Recovery.DONT_RETRY
+
+
+# --- exceptions ---------------------------------------------------------------------
+
+_KNEO = Family(
+    base=(
+        ArgsMessage(),
+        Attr("response_status", "status"),
+        json_attr("body"),
+        Attr("request_id"),
+        Attr("idempotency_key"),
+        Attr("retry_after"),
+        details_attr(),
+    )
+)
+
+
+class KneoError(Exception):
+    """Base of every kneo-client error; carries the failing response's context.
+
+    Args:
+        message: what went wrong.
+        status: the HTTP status, or ``None`` for transport-level failures.
+        body: the parsed JSON the platform returned, raw text, or ``None``.
+        request_id: the ``X-Request-ID`` echoed by the server.
+        idempotency_key: the ``Idempotency-Key`` sent on the failing request.
+        retry_after: seconds from the ``Retry-After`` header (railguard: every class).
+        details: extra context (railguard addition).
+    """
+
+    failure = Paired(KneoFailure, family=_KNEO)
+    __reduce__ = reduce_exception
+
+    status: int | None
+    body: Any
+    request_id: str | None
+    idempotency_key: str | None
+    retry_after: float | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        body: Any = None,
+        request_id: str | None = None,
+        idempotency_key: str | None = None,
+        retry_after: float | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+        self.request_id = request_id
+        self.idempotency_key = idempotency_key
+        self.retry_after = retry_after
+        self.details: dict[str, Any] = dict(details or {})
+
+
+class KneoNetworkError(KneoError):
+    """DNS / connect / TLS / read timeout; ``__cause__`` is the ``httpx.HTTPError``."""
+
+    failure = Paired(KneoNetworkFailure)
+
+
+class KneoAuthError(KneoError):
+    """HTTP 401: missing or invalid API key."""
+
+    failure = Paired(KneoAuthFailure)
+
+
+class KneoPermissionError(KneoError):
+    """HTTP 403: the API key is valid but lacks the required scope."""
+
+    failure = Paired(KneoPermissionFailure)
+
+
+class KneoNotFoundError(KneoError):
+    """HTTP 404: the resource does not exist."""
+
+    failure = Paired(KneoNotFoundFailure)
+
+
+class KneoConflictError(KneoError):
+    """HTTP 409 (generic): resource state, optimistic-lock failure, ..."""
+
+    failure = Paired(KneoConflictFailure)
+
+
+class KneoIdempotencyMismatchError(KneoConflictError):
+    """HTTP 409 on a request with an Idempotency-Key: the key was reused with another payload."""
+
+    failure = Paired(KneoIdempotencyMismatchFailure)
+
+
+class KneoRateLimited(KneoError):
+    """HTTP 429; ``retry_after`` carries the server's hint in seconds."""
+
+    failure = Paired(KneoRateLimitedFailure)
+
+
+class KneoServerError(KneoError):
+    """HTTP 5xx: server-side failure, after the transport's retries."""
+
+    failure = Paired(KneoServerFailure)
+
+
+# --- mapping responses --------------------------------------------------------------
+
+_BY_STATUS: Mapping[int, type[KneoError]] = {
+    401: KneoAuthError,
+    403: KneoPermissionError,
+    404: KneoNotFoundError,
+    409: KneoConflictError,
+    429: KneoRateLimited,
+}
+
+
+def exception_class_for(status: int, *, idempotency_key: str | None = None) -> type[KneoError]:
+    """The exception class for an HTTP status, by the document's table."""
+    if status == 409 and idempotency_key is not None:
+        return KneoIdempotencyMismatchError
+    if 500 <= status < 600:
+        return KneoServerError
+    return _BY_STATUS.get(status, KneoError)
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _body(response: httpx.Response) -> Any:
+    """The parsed JSON body, else the raw text, else ``None``."""
+    try:
+        content = response.content
+    except RuntimeError:  # a streamed response that was not read
+        return None
+    if not content:
+        return None
+    try:
+        return json.loads(content, parse_constant=_reject_constant)
+    except ValueError:
+        return response.text
+
+
+def _message(status: int, reason: str, body: Any) -> str:
+    message = f"HTTP {status} {reason}".rstrip()
+    if isinstance(body, Mapping):
+        reason_text = next(
+            (body[key] for key in ("detail", "message", "error") if isinstance(body.get(key), str)),
+            None,
+        )
+        if reason_text:
+            message = f"{message}: {reason_text}"
+    return message
+
+
+def from_response(response: httpx.Response, *, idempotency_key: str | None = None) -> KneoError:
+    """Map an ``httpx.Response`` to the kneo exception its status calls for.
+
+    401 → `KneoAuthError`, 403 → `KneoPermissionError`, 404 → `KneoNotFoundError`,
+    409 → `KneoConflictError` (`KneoIdempotencyMismatchError` when the request
+    carried ``idempotency_key``), 429 → `KneoRateLimited`, 5xx →
+    `KneoServerError`, anything else → `KneoError`. ``request_id`` comes from
+    ``X-Request-ID``, ``retry_after`` from ``Retry-After`` (seconds or an
+    HTTP-date), ``body`` is the parsed JSON or the raw text.
+    """
+    status = response.status_code
+    body = _body(response)
+    cls = exception_class_for(status, idempotency_key=idempotency_key)
+    return cls(
+        _message(status, response.reason_phrase, body),
+        status=status,
+        body=body,
+        request_id=response.headers.get("X-Request-ID"),
+        idempotency_key=idempotency_key,
+        retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+    )
+
+
+def from_http_error(error: httpx.HTTPError, *, idempotency_key: str | None = None) -> KneoError:
+    """Wrap an httpx error the way the kneo transport does; ``__cause__`` is ``error``.
+
+    A transport error becomes a `KneoNetworkError`; an ``httpx.HTTPStatusError``
+    (it has a response) is mapped by `from_response`.
+    """
+    response = getattr(error, "response", None)
+    exc: KneoError
+    if response is not None:
+        exc = from_response(response, idempotency_key=idempotency_key)
+    else:
+        text = str(error)
+        name = type(error).__name__
+        exc = KneoNetworkError(f"{name}: {text}" if text else name, idempotency_key=idempotency_key)
+    exc.__cause__ = error
+    return exc

@@ -1,0 +1,306 @@
+"""`Failure`: immutability, value semantics, copies, class keywords and per-instance fields."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from http import HTTPStatus
+from typing import Any, cast
+
+import attrs
+import pytest
+
+from railguard import (
+    Category,
+    Details,
+    Failure,
+    InternalFailure,
+    NotFoundFailure,
+    RateLimitFailure,
+    Recovery,
+    Retry,
+    TimeoutFailure,
+    UnknownFailure,
+    ValidationFailure,
+)
+
+
+# Module-level so they pickle; abstract=True keeps them out of the catalog.
+@attrs.frozen(kw_only=True)
+class SeatTakenFailure(Failure, code="TEST_SEAT_TAKEN", category=Category.CONFLICT, abstract=True):
+    """A seat is already booked."""
+
+    message: str = "The seat is taken."
+    seat: str
+    row: int = 1
+
+
+@attrs.frozen(kw_only=True)
+class PaymentDeclinedFailure(
+    Failure,
+    code="TEST_PAYMENT_DECLINED",
+    category=Category.CONFLICT,
+    status=402,
+    recovery=Recovery.DONT_RETRY,
+    abstract=True,
+):
+    """The payment was declined."""
+
+    message: str = "The payment was declined."
+    order_id: str
+
+
+@attrs.frozen(kw_only=True)
+class PerInstanceStatusFailure(Failure, code="TEST_PER_INSTANCE", abstract=True):
+    """Redeclares ``status`` as a field: each instance answers with its own."""
+
+    status: HTTPStatus = HTTPStatus.BAD_GATEWAY
+
+
+def test_fields_cannot_be_reassigned() -> None:
+    """Every field of a failure, inherited or its own, refuses assignment."""
+    failure = SeatTakenFailure(seat="12A")
+    for field in attrs.fields(SeatTakenFailure):
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            setattr(failure, field.name, getattr(failure, field.name))
+
+
+def test_fields_cannot_be_deleted() -> None:
+    """``del failure.message`` is refused like an assignment."""
+    failure = NotFoundFailure()
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        del failure.message
+
+
+def test_no_new_attributes() -> None:
+    """A failure is slotted and frozen: no attribute can be added."""
+    failure = NotFoundFailure()
+    with pytest.raises((attrs.exceptions.FrozenInstanceError, AttributeError)):
+        failure.extra = 1  # type: ignore[attr-defined]
+    assert not hasattr(failure, "__dict__")
+
+
+def test_class_level_constants_are_read_only_properties() -> None:
+    """The class-level ``code``, ``status``, ``category``, ``recovery``, ``retry`` are read-only."""
+    failure = NotFoundFailure()
+    for name in ("code", "status", "category", "recovery", "retry"):
+        with pytest.raises((attrs.exceptions.FrozenInstanceError, AttributeError)):
+            setattr(failure, name, None)
+
+
+def test_details_cannot_be_mutated_even_nested() -> None:
+    """``details`` and every object and array nested in it are read-only."""
+    source = {"ids": [1, 2], "owner": {"name": "ada", "tags": ["x"]}}
+    failure = NotFoundFailure(details=source)
+    details = failure.details
+    with pytest.raises(TypeError):
+        details["ids"] = ()  # type: ignore[index]
+    owner = details["owner"]
+    assert isinstance(owner, Details)
+    with pytest.raises(TypeError):
+        owner["name"] = "eve"  # type: ignore[index]
+    assert isinstance(details["ids"], tuple)
+    assert isinstance(owner["tags"], tuple)
+    source["ids"].append(3)  # type: ignore[attr-defined]
+    assert failure.details["ids"] == (1, 2)
+
+
+def test_details_reject_non_json_values_at_construction() -> None:
+    """A value JSON cannot carry is refused when the failure is built, naming its path."""
+    with pytest.raises(TypeError, match=r"details\['when'\]"):
+        NotFoundFailure(details={"when": object()})
+    with pytest.raises(ValueError, match="NaN"):
+        NotFoundFailure(details={"ratio": float("nan")})
+
+
+def test_equality_is_by_value() -> None:
+    """Two failures with the same class and field values are equal and hash alike."""
+    left = SeatTakenFailure(seat="1A", details={"a": [1]}, cause=TimeoutFailure())
+    right = SeatTakenFailure(seat="1A", details={"a": [1]}, cause=TimeoutFailure())
+    assert left == right
+    assert hash(left) == hash(right)
+    assert left != SeatTakenFailure(seat="1B", details={"a": [1]}, cause=TimeoutFailure())
+    assert left != attrs.evolve(left, cause=None)
+
+
+def test_equality_needs_the_same_class() -> None:
+    """Failures of different classes never compare equal, even with equal fields."""
+    not_found: object = NotFoundFailure(message="x")
+    assert not_found != ValidationFailure(message="x")
+    assert NotFoundFailure() != Failure(message=NotFoundFailure().message)
+
+
+def test_failures_work_as_set_members_and_dict_keys() -> None:
+    """Failures are hashable values: equal failures collapse in a set."""
+    assert len({NotFoundFailure(), NotFoundFailure(), TimeoutFailure()}) == 2
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        NotFoundFailure(),
+        SeatTakenFailure(seat="2C", row=7, details={"deep": {"list": [1, 2.5, None, True]}}),
+        PaymentDeclinedFailure(order_id="o-1", cause=NotFoundFailure(cause=TimeoutFailure())),
+        RateLimitFailure(retry_after=30),
+        UnknownFailure(code="PEER_CODE", status=HTTPStatus.IM_A_TEAPOT, raw="{}"),
+    ],
+    ids=lambda failure: type(failure).__name__,
+)
+def test_pickle_copy_and_deepcopy_are_lossless(failure: Failure) -> None:
+    """pickle, copy and deepcopy give an equal failure of the same class."""
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        restored = pickle.loads(pickle.dumps(failure, protocol=protocol))  # noqa: S301  # own data
+        assert restored == failure
+        assert type(restored) is type(failure)
+    assert copy.copy(failure) == failure
+    assert copy.deepcopy(failure) == failure
+
+
+def test_internal_failure_keeps_its_exception_through_copy_but_not_pickle() -> None:
+    """An InternalFailure's original exception survives copy/deepcopy and is dropped by pickle."""
+    original = RuntimeError("boom")
+    failure = InternalFailure(exception=original)
+    assert copy.copy(failure).exception is original
+    assert copy.deepcopy(failure).exception is original
+    restored = pickle.loads(pickle.dumps(failure))  # noqa: S301  # own data
+    assert restored == failure
+    assert restored.exception is None
+
+
+@pytest.mark.parametrize("category", list(Category))
+def test_category_defaults_apply_to_status_and_recovery(category: Category) -> None:
+    """A class that names only its category answers with that category's status and recovery."""
+
+    @attrs.frozen(kw_only=True)
+    class OnlyCategoryFailure(Failure, category=category, abstract=True):
+        pass
+
+    failure = OnlyCategoryFailure()
+    assert failure.category is category
+    assert failure.status is category.default_status
+    assert failure.recovery is category.default_recovery
+    assert failure.retry == Retry(category.default_recovery)
+
+
+def test_class_keywords_override_category_defaults() -> None:
+    """``status=`` and ``recovery=`` class keywords win over the category's defaults."""
+    failure = PaymentDeclinedFailure(order_id="o-1")
+    assert failure.code == "TEST_PAYMENT_DECLINED"
+    assert failure.category is Category.CONFLICT
+    assert failure.status is HTTPStatus.PAYMENT_REQUIRED
+    assert failure.recovery is Recovery.DONT_RETRY
+    assert not failure.retry.retryable
+
+
+def test_class_keywords_are_inherited() -> None:
+    """A subclass inherits its base's category, status and recovery unless it declares its own."""
+
+    @attrs.frozen(kw_only=True)
+    class CardExpiredFailure(PaymentDeclinedFailure, code="TEST_CARD_EXPIRED", abstract=True):
+        pass
+
+    failure = CardExpiredFailure(order_id="o-2")
+    assert failure.code == "TEST_CARD_EXPIRED"
+    assert failure.status is HTTPStatus.PAYMENT_REQUIRED
+    assert failure.recovery is Recovery.DONT_RETRY
+    assert isinstance(failure, PaymentDeclinedFailure)
+
+
+def test_retry_after_on_an_instance_sets_the_hint() -> None:
+    """``RateLimitFailure(retry_after=30).retry`` asks to retry after 30 seconds."""
+    failure = RateLimitFailure(retry_after=30)
+    assert failure.retry.after == 30
+    assert failure.retry.recovery is Recovery.AFTER_HINT
+    assert failure.retry.retryable
+    assert RateLimitFailure().retry.after is None
+
+
+def test_redeclared_field_overrides_a_class_constant_per_instance() -> None:
+    """Redeclaring ``status`` as a field lets each instance carry its own."""
+    assert PerInstanceStatusFailure().status is HTTPStatus.BAD_GATEWAY
+    failure = PerInstanceStatusFailure(status=HTTPStatus.SERVICE_UNAVAILABLE)
+    assert failure.status is HTTPStatus.SERVICE_UNAVAILABLE
+    assert failure != PerInstanceStatusFailure()
+
+
+def test_unknown_failure_keeps_the_peers_code_status_and_category() -> None:
+    """UnknownFailure carries whatever code, status and category a peer sent."""
+    failure = UnknownFailure(
+        code="PEER_ONLY", status=HTTPStatus.IM_A_TEAPOT, category=Category.CONFLICT
+    )
+    assert (failure.code, failure.status, failure.category) == (
+        "PEER_ONLY",
+        HTTPStatus.IM_A_TEAPOT,
+        Category.CONFLICT,
+    )
+    assert type(failure).default_code == "UNKNOWN"
+
+
+def test_fields_are_keyword_only() -> None:
+    """Failures take keyword arguments only, so field order never matters to callers."""
+    with pytest.raises(TypeError):
+        cast(Any, NotFoundFailure)("positional")
+
+
+def test_required_field_is_required() -> None:
+    """A subclass field without a default must be given."""
+    with pytest.raises(TypeError, match="seat"):
+        SeatTakenFailure()  # type: ignore[call-arg]
+
+
+def test_subclass_without_code_or_abstract_is_refused() -> None:
+    """A concrete subclass must declare its own code: reusing the base's is a TypeError."""
+    with pytest.raises(TypeError, match="must declare its own code"):
+
+        @attrs.frozen(kw_only=True)
+        class NoCodeFailure(NotFoundFailure):
+            pass
+
+
+def test_abstract_subclass_needs_no_code_and_is_not_registered() -> None:
+    """``abstract=True`` allows a base without a code of its own; it stays out of the catalog."""
+    import railguard
+
+    @attrs.frozen(kw_only=True)
+    class BranchFailure(NotFoundFailure, abstract=True):
+        pass
+
+    assert BranchFailure not in list(railguard.catalog())
+    assert railguard.lookup("NOT_FOUND") is NotFoundFailure
+
+
+def test_subclass_of_abstract_must_declare_a_code() -> None:
+    """Abstractness is not inherited: a concrete child of an abstract base needs a code."""
+
+    @attrs.frozen(kw_only=True)
+    class BranchFailure(Failure, category=Category.CONFLICT, abstract=True):
+        pass
+
+    with pytest.raises(TypeError, match="must declare its own code"):
+
+        @attrs.frozen(kw_only=True)
+        class LeafFailure(BranchFailure):
+            pass
+
+
+def test_define_your_own_failure_in_five_lines(isolated_catalog: None) -> None:
+    """The documented five-line definition gives a registered, typed, paired failure."""
+    import railguard
+
+    @attrs.frozen(kw_only=True)
+    class OutOfStockFailure(Failure, code="TEST_OUT_OF_STOCK", category=Category.CONFLICT):
+        message: str = "The item is out of stock."
+        sku: str
+
+    failure = OutOfStockFailure(sku="apple")
+    assert railguard.lookup("TEST_OUT_OF_STOCK") is OutOfStockFailure
+    assert failure.status is HTTPStatus.CONFLICT
+    assert failure.recovery is Recovery.ESCALATE
+    assert Failure.from_exception(failure.to_exception()) == failure
+
+
+def test_repr_shows_the_fields() -> None:
+    """The repr names the class and shows the fields (not the class-level constants)."""
+    text = repr(SeatTakenFailure(seat="9F"))
+    assert text.startswith("SeatTakenFailure(")
+    assert "seat='9F'" in text
