@@ -12,7 +12,9 @@ import pytest
 import tenacity
 from returns.result import Result
 
+import railguard
 from railguard import (
+    Category,
     CodeFailure,
     Err,
     Failure,
@@ -27,6 +29,7 @@ from railguard import (
     WorkflowFailure,
     unwrap_or_raise,
 )
+from railguard.families.executor import MaxAttemptsExceededError, MaxAttemptsExceededFailure
 from railguard.retry import (
     DEFAULT_POLICY,
     LOGGER_NAME,
@@ -155,7 +158,7 @@ def test_hint_past_the_deadline_gives_up_without_sleeping(clock: FakeClock) -> N
     result = retry(Script(Err(failure)), idempotent=True, policy=policy)
     exhausted = result.failure()
     assert isinstance(exhausted, RetryExhaustedFailure)
-    assert exhausted.error_chain == (failure,)
+    assert exhausted.failures == (failure,)
     assert exhausted.details["stopped_by"] == "deadline"
     assert clock.sleeps == []
 
@@ -341,7 +344,7 @@ def test_regeneration_is_bounded_by_attempts(policy: RetryPolicy) -> None:
     )
     exhausted = result.failure()
     assert isinstance(exhausted, RetryExhaustedFailure)
-    assert [f.message for f in exhausted.error_chain] == [
+    assert [f.message for f in exhausted.failures] == [
         "broken: v",
         "broken: v'",
         "broken: v''",
@@ -406,24 +409,59 @@ def test_exhaustion_keeps_the_whole_chain_in_order(policy: RetryPolicy) -> None:
     result = retry(Script(*map(Err, chain)), idempotent=True, policy=policy, operation="fetch")
     exhausted = result.failure()
     assert isinstance(exhausted, RetryExhaustedFailure)
-    assert exhausted.error_chain == tuple(chain)
+    assert isinstance(exhausted, MaxAttemptsExceededFailure)
+    assert exhausted.failures == tuple(chain)
+    assert exhausted.error_chain == (
+        "INFRASTRUCTURE: one",
+        "TIMEOUT: two",
+        "RATE_LIMIT: Too many requests.",
+        "INFRASTRUCTURE: four",
+        "TIMEOUT: five",
+    )
     assert exhausted.cause == chain[-1]
     assert exhausted.max_attempts == 5
     assert exhausted.operation_type == "fetch"
     assert exhausted.message == "Maximum fetch attempts (5) exceeded"
     assert exhausted.details["stopped_by"] == "attempts"
+    assert (exhausted.code, exhausted.category) == (
+        "EXECUTOR_MAX_ATTEMPTS_EXCEEDED",
+        Category.WORKFLOW,
+    )
+    assert exhausted.recovery is Recovery.ESCALATE
 
 
-def test_unwrap_or_raise_on_exhaustion_chains_the_last_failure(policy: RetryPolicy) -> None:
-    """unwrap_or_raise raises the exhaustion's exception with the last failure's as __cause__."""
+def test_unwrap_or_raise_on_exhaustion_raises_max_attempts_exceeded(policy: RetryPolicy) -> None:
+    """unwrap_or_raise raises MaxAttemptsExceededError, the last failure's exception as cause."""
     last = TimeoutFailure(message="last")
-    result = retry(Script(*[Err(TimeoutFailure())] * 4, Err(last)), idempotent=True, policy=policy)
-    with pytest.raises(RailguardError) as caught:
+    result = retry(
+        Script(*[Err(TimeoutFailure())] * 4, Err(last)),
+        idempotent=True,
+        policy=policy,
+        operation="execution",
+    )
+    with pytest.raises(MaxAttemptsExceededError) as caught:
         unwrap_or_raise(result)
-    assert isinstance(caught.value.failure, RetryExhaustedFailure)
-    cause = caught.value.__cause__
+    exc = caught.value
+    assert (exc.operation_type, exc.max_attempts) == ("execution", 5)
+    assert exc.error_chain == ["TIMEOUT: The operation timed out."] * 4 + ["TIMEOUT: last"]
+    assert str(exc) == "Maximum execution attempts (5) exceeded"
+    cause = exc.__cause__
     assert isinstance(cause, RailguardError)
     assert cause.failure == last
+
+
+def test_exhaustion_crosses_the_exception_boundary_as_the_executor_failure(
+    policy: RetryPolicy,
+) -> None:
+    """Through its exception the exhaustion comes back as MaxAttemptsExceededFailure."""
+    result = retry(Script(*[Err(TimeoutFailure())] * 5), idempotent=True, policy=policy)
+    exhausted = result.failure()
+    assert isinstance(exhausted, RetryExhaustedFailure)
+    back = Failure.from_exception(exhausted.to_exception())
+    assert type(back) is MaxAttemptsExceededFailure
+    assert back.error_chain == exhausted.error_chain
+    assert back.cause == exhausted.cause
+    assert railguard.lookup(exhausted.code) is MaxAttemptsExceededFailure
 
 
 def test_deadline_ends_the_retry(clock: FakeClock) -> None:
@@ -438,7 +476,7 @@ def test_deadline_ends_the_retry(clock: FakeClock) -> None:
     exhausted = result.failure()
     assert isinstance(exhausted, RetryExhaustedFailure)
     assert exhausted.details["stopped_by"] == "deadline"
-    assert len(exhausted.error_chain) == 3
+    assert len(exhausted.failures) == 3
     assert clock.now() < 10.0 + 3.0
     assert clock.sleeps == [0.2, 0.4]
 

@@ -4,8 +4,9 @@ A ``Result``-returning call is retried by what its failure asks for
 (``failure.retry``): back off, wait out the server's hint, regenerate the input,
 reconnect first, or return at once. Every retry is bounded by a `RetryPolicy`
 (attempts and a deadline); a non-idempotent call is retried only with an
-idempotency key; when the policy runs out, the result is a
-`RetryExhaustedFailure` that keeps every attempt's failure in order.
+idempotency key; when the policy runs out, the result is the executor document's
+``MaxAttemptsExceededFailure`` (as `RetryExhaustedFailure`, which also keeps every
+attempt's failure, typed, in order).
 
 The same decisions come as tenacity building blocks (`retry_if_retryable_failure`,
 `wait_by_failure`, `stop_by_policy`) for your own ``tenacity.Retrying``.

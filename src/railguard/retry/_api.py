@@ -76,15 +76,16 @@ def retry(
     policy: RetryPolicy = DEFAULT_POLICY,
     reconnect: Callable[[], Result[object, G]] | None = None,
     operation: str | None = None,
-) -> Result[T, F | G | RetryExhaustedFailure]:
+) -> Result[T, F | G | RetryExhaustedFailure[F | G]]:
     """Call ``call`` until it succeeds or its failure says to stop; never beyond ``policy``.
 
     Each ``Err`` is handled by its own ``failure.retry``: backoff and
     after-hint retry the same call (only if ``idempotent`` or an
     ``idempotency_key`` is given), reconnect runs ``reconnect`` first,
     don't-retry and escalate come back at once. When the policy's attempts or
-    deadline run out, the result is a `RetryExhaustedFailure` holding every
-    attempt's failure in order. Exceptions raised by ``call`` propagate.
+    deadline run out, the result is a `RetryExhaustedFailure` (the executor's
+    ``MaxAttemptsExceededFailure``) holding every attempt's failure in order.
+    Exceptions raised by ``call`` propagate.
 
     Args:
         call: the operation; called with no arguments (close over them).
@@ -111,7 +112,7 @@ def retry(
         reconnect=cast(_StepFn | None, reconnect),
         regenerate=None,
     )
-    return cast(Result[T, F | G | RetryExhaustedFailure], result)
+    return cast(Result[T, F | G | RetryExhaustedFailure[F | G]], result)
 
 
 async def retry_async(
@@ -123,7 +124,7 @@ async def retry_async(
     policy: RetryPolicy = DEFAULT_POLICY,
     reconnect: Callable[[], Awaitable[Result[object, G]]] | None = None,
     operation: str | None = None,
-) -> Result[T, F | G | RetryExhaustedFailure]:
+) -> Result[T, F | G | RetryExhaustedFailure[F | G]]:
     """`retry` for coroutines: ``call`` and ``reconnect`` are awaited, sleeps use ``clock.asleep``.
 
     Arguments as for `retry`.
@@ -148,7 +149,7 @@ async def retry_async(
         reconnect=cast(Callable[[], Awaitable[Result[object, Failure]]] | None, reconnect),
         regenerate=None,
     )
-    return cast(Result[T, F | G | RetryExhaustedFailure], result)
+    return cast(Result[T, F | G | RetryExhaustedFailure[F | G]], result)
 
 
 def retry_regenerating(
@@ -162,7 +163,7 @@ def retry_regenerating(
     policy: RetryPolicy = DEFAULT_POLICY,
     reconnect: Callable[[], Result[object, H]] | None = None,
     operation: str | None = None,
-) -> Result[T, F | G | H | RetryExhaustedFailure]:
+) -> Result[T, F | G | H | RetryExhaustedFailure[F | G | H]]:
     """`retry` a call that takes an input, regenerating the input when a failure asks for it.
 
     ``call(first)`` is tried; a failure whose recovery is regenerate (a code
@@ -198,7 +199,7 @@ def retry_regenerating(
         reconnect=cast(_StepFn | None, reconnect),
         regenerate=cast(_RegenFn, regenerate),
     )
-    return cast(Result[T, F | G | H | RetryExhaustedFailure], result)
+    return cast(Result[T, F | G | H | RetryExhaustedFailure[F | G | H]], result)
 
 
 async def retry_regenerating_async(
@@ -212,7 +213,7 @@ async def retry_regenerating_async(
     policy: RetryPolicy = DEFAULT_POLICY,
     reconnect: Callable[[], Awaitable[Result[object, H]]] | None = None,
     operation: str | None = None,
-) -> Result[T, F | G | H | RetryExhaustedFailure]:
+) -> Result[T, F | G | H | RetryExhaustedFailure[F | G | H]]:
     """`retry_regenerating` for coroutines: the call and both steps are awaited."""
     run = _run(
         first=first,
@@ -230,7 +231,7 @@ async def retry_regenerating_async(
         reconnect=cast(Callable[[], Awaitable[Result[object, Failure]]] | None, reconnect),
         regenerate=cast(Callable[[Failure, Any], Awaitable[Result[Any, Failure]]], regenerate),
     )
-    return cast(Result[T, F | G | H | RetryExhaustedFailure], result)
+    return cast(Result[T, F | G | H | RetryExhaustedFailure[F | G | H]], result)
 
 
 class Retrier:
@@ -246,12 +247,12 @@ class Retrier:
     @overload
     def __call__(
         self, function: Callable[P, Coroutine[Any, Any, Result[T, F]]]
-    ) -> Callable[P, Coroutine[Any, Any, Result[T, F | RetryExhaustedFailure]]]: ...
+    ) -> Callable[P, Coroutine[Any, Any, Result[T, F | RetryExhaustedFailure[F]]]]: ...
 
     @overload
     def __call__(
         self, function: Callable[P, Result[T, F]]
-    ) -> Callable[P, Result[T, F | RetryExhaustedFailure]]: ...
+    ) -> Callable[P, Result[T, F | RetryExhaustedFailure[F]]]: ...
 
     def __call__(self, function: Callable[P, Any]) -> Callable[P, Any]:
         """Wrap ``function`` so each call is retried by `retry` (or `retry_async`)."""

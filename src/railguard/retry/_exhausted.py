@@ -1,61 +1,70 @@
 """The failure a retry returns when its policy runs out: every attempt's failure kept, in order.
 
-Provisional: once the executor family lands, this is its ``MaxAttemptsExceededFailure``
-(same fields), and this module only builds it.
+It is the executor document's ``MaxAttemptsExceededFailure`` (``operation_type``,
+``max_attempts``, ``error_chain`` as the document's strings), plus the attempts'
+failures themselves, typed, in ``failures``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Generic
 
 import attrs
+import typing_extensions
 
-from railguard.core import Category, Failure
+from railguard.core import Failure
+from railguard.families.executor import MaxAttemptsExceededFailure
 
 __all__ = ["RetryExhaustedFailure", "exhausted"]
 
+F_co = typing_extensions.TypeVar("F_co", bound=Failure, covariant=True, default=Failure)
 
+
+# abstract=True: not a catalog entry of its own. On the wire and as an exception it is
+# the executor's MaxAttemptsExceededFailure (code EXECUTOR_MAX_ATTEMPTS_EXCEEDED).
 @attrs.frozen(kw_only=True)
-class RetryExhaustedFailure(Failure, code="RETRY_EXHAUSTED", category=Category.WORKFLOW):
-    """A retried operation failed on every attempt its policy allowed; a person must act.
+class RetryExhaustedFailure(MaxAttemptsExceededFailure, Generic[F_co], abstract=True):
+    """A retried call failed on every attempt its policy allowed; a person must act.
 
-    ``error_chain`` holds each attempt's failure in order; the last one is also the
-    ``cause``, so the raised exception's ``__cause__`` is the last attempt's exception.
+    ``failures`` holds each attempt's failure, typed, in order (``error_chain`` the
+    same as ``"CODE: message"`` strings, as the executor document keeps them); the
+    last one is also the ``cause``, so ``unwrap_or_raise`` raises
+    ``MaxAttemptsExceededError`` with the last attempt's exception as ``__cause__``.
     """
 
-    message: str = "The maximum number of attempts was exceeded."
-    operation_type: str
-    max_attempts: int
-    error_chain: tuple[Failure, ...]
+    failures: tuple[F_co, ...]
 
 
 def exhausted(
     *,
     operation: str,
     max_attempts: int,
-    chain: Sequence[Failure],
+    chain: Sequence[F_co],
     deadline: float | None,
-) -> RetryExhaustedFailure:
+) -> RetryExhaustedFailure[F_co]:
     """Build the exhaustion failure.
 
     ``deadline`` is given when the deadline, not the attempt count, ended the retry.
     """
     made = len(chain)
-    if deadline is None:
-        message = f"Maximum {operation} attempts ({max_attempts}) exceeded"
-    else:
-        message = (
-            f"Retry deadline of {deadline:g}s for {operation} reached after "
-            f"{made} attempt{'s' if made != 1 else ''}"
-        )
-    return RetryExhaustedFailure(
-        message=message,
+    failure = RetryExhaustedFailure(
         operation_type=operation,
         max_attempts=max_attempts,
-        error_chain=tuple(chain),
+        error_chain=tuple(f"{failure.code}: {failure.message}" for failure in chain),
+        failures=tuple(chain),
         cause=chain[-1] if chain else None,
         details={
             "attempts_made": made,
             "stopped_by": "attempts" if deadline is None else "deadline",
         },
+    )
+    if deadline is None:
+        return failure  # the document's message: "Maximum {operation} attempts (N) exceeded"
+    return attrs.evolve(
+        failure,
+        message=(
+            f"Retry deadline of {deadline:g}s for {operation} reached after "
+            f"{made} attempt{'s' if made != 1 else ''}"
+        ),
     )
