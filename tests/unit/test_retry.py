@@ -734,3 +734,20 @@ def test_public_names_are_exactly_all() -> None:
     public = {name for name in vars(module) if not name.startswith("_")}
     assert module.__all__ == sorted(module.__all__, key=lambda n: (not n.isupper(), n))
     assert set(module.__all__) == public
+
+
+def test_docs_defaults_table_matches_the_policy() -> None:
+    """docs/retry.md lists every RetryPolicy field with its default, in order."""
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "retry.md"
+    section = page.read_text(encoding="utf-8").split("\n## Defaults and bounds\n")[1]
+    section = section.split("\n## ")[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| `([^`]+)` \|", section, flags=re.MULTILINE))
+    fields = attrs.fields(RetryPolicy)
+    assert list(rows) == [field.name for field in fields]
+    for field in fields:
+        shown = rows[field.name]
+        expected = "SYSTEM_CLOCK" if field.name == "clock" else repr(field.default)
+        assert shown == expected, field.name
