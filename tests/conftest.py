@@ -98,8 +98,11 @@ def anyio_backend() -> str:
 @pytest.fixture
 def isolated_catalog() -> Iterator[None]:
     """Failure classes and exception mappings made in the test are forgotten after it."""
-    from railguard.core import _exceptions, _registry
+    from railguard.core import _exceptions, _registry, catalog
 
+    # Import every module that registers failures first: one first imported
+    # inside the test would be forgotten by the tables yet stay imported.
+    list(catalog())
     tables: list[dict[Any, Any]] = [
         _registry._by_code,
         _registry._by_name,

@@ -49,3 +49,16 @@ def test_class_keyword_overrides_and_is_inherited() -> None:
     assert SeatTakenFailure().fatal
     assert WindowSeatTakenFailure().fatal
     assert not SoftAuthFailure().fatal
+
+
+def test_families_declare_their_connection_level_failures_fatal() -> None:
+    """The distiller's connection branch and the bridge's max connections declare fatal=True."""
+    from railguard.families import bridge, distiller
+
+    assert distiller.ConnectionFailure().fatal
+    assert distiller.UserAlreadyConnectedFailure().fatal
+    assert distiller.ConnectionTimeoutFailure().fatal
+    assert bridge.MaxConnectionsFailure(current=101, max_connections=100).fatal
+    assert not bridge.MaxSessionsFailure(current=51, max_sessions=50).fatal
+    assert AuthenticationFailure().fatal
+    assert not ValidationFailure().fatal

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ._failure import Failure
 
-__all__ = ["DuplicateCodeError", "catalog", "lookup", "register"]
+__all__ = ["BOUNDARY_MODULES", "DuplicateCodeError", "catalog", "lookup", "register"]
 
 _lock = threading.Lock()
 _by_code: dict[str, type[Failure]] = {}
@@ -68,15 +68,20 @@ def lookup(code: str) -> type[Failure] | None:
     return _by_code.get(code)
 
 
+BOUNDARY_MODULES: tuple[str, ...] = ("railguard.websocket",)
+"""Boundary modules that define failure classes of their own, imported by `catalog`."""
+
+
 def catalog() -> Iterator[type[Failure]]:
     """Iterate every registered failure class in a stable order.
 
-    The documented families are imported first, so the catalog is complete.
+    The documented families and the boundary modules that define failures are
+    imported first, so the catalog is complete (whatever was imported before).
     Classes are ordered by module, then by definition order within the module.
     """
     from railguard.families import FAMILY_MODULES  # noqa: PLC0415  # families import core
 
-    for module in FAMILY_MODULES:
+    for module in (*FAMILY_MODULES, *BOUNDARY_MODULES):
         importlib.import_module(module)
     with _lock:
         ordered = sorted(_order.items(), key=lambda item: (item[0].__module__, item[1]))

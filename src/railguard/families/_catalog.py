@@ -27,10 +27,11 @@ defaults; the [families overview](index.md) lists the ones that vary per instanc
 
 
 def _name(cls: type) -> str:
-    module = cls.__module__
-    if module.startswith("railguard.families."):
-        return f"{module.rsplit('.', 1)[1]}.{cls.__qualname__}"
-    return f"railguard.{cls.__qualname__}"
+    """``family.Name`` / ``websocket.Name`` for a public submodule, ``railguard.Name`` for core."""
+    public = cls.__module__.split("._")[0]  # railguard.websocket._closing -> railguard.websocket
+    if public.startswith("railguard.core") or public == "railguard":
+        return f"railguard.{cls.__qualname__}"
+    return f"{public.rsplit('.', 1)[1]}.{cls.__qualname__}"
 
 
 def _default(cls: type[Failure], field: str, fallback: object) -> object:

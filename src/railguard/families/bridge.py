@@ -356,8 +356,9 @@ class MaxConnectionsFailure(
     code="BRIDGE_MAX_CONNECTIONS",
     category=Category.RATE_LIMIT,
     status=_S.TOO_MANY_REQUESTS,
+    fatal=True,
 ):
-    """The server is at ``max_connections``; answers 429, retry later."""
+    """The server is at ``max_connections``; answers 429, closes the connection, retry later."""
 
     exception_type: ClassVar[type[MaxConnectionsError]]
 

@@ -153,8 +153,12 @@ class ConnectionFailure(
     category=Category.INFRASTRUCTURE,
     recovery=Recovery.RECONNECT,
     status=_S.SERVICE_UNAVAILABLE,
+    fatal=True,
 ):
-    """The WebSocket connection to the Distiller failed; answers 503, reconnect and retry."""
+    """The WebSocket connection to the Distiller failed; answers 503, reconnect and retry.
+
+    Fatal at message level (as every subclass): the connection itself is gone or refused.
+    """
 
     exception_type: ClassVar[type[_this.ConnectionError]]
 

@@ -1,0 +1,267 @@
+"""railguard for the ``websockets`` library (asyncio API): failures out, failures back in.
+
+Server side:
+
+* `send_failure` sends a failure's error frame, then closes with its mapped
+  code when the failure is fatal (or when asked to).
+* `failure_handler` wraps a connection handler: an exception (a family
+  exception, ``result.unwrap()`` on an ``Err``, anything) becomes the frame and
+  the close instead of a bare 1011.
+* `serve_messages` runs the message loop: recoverable failures answer with a
+  frame and the loop goes on; fatal ones answer, close and end it.
+
+Client side:
+
+* `recv_result` reads one message as ``Ok(message)``, or ``Err(failure)`` for an
+  error frame or a close; `failure_from_closed` and `failure_from_handshake`
+  turn ``websockets``' exceptions into failures.
+
+The distiller connection lifecycle (`connect_distiller`, `DistillerServer`) and the
+bridge message flow (`bridge_messages`) build on these.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+from returns.result import Failure as Err
+from returns.result import Result, Success
+from websockets.asyncio.connection import Connection
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Data
+
+from railguard.core import Category, Failure, UnknownFailure
+from railguard.websocket import (
+    CloseCode,
+    MalformedFrameFailure,
+    Style,
+    WebSocketClosedFailure,
+    bridge_failure,
+    decode_frame,
+    from_close,
+    from_frame_dict,
+    is_error_frame,
+    parse_bridge_message,
+)
+from railguard.websocket._reply import reply_parts
+
+from ._distiller import (
+    HEARTBEAT,
+    DistillerConnection,
+    DistillerServer,
+    connect_distiller,
+    distiller_failure_for_close,
+    is_heartbeat,
+    uuid_from_query,
+)
+from ._ws_common import FailureOf, Parse, answer, failure_of
+
+__all__ = [
+    "HEARTBEAT",
+    "DistillerConnection",
+    "DistillerServer",
+    "bridge_messages",
+    "connect_distiller",
+    "distiller_failure_for_close",
+    "error_frame_failure",
+    "failure_from_closed",
+    "failure_from_handshake",
+    "failure_handler",
+    "is_heartbeat",
+    "recv_result",
+    "send_failure",
+    "serve_messages",
+    "uuid_from_query",
+]
+
+H = TypeVar("H", bound=Connection)
+
+
+async def send_failure(
+    connection: Connection,
+    failure: Failure,
+    *,
+    style: Style = "bridge",
+    close: bool | None = None,
+) -> bool:
+    """Send ``failure``'s error frame; close with its mapped code when it is fatal.
+
+    Args:
+        connection: a ``websockets`` asyncio connection (server or client side).
+        failure: what to report.
+        style: the frame style (see `railguard.websocket.encode_frame`).
+        close: force or suppress the close; by default the failure's `fatal` decides.
+
+    Returns:
+        Whether the connection was closed (or was already closed).
+    """
+    frame, closing = reply_parts(failure, style=style, close=close)
+    try:
+        await connection.send(frame)
+        if closing is not None:
+            await connection.close(*closing)
+    except ConnectionClosed:
+        return True
+    return closing is not None
+
+
+def failure_from_closed(exc: ConnectionClosed) -> Failure:
+    """Return the failure a closed connection stands for (see `railguard.websocket.from_close`).
+
+    The peer's close frame is read when one arrived; else the one this side sent
+    (a keepalive timeout sends 1011); else the connection dropped (1006).
+    """
+    frame = exc.rcvd if exc.rcvd is not None else exc.sent
+    if frame is None:
+        return WebSocketClosedFailure(
+            message="The WebSocket connection dropped without a close frame.",
+            close_code=CloseCode.ABNORMAL_CLOSURE,
+        )
+    return from_close(frame.code, frame.reason)
+
+
+def failure_from_handshake(exc: InvalidStatus) -> Failure:
+    """Return the failure of a refused handshake (the server answered HTTP, not 101).
+
+    A body holding an error frame decodes to its failure; otherwise the status
+    decides the category and the body is kept as ``raw``.
+    """
+    response = exc.response
+    body = bytes(response.body)
+    if body:
+        failure = decode_frame(body)
+        if not isinstance(failure, (UnknownFailure, MalformedFrameFailure)):
+            return failure
+    status = response.status_code
+    return UnknownFailure(
+        message=f"The server refused the WebSocket connection (HTTP {status}).",
+        code="WEBSOCKET_HANDSHAKE_REFUSED",
+        status=_status(status),
+        category=Category.for_status(status),
+        raw=body[:256].decode("utf-8", "replace") or None,
+    )
+
+
+def _status(code: int) -> HTTPStatus:
+    try:
+        return HTTPStatus(code)
+    except ValueError:
+        return HTTPStatus.BAD_GATEWAY
+
+
+async def recv_result(connection: Connection) -> Result[Data, Failure]:
+    """Receive one message: ``Ok(message)``, or ``Err(failure)`` for an error frame or a close.
+
+    A text message is an error frame when it is a JSON object whose ``type`` is
+    ``"error"``; other messages (JSON or not) come back as they are.
+    """
+    try:
+        message = await connection.recv()
+    except ConnectionClosed as exc:
+        return Err(failure_from_closed(exc))
+    failure = error_frame_failure(message)
+    if failure is not None:
+        return Err(failure)
+    return Success(message)
+
+
+def error_frame_failure(message: Data) -> Failure | None:
+    """The failure of ``message`` if it is an error frame, else ``None``."""
+    if not isinstance(message, str) or '"error"' not in message:
+        return None
+    try:
+        obj = json.loads(message)
+    except ValueError:
+        return None
+    if not is_error_frame(obj):
+        return None
+    return from_frame_dict(obj, raw=message)
+
+
+def failure_handler(
+    handler: Callable[[H], Awaitable[None]],
+    *,
+    style: Style = "bridge",
+    failure_of: FailureOf = failure_of,
+) -> Callable[[H], Awaitable[None]]:
+    """Wrap a ``websockets`` connection handler so that what it raises reaches the client.
+
+    An exception ending the handler is sent as its error frame, then the
+    connection closes with the mapped code: the handler is over, so even a
+    recoverable failure closes. A client that already left is not an error.
+
+    Args:
+        handler: the ``serve()`` handler to wrap.
+        style: the frame style.
+        failure_of: exception → failure (default: the catalog's mapping;
+            unexpected exceptions become a sanitized internal failure and are logged).
+    """
+    convert = failure_of
+
+    @functools.wraps(handler)
+    async def wrapped(connection: H) -> None:
+        try:
+            await handler(connection)
+        except ConnectionClosed:
+            return
+        except Exception as exc:  # noqa: BLE001  # every failure is reported to the peer
+            await send_failure(connection, convert(exc), style=style, close=True)
+
+    return wrapped
+
+
+async def serve_messages(
+    connection: ServerConnection,
+    handle: Callable[[Any], Awaitable[object]],
+    *,
+    style: Style = "bridge",
+    parse: Parse | None = None,
+    failure_of: FailureOf = failure_of,
+) -> None:
+    """Run the message loop of one connection until it closes or a fatal failure ends it.
+
+    ``handle`` gets each message (as received, or what ``parse`` made of it) and
+    returns the reply (``str``, ``bytes``, a JSON-able mapping, ``None`` for no
+    reply, or a ``Result`` of one). A failure it returns as ``Err`` or raises
+    (or that ``parse`` returns) is answered with an error frame; a fatal one
+    then closes the connection with its mapped code.
+    """
+    try:
+        async for message in connection:
+            reply, failure = await answer(message, handle, parse=parse, failure_of=failure_of)
+            if failure is not None:
+                if await send_failure(connection, failure, style=style):
+                    return
+            elif reply is not None:
+                await connection.send(reply)
+    except ConnectionClosed:
+        return
+
+
+def bridge_messages(
+    handle: Callable[[Any], Awaitable[object]], *, style: Style = "bridge"
+) -> Callable[[ServerConnection], Awaitable[None]]:
+    """A ``serve()`` handler running the bridge document's message-level flow.
+
+    Each message is parsed as JSON (``InvalidJSONError`` when it is not) and
+    given to ``handle``; a ``ValueError`` it raises answers as ``ValidationError``,
+    a bridge exception as itself, anything else as ``exception_to_dict`` would
+    (see `railguard.websocket.bridge_failure`). Recoverable failures (invalid
+    JSON, unknown message type, missing field, invalid tool name) answer and the
+    connection goes on; fatal ones (authentication, max connections) close it.
+    """
+
+    def convert(exc: BaseException) -> Failure:
+        return bridge_failure(exc, convert=failure_of)
+
+    async def handler(connection: ServerConnection) -> None:
+        await serve_messages(
+            connection, handle, style=style, parse=parse_bridge_message, failure_of=convert
+        )
+
+    return handler
