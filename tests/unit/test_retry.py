@@ -751,3 +751,25 @@ def test_docs_defaults_table_matches_the_policy() -> None:
         shown = rows[field.name]
         expected = "SYSTEM_CLOCK" if field.name == "clock" else repr(field.default)
         assert shown == expected, field.name
+
+
+@pytest.mark.anyio
+async def test_cancelling_an_async_retry_stops_it_while_sleeping() -> None:
+    """Cancelling the task during a backoff sleep cancels the retry (no further attempt)."""
+    import anyio
+
+    class StuckClock(FakeClock):
+        """A clock whose async sleep never ends on its own."""
+
+        async def asleep(self, seconds: float) -> None:
+            """Record the sleep, then wait until cancelled."""
+            self.sleeps.append(seconds)
+            await anyio.Event().wait()
+
+    clock = StuckClock()
+    script = Script(Err(TimeoutFailure()), Ok("never"))
+    with anyio.move_on_after(0) as scope:
+        await retry_async(script.call_async, idempotent=True, policy=RetryPolicy(clock=clock))
+    assert scope.cancelled_caught
+    assert script.calls == 1
+    assert len(clock.sleeps) == 1
