@@ -1,0 +1,246 @@
+"""HTTP boundary: railguard's handlers and codecs against hand-written equivalents.
+
+- error responses/s through a FastAPI app with ``install()`` — a route returning
+  ``Err(failure)``, and a route raising the failure's family exception — vs the same
+  app answering FastAPI's own ``HTTPException`` with its default handler; all driven
+  in process as direct ASGI calls, timed in CPU seconds;
+- ``railguard.http.encode`` / ``decode`` vs a hand-written dict with
+  ``json.dumps`` / ``json.loads`` for the same agents envelope.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, HTTPException
+
+from benchmarks._harness import Ratio, interleaved
+from railguard import (
+    Err,
+    Failure,
+    NotFoundFailure,
+    RateLimitFailure,
+    Result,
+    TimeoutFailure,
+    lookup,
+    thaw_json,
+)
+from railguard.http import decode, encode
+from railguard.integrations.fastapi import install
+
+MESSAGE = "Agent with identifier 42 not found."
+
+
+def _failure() -> Failure:
+    """The benchmark's failure: the agents family's not-found when present, else the core's."""
+    cls = lookup("AGENT_NOT_FOUND") or NotFoundFailure
+    return cls(message=MESSAGE)
+
+
+def _baseline_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/agents/{agent_id}")
+    async def get_agent(agent_id: str) -> dict[str, str]:
+        raise HTTPException(status_code=404, detail=MESSAGE)
+
+    return app
+
+
+def _railguard_app(*, raising: bool) -> FastAPI:
+    """The same route with ``install()``: it returns ``Err(failure)``, or raises the
+    failure's paired (family) exception."""
+    app = FastAPI()
+    install(app)
+    failure = _failure()
+
+    if raising:
+
+        @app.get("/agents/{agent_id}")
+        async def get_agent(agent_id: str) -> dict[str, str]:
+            raise failure.to_exception()
+
+    else:
+
+        @app.get("/agents/{agent_id}")
+        async def get_agent_result(agent_id: str) -> Result[dict[str, str], Failure]:
+            return Err(failure)
+
+    return app
+
+
+def _scope() -> dict[str, Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/agents/42",
+        "raw_path": b"/agents/42",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"bench")],
+        "client": ("127.0.0.1", 1234),
+        "server": ("127.0.0.1", 80),
+    }
+
+
+async def _requests(app: Any, count: int) -> float:
+    """CPU seconds per request for ``count`` sequential ASGI calls (each answers 404).
+
+    CPU time, not wall time: the app runs in this thread only (async routes), and CPU
+    time is far less disturbed by other processes on a shared machine.
+    """
+    statuses: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    start = time.process_time()
+    for _ in range(count):
+        await app(_scope(), receive, send)
+    elapsed = time.process_time() - start
+    assert statuses == [404] * count, statuses[:3]
+    return elapsed / count
+
+
+def _responses_per_second(rounds: int = 40, count: int = 150) -> tuple[float, float, float]:
+    """Responses per CPU second: returned Err, raised family exception, FastAPI baseline."""
+    returning, raising = _railguard_app(raising=False), _railguard_app(raising=True)
+    baseline_app = _baseline_app()
+
+    async def measure() -> tuple[float, float, float]:
+        for app in (returning, raising, baseline_app):
+            await _requests(app, 200)  # warm up
+        times: tuple[list[float], list[float], list[float]] = ([], [], [])
+        for _ in range(rounds):
+            for app, seen in zip((returning, raising, baseline_app), times, strict=True):
+                seen.append(await _requests(app, count))
+        best = [1 / min(seen) for seen in times]
+        return best[0], best[1], best[2]
+
+    return asyncio.run(measure())
+
+
+def _hand_encode(failure: Failure) -> tuple[int, dict[str, str], bytes]:
+    body = {
+        "code": failure.status.name,
+        "message": failure.message,
+        "errors": [{"type": failure.code, "message": failure.message}],
+    }
+    return int(failure.status), {"content-type": "application/json"}, json.dumps(body).encode()
+
+
+def _rich() -> Failure:
+    """A failure with a retry hint, details and a cause: railguard's generic path."""
+    cls = lookup("AGENT_RATE_LIMIT_ERROR") or RateLimitFailure
+    return cls(
+        message="Rate limit error.",
+        retry_after=30,
+        details={"limit": 100, "window": "1m"},
+        cause=TimeoutFailure(message="upstream timed out"),
+    )
+
+
+def _hand_encode_rich(failure: Failure) -> tuple[int, dict[str, str], bytes]:
+    cause = failure.cause
+    assert cause is not None
+    item = {
+        "type": failure.code,
+        "message": failure.message,
+        "category": failure.category.value,
+        "details": thaw_json(failure.details),
+        "cause": {"type": cause.code, "message": cause.message, "category": cause.category.value},
+        "retry_after": failure.retry_after,
+    }
+    body = {"code": failure.status.name, "message": failure.message, "errors": [item]}
+    headers = {"content-type": "application/json", "retry-after": str(failure.retry_after)}
+    return int(failure.status), headers, json.dumps(body).encode()
+
+
+def _hand_decode_rich(status: int, headers: dict[str, str], body: bytes) -> Failure:
+    item = json.loads(body)["errors"][0]
+    cause = item["cause"]
+    cause_cls = lookup(cause["type"]) or TimeoutFailure
+    cls = lookup(item["type"]) or RateLimitFailure
+    return cls(
+        message=item["message"],
+        details=item["details"],
+        retry_after=item["retry_after"],
+        cause=cause_cls(message=cause["message"]),
+    )
+
+
+def _hand_decode(status: int, headers: dict[str, str], body: bytes) -> Failure:
+    document = json.loads(body)
+    item = document["errors"][0]
+    cls = lookup(item["type"]) or NotFoundFailure
+    return cls(message=item["message"])
+
+
+def _codec_ratio(
+    name: str, railguard: Callable[[], object], baseline: Callable[[], object]
+) -> Ratio:
+    # many short alternating rounds: the best of each is stable on a busy machine
+    rg, base = interleaved(railguard, baseline, number=3_000, rounds=40)
+    return Ratio(name, rg, base, "<= 1.5")
+
+
+def run() -> list[Ratio]:
+    """The three comparisons of the HTTP boundary."""
+    failure = _failure()
+    status, headers, body = encode(failure)
+    hand = _hand_encode(failure)
+    assert decode(status, headers, body) == failure
+    assert _hand_decode(*hand) == failure
+    rich = _rich()
+    rich_status, rich_headers, rich_body = encode(rich)
+    rich_hand = _hand_encode_rich(rich)
+    assert decode(rich_status, rich_headers, rich_body) == rich
+    assert _hand_decode_rich(*rich_hand) == rich
+    returned_rps, raised_rps, base_rps = _responses_per_second()
+    return [
+        Ratio(
+            "http: error responses/s, Err route vs FastAPI HTTPException",
+            returned_rps,
+            base_rps,
+            ">= 0.95",
+            higher_is_better=True,
+        ),
+        Ratio(
+            "http: error responses/s, family exception vs HTTPException",
+            raised_rps,
+            base_rps,
+            ">= 0.95",
+            higher_is_better=True,
+        ),
+        _codec_ratio(
+            "http: encode vs dict + json.dumps",
+            lambda: encode(failure),
+            lambda: _hand_encode(failure),
+        ),
+        _codec_ratio(
+            "http: decode vs json.loads + constructor",
+            lambda: decode(status, headers, body),
+            lambda: _hand_decode(*hand),
+        ),
+        _codec_ratio(
+            "http: encode, hint + details + cause",
+            lambda: encode(rich),
+            lambda: _hand_encode_rich(rich),
+        ),
+        _codec_ratio(
+            "http: decode, hint + details + cause",
+            lambda: decode(rich_status, rich_headers, rich_body),
+            lambda: _hand_decode_rich(*rich_hand),
+        ),
+    ]

@@ -1,0 +1,141 @@
+"""Small wire helpers: header reading, ``Retry-After``, statuses, body excerpts."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Final, TypeAlias
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "RAW_LIMIT",
+    "HeadersLike",
+    "WireHeaders",
+    "excerpt",
+    "header_safe",
+    "parse_retry_after",
+    "read_headers",
+    "retry_after_header",
+    "status_name",
+]
+
+HeadersLike: TypeAlias = (
+    "Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]]"
+)
+"""Response headers: a mapping (``httpx.Headers``, a dict) or ``(name, value)`` pairs (ASGI)."""
+
+MAX_BODY_BYTES: Final = 1 << 20
+"""Bodies larger than this (1 MiB) are not parsed."""
+
+RAW_LIMIT: Final = 4096
+"""Characters of a body kept in ``raw`` (`UnknownFailure`, `MalformedFailure`)."""
+
+_DELAY_SECONDS = re.compile(r"[0-9]{1,12}")
+_SAFE_VALUE = re.compile(r"[!-~]{1,256}")
+_WANTED: Final = {
+    "content-type": "content_type",
+    "retry-after": "retry_after",
+    "x-request-id": "request_id",
+    "idempotency-key": "idempotency_key",
+}
+
+
+class WireHeaders:
+    """The few response headers the decoder reads, from any header container."""
+
+    __slots__ = ("content_type", "idempotency_key", "request_id", "retry_after")
+
+    def __init__(self) -> None:
+        self.content_type = ""
+        self.retry_after: str | None = None
+        self.request_id: str | None = None
+        self.idempotency_key: str | None = None
+
+
+def read_headers(headers: object) -> WireHeaders:
+    """Read content type, ``Retry-After``, ``X-Request-ID`` and ``Idempotency-Key``.
+
+    Never raises: entries that are not ``(name, value)`` strings or bytes are skipped.
+    """
+    found = WireHeaders()
+    try:
+        items = headers.items() if hasattr(headers, "items") else headers
+        for item in items:  # type: ignore[union-attr]  # anything else raises, caught below
+            try:
+                name, value = item
+            except (TypeError, ValueError):
+                continue
+            if type(name) is not str:
+                if not isinstance(name, bytes):
+                    continue
+                name = name.decode("latin-1")
+            slot = _WANTED.get(name.lower())
+            if slot is None:
+                continue
+            if type(value) is not str:
+                if not isinstance(value, bytes):
+                    continue
+                value = value.decode("latin-1")
+            if slot == "content_type":
+                found.content_type = value.split(";", 1)[0].strip().lower()
+            else:
+                setattr(found, slot, value if slot == "retry_after" else value[:256])
+    except Exception:  # noqa: BLE001, S110  # decode is total: unreadable headers read as absent
+        pass
+    return found
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value: delay-seconds or an HTTP-date.
+
+    Returns ``None`` for anything else. A date in the past gives ``0``.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if _DELAY_SECONDS.fullmatch(value):
+        return int(value)
+    from email.utils import parsedate_to_datetime  # noqa: PLC0415  # rarely needed; keeps import light
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = now if now is not None else datetime.now(UTC)
+    seconds = (when - current).total_seconds()
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def retry_after_header(seconds: float | None) -> str | None:
+    """``Retry-After`` delay-seconds for a hint: whole seconds, rounded up."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return None
+    return str(math.ceil(seconds))
+
+
+def header_safe(value: object) -> str | None:
+    """``value`` when it can go in a header as is (visible ASCII, at most 256), else ``None``."""
+    if isinstance(value, str) and _SAFE_VALUE.fullmatch(value):
+        return value
+    return None
+
+
+_STATUS_NAMES: Final = {int(s): s.name for s in HTTPStatus}
+
+
+def status_name(status: int) -> str:
+    """The agents envelope's ``code``: the status's name (``NOT_FOUND``), or ``HTTP_<n>``."""
+    name = _STATUS_NAMES.get(status)
+    return name if name is not None else f"HTTP_{status}"
+
+
+def excerpt(body: bytes | str) -> str:
+    """The first `RAW_LIMIT` characters of a body, as text."""
+    if isinstance(body, str):
+        return body[:RAW_LIMIT]
+    return bytes(body[: RAW_LIMIT * 4]).decode("utf-8", "replace")[:RAW_LIMIT]

@@ -1,0 +1,303 @@
+"""railguard.integrations.fastapi in process: OpenAPI error responses, routes, exception policy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import MutableMapping
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import APIRouter, FastAPI, WebSocket
+from openapi_spec_validator import validate
+from pydantic import BaseModel
+from returns.primitives.exceptions import UnwrapFailedError
+
+from railguard import (
+    Category,
+    ConflictFailure,
+    Err,
+    FailureGroup,
+    InternalFailure,
+    NotFoundFailure,
+    Ok,
+    RailguardError,
+    RateLimitFailure,
+    Result,
+    TimeoutFailure,
+    ValidationFailure,
+    register_exception,
+)
+from railguard.http import CONTENT_TYPES, Style, decode
+from railguard.integrations.fastapi import Route, fails_with, failure_for_exception, install
+from railguard.websocket import decode_frame
+
+STYLES: tuple[Style, ...] = ("agents", "problem", "bridge")
+
+
+class Agent(BaseModel):
+    """An agent as the API shows it."""
+
+    id: str
+    name: str
+
+
+def build_app(style: Style) -> FastAPI:
+    """Routes declaring failures every supported way."""
+
+    @fails_with(ConflictFailure)
+    def declared_before_install() -> Agent:
+        raise ConflictFailure().to_exception()
+
+    app = FastAPI(title="agents", version="1")
+    app.add_api_route("/early", declared_before_install, methods=["PUT"])
+    install(app, style)
+
+    @app.get("/agents/{agent_id}")
+    def get_agent(agent_id: str) -> Result[Agent, NotFoundFailure | RateLimitFailure]:
+        if agent_id == "42":
+            return Ok(Agent(id="42", name="deep thought"))
+        return Err(NotFoundFailure(message=f"Agent with identifier {agent_id} not found."))
+
+    @app.post("/agents")
+    @fails_with(ConflictFailure, TimeoutFailure)
+    async def create_agent(agent: Agent) -> Agent:
+        raise ConflictFailure(message="exists").to_exception()
+
+    router = APIRouter(prefix="/v2", route_class=Route)
+
+    @router.get("/agents/{agent_id}")
+    async def get_agent_v2(agent_id: str) -> Result[Agent, NotFoundFailure]:
+        return Err(NotFoundFailure())
+
+    app.include_router(router)
+    return app
+
+
+def _openapi(style: Style) -> dict[str, Any]:
+    schema: dict[str, Any] = build_app(style).openapi()
+    return schema
+
+
+def _examples(operation: dict[str, Any], status: str, style: Style) -> dict[str, Any]:
+    content = operation["responses"][status]["content"]
+    assert set(content) == {CONTENT_TYPES[style]}
+    media = content[CONTENT_TYPES[style]]
+    assert media["schema"]["$ref"].startswith("#/components/schemas/Railguard")
+    examples: dict[str, Any] = media["examples"]
+    return examples
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_openapi_document_is_valid(style: Style) -> None:
+    """The generated document validates against the OpenAPI specification."""
+    validate(_openapi(style))
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_result_annotation_documents_its_failures(style: Style) -> None:
+    """A route returning Result[T, F1 | F2] documents each failure at its status."""
+    schema = _openapi(style)
+    operation = schema["paths"]["/agents/{agent_id}"]["get"]
+    assert set(operation["responses"]) == {"200", "400", "404", "429"}
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Agent"
+    }
+    assert set(_examples(operation, "404", style)) == {"NOT_FOUND"}
+    assert set(_examples(operation, "429", style)) == {"RATE_LIMIT"}
+    example = _examples(operation, "404", style)["NOT_FOUND"]["value"]
+    failure = decode(404, {"content-type": CONTENT_TYPES[style]}, json.dumps(example), style)
+    assert failure == NotFoundFailure()
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_validation_is_documented_as_400(style: Style) -> None:
+    """FastAPI's 422 is replaced by the 400 envelope that validation errors answer with."""
+    schema = _openapi(style)
+    for path in ("/agents", "/agents/{agent_id}"):
+        for operation in schema["paths"][path].values():
+            assert "422" not in operation["responses"]
+            assert "FAILURE_GROUP" in _examples(operation, "400", style)
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_fails_with_documents_raised_failures(style: Style) -> None:
+    """@fails_with declares the failures of a route that raises them."""
+    operation = _openapi(style)["paths"]["/agents"]["post"]
+    assert set(_examples(operation, "409", style)) == {"CONFLICT"}
+    assert set(_examples(operation, "504", style)) == {"TIMEOUT"}
+
+
+def test_routes_declared_before_install_and_in_routers() -> None:
+    """Routes declared before install() and in APIRouter(route_class=Route) are documented."""
+    schema = _openapi("agents")
+    assert set(_examples(schema["paths"]["/early"]["put"], "409", "agents")) == {"CONFLICT"}
+    v2 = schema["paths"]["/v2/agents/{agent_id}"]["get"]
+    assert set(_examples(v2, "404", "agents")) == {"NOT_FOUND"}
+
+
+def test_components_hold_the_envelope_schemas() -> None:
+    """Each style adds its envelope schema and the shared failure schema."""
+    names = {
+        "agents": "RailguardAgentsError",
+        "problem": "RailguardProblem",
+        "bridge": "RailguardBridgeError",
+    }
+    for style, name in names.items():
+        components = _openapi(style)["components"]["schemas"]  # type: ignore[arg-type]
+        assert {name, "RailguardFailure"} <= set(components)
+
+
+def test_openapi_is_generated_once() -> None:
+    """The document is post-processed once and cached like FastAPI's own."""
+    app = build_app("agents")
+    assert app.openapi() is app.openapi()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("style", STYLES)
+async def test_result_routes_in_process(style: Style) -> None:
+    """Ok answers the model; Err answers the envelope; routers with Route do the same."""
+    transport = httpx.ASGITransport(app=build_app(style))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        ok = await client.get("/agents/42")
+        assert ok.json() == {"id": "42", "name": "deep thought"}
+        missing = await client.get("/agents/7")
+        assert missing.headers["content-type"] == CONTENT_TYPES[style]
+        assert decode(missing.status_code, missing.headers, missing.content, style) == (
+            NotFoundFailure(message="Agent with identifier 7 not found.")
+        )
+        v2 = await client.get("/v2/agents/7")
+        assert decode(v2.status_code, v2.headers, v2.content, style) == NotFoundFailure()
+
+
+def test_install_twice_is_refused() -> None:
+    """A second install() on the same app is an error."""
+    app = FastAPI()
+    install(app)
+    with pytest.raises(RuntimeError, match="already installed"):
+        install(app)
+
+
+def test_install_refuses_unknown_style() -> None:
+    """install() takes only the envelope styles."""
+    with pytest.raises(ValueError, match="style"):
+        install(FastAPI(), "kneo")  # type: ignore[arg-type]
+
+
+def test_fails_with_takes_failure_classes_only() -> None:
+    """fails_with() rejects anything that is not a failure class."""
+    with pytest.raises(TypeError):
+        fails_with(ValueError)  # type: ignore[arg-type]
+
+
+# -- which exceptions answer with their failure ---------------------------------------------
+
+
+class _AppError(ValueError):
+    """An application's own exception type, derived from a builtin."""
+
+
+class _MappedError(Exception):
+    """An application exception the application registered with railguard."""
+
+
+register_exception(_MappedError, lambda exc: ConflictFailure(message="mapped"))
+
+
+def test_carried_failures_answer_as_themselves() -> None:
+    """Railguard exceptions and UnwrapFailedError around an Err answer with their failure."""
+    failure = NotFoundFailure(message="x")
+    assert failure_for_exception(failure.to_exception()) == failure
+    assert failure_for_exception(RailguardError(failure)) == failure
+    with pytest.raises(UnwrapFailedError) as caught:
+        Err(failure).unwrap()
+    assert failure_for_exception(caught.value) == failure
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [ValueError("secret"), _AppError("secret"), KeyError("secret"), TimeoutError("secret")],
+)
+def test_builtin_exceptions_are_unexpected(exc: Exception) -> None:
+    """Builtins (and unregistered subclasses) answer a generic InternalFailure that keeps them."""
+    failure = failure_for_exception(exc)
+    assert failure == InternalFailure()
+    assert isinstance(failure, InternalFailure)
+    assert failure.exception is exc
+
+
+def test_registered_exceptions_answer_their_failure() -> None:
+    """An exception type the application registered answers with its mapped failure."""
+    assert failure_for_exception(_MappedError()) == ConflictFailure(message="mapped")
+
+
+def test_unwrap_of_a_non_failure_is_unexpected() -> None:
+    """UnwrapFailedError around Err('text') is unexpected: a generic 500."""
+    with pytest.raises(UnwrapFailedError) as caught:
+        Err("secret text").unwrap()
+    assert isinstance(failure_for_exception(caught.value), InternalFailure)
+
+
+def test_exception_groups() -> None:
+    """A group of railguard exceptions is a FailureGroup; with any unexpected member, a 500."""
+    members = [NotFoundFailure(), ValidationFailure(message="v")]
+    group = ExceptionGroup("two", [f.to_exception() for f in members])
+    assert failure_for_exception(group) == FailureGroup(failures=tuple(members), message="two")
+    mixed = ExceptionGroup("mixed", [NotFoundFailure().to_exception(), ValueError("secret")])
+    assert isinstance(failure_for_exception(mixed), InternalFailure)
+
+
+def test_category_of_validation_group() -> None:
+    """The validation group answers 400 with the validation category."""
+    group = FailureGroup(failures=(ValidationFailure(),))
+    assert (group.status, group.category) == (400, Category.VALIDATION)
+
+
+async def _websocket_messages(app: FastAPI, path: str) -> list[MutableMapping[str, Any]]:
+    sent: list[MutableMapping[str, Any]] = []
+    incoming = [{"type": "websocket.connect"}]
+
+    async def receive() -> MutableMapping[str, Any]:
+        return incoming.pop() if incoming else {"type": "websocket.disconnect", "code": 1000}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "websocket",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [],
+        "scheme": "ws",
+        "root_path": "",
+        "asgi": {"version": "3.0"},
+    }
+    await app(scope, receive, send)
+    return sent
+
+
+@pytest.mark.anyio
+async def test_websocket_endpoints_answer_with_frame_and_close() -> None:
+    """A WebSocket endpoint's failure is its error frame and the mapped close, not HTTP."""
+    app = FastAPI()
+    install(app)
+
+    @app.websocket("/ws")
+    async def socket(websocket: WebSocket) -> None:
+        await websocket.accept()
+        raise NotFoundFailure(message="no such session").to_exception()
+
+    @app.websocket("/crash")
+    async def crash(websocket: WebSocket) -> None:
+        raise RuntimeError("password=hunter2")
+
+    sent = await _websocket_messages(app, "/ws")
+    assert [m["type"] for m in sent] == ["websocket.accept", "websocket.send", "websocket.close"]
+    assert decode_frame(sent[1]["text"]) == NotFoundFailure(message="no such session")
+    crashed = await _websocket_messages(app, "/crash")
+    assert [m["type"] for m in crashed][-1] == "websocket.close"
+    assert all("hunter2" not in str(m) for m in crashed)
+    assert isinstance(decode_frame(crashed[1]["text"]), InternalFailure)
