@@ -1,18 +1,18 @@
-"""railguard.retry against a real loopback HTTP server (uvicorn), through httpx."""
+"""railguard.retry against a real loopback HTTP server (uvicorn), through the httpx integration."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from http import HTTPStatus
 
 import httpx
 import pytest
-from returns.result import Result
 from starlette.types import Receive, Scope, Send
 
-from railguard import Err, Failure, InfrastructureFailure, Ok, RateLimitFailure, UnknownFailure
-from railguard.retry import FakeClock, RetryPolicy, retry, retry_async
+from railguard import Ok
+from railguard.families.kneo import KneoRateLimitedFailure, KneoServerFailure
+from railguard.integrations.httpx import wrap
+from railguard.retry import FakeClock, RetryExhaustedFailure, RetryPolicy, retry, retry_async
 
 from .servers import running_uvicorn
 
@@ -42,18 +42,6 @@ class Flaky:
         await send({"type": "http.response.body", "body": body})
 
 
-def as_result(response: httpx.Response) -> Result[httpx.Response, Failure]:
-    """A minimal response → Result mapping (until the httpx integration lands)."""
-    if response.is_success:
-        return Ok(response)
-    if response.status_code == 503:
-        return Err(InfrastructureFailure())
-    if response.status_code == 429:
-        after = response.headers.get("retry-after")
-        return Err(RateLimitFailure(retry_after=float(after) if after else None))
-    return Err(UnknownFailure(status=HTTPStatus(response.status_code), raw=response.text))
-
-
 @pytest.fixture
 def unavailable_twice() -> Iterator[tuple[str, Flaky]]:
     """A server answering 503, 503, then 200."""
@@ -74,11 +62,9 @@ def test_503_twice_then_200_is_retried_to_success(unavailable_twice: tuple[str, 
     """Two 503 answers are backed off and the third request succeeds."""
     url, app = unavailable_twice
     clock = FakeClock()
-    with httpx.Client(base_url=url) as client:
+    with wrap(httpx.Client(base_url=url)) as api:
         result = retry(
-            lambda: as_result(client.get("/items/1")),
-            idempotent=True,
-            policy=RetryPolicy(clock=clock),
+            lambda: api.get("/items/1"), idempotent=True, policy=RetryPolicy(clock=clock)
         )
     assert isinstance(result, Ok)
     assert result.unwrap().json() == {"ok": True}
@@ -91,12 +77,10 @@ async def test_503_twice_then_200_async(unavailable_twice: tuple[str, Flaky]) ->
     """The same through httpx.AsyncClient and retry_async."""
     url, app = unavailable_twice
     clock = FakeClock()
-    async with httpx.AsyncClient(base_url=url) as client:
-
-        async def get() -> Result[httpx.Response, Failure]:
-            return as_result(await client.get("/items/1"))
-
-        result = await retry_async(get, idempotent=True, policy=RetryPolicy(clock=clock))
+    async with wrap(httpx.AsyncClient(base_url=url)) as api:
+        result = await retry_async(
+            lambda: api.get("/items/1"), idempotent=True, policy=RetryPolicy(clock=clock)
+        )
     assert isinstance(result, Ok)
     assert app.requests == 3
 
@@ -104,13 +88,13 @@ async def test_503_twice_then_200_async(unavailable_twice: tuple[str, Flaky]) ->
 def test_post_without_idempotency_key_is_not_retried(unavailable_twice: tuple[str, Flaky]) -> None:
     """A POST without an Idempotency-Key gets its 503 back after one request."""
     url, app = unavailable_twice
-    with httpx.Client(base_url=url) as client:
+    with wrap(httpx.Client(base_url=url)) as api:
         result = retry(
-            lambda: as_result(client.post("/runs", json={})),
+            lambda: api.post("/runs", json={}),
             idempotent=False,
             policy=RetryPolicy(clock=FakeClock()),
         )
-    assert result == Err(InfrastructureFailure())
+    assert isinstance(result.failure(), KneoServerFailure)
     assert app.requests == 1
 
 
@@ -118,9 +102,9 @@ def test_post_with_idempotency_key_is_retried(unavailable_twice: tuple[str, Flak
     """A POST that sends an Idempotency-Key is retried to success."""
     url, app = unavailable_twice
     key = "run-7f3a"
-    with httpx.Client(base_url=url) as client:
+    with wrap(httpx.Client(base_url=url)) as api:
         result = retry(
-            lambda: as_result(client.post("/runs", json={}, headers={"Idempotency-Key": key})),
+            lambda: api.post("/runs", json={}, headers={"Idempotency-Key": key}),
             idempotent=False,
             idempotency_key=key,
             policy=RetryPolicy(clock=FakeClock()),
@@ -135,12 +119,9 @@ def test_429_retry_after_is_waited_out_on_a_fake_clock(
     """A 429 with Retry-After: 1 sleeps exactly 1 s (fake clock), then succeeds."""
     url, app = rate_limited_once
     clock = FakeClock()
-    with httpx.Client(base_url=url) as client:
-        result = retry(
-            lambda: as_result(client.get("/quota")),
-            idempotent=True,
-            policy=RetryPolicy(clock=clock),
-        )
+    with wrap(httpx.Client(base_url=url)) as api:
+        policy = RetryPolicy(clock=clock)
+        result = retry(lambda: api.get("/quota"), idempotent=True, policy=policy)
     assert isinstance(result, Ok)
     assert clock.sleeps == [1.0]
     assert app.requests == 2
@@ -149,10 +130,37 @@ def test_429_retry_after_is_waited_out_on_a_fake_clock(
 def test_429_retry_after_is_waited_out_for_real(rate_limited_once: tuple[str, Flaky]) -> None:
     """With the system clock, the retry really waits about the server's 1 s."""
     url, app = rate_limited_once
-    with httpx.Client(base_url=url) as client:
+    with wrap(httpx.Client(base_url=url)) as api:
         started = time.monotonic()
-        result = retry(lambda: as_result(client.get("/quota")), idempotent=True)
+        result = retry(lambda: api.get("/quota"), idempotent=True)
         waited = time.monotonic() - started
     assert isinstance(result, Ok)
     assert app.requests == 2
     assert 1.0 <= waited < 5.0
+
+
+def test_503_forever_is_exhausted_with_every_answer_kept() -> None:
+    """A server that stays unavailable exhausts the policy; each 503 is in the chain."""
+    app = Flaky(*[(503, [])] * 10)
+    with running_uvicorn(app) as url, wrap(httpx.Client(base_url=url)) as api:
+        result = retry(
+            lambda: api.get("/items/1"),
+            idempotent=True,
+            policy=RetryPolicy(clock=FakeClock(), attempts=3),
+            operation="get_item",
+        )
+    exhausted = result.failure()
+    assert isinstance(exhausted, RetryExhaustedFailure)
+    assert [type(f) for f in exhausted.failures] == [KneoServerFailure] * 3
+    assert exhausted.error_chain[0].startswith("KNEO_SERVER_ERROR: ")
+    assert app.requests == 3
+
+
+def test_429_hint_is_kept_on_the_failure(rate_limited_once: tuple[str, Flaky]) -> None:
+    """The integration carries Retry-After into the failure the retry reads."""
+    url, _ = rate_limited_once
+    with wrap(httpx.Client(base_url=url)) as api:
+        first = api.get("/quota")
+    failure = first.failure()
+    assert isinstance(failure, KneoRateLimitedFailure)
+    assert failure.retry.after == 1.0
