@@ -26,7 +26,7 @@ from railguard.retry import (
     retry_async,
     sleep_for,
 )
-from railguard.testing import failure_classes, failures
+from railguard.testing import failures
 
 
 # abstract=True keeps the test double out of the catalog that other tests walk.
@@ -57,12 +57,7 @@ def policies(draw: st.DrawFn) -> RetryPolicy:
     )
 
 
-# Retry decisions read only a failure's recovery and hint, which the core classes span
-# (every category, per-instance categories, groups); family classes are left to the
-# catalog-wide laws, whose field strategies they need.
-any_failures = failures(
-    *failure_classes(include=lambda cls: cls.__module__.startswith("railguard.core"))
-) | st.builds(LinkDownFailure, retry_after=st.none() | st.integers(0, 90))
+any_failures = failures() | st.builds(LinkDownFailure, retry_after=st.none() | st.integers(0, 90))
 transient_failures = failures(
     InfrastructureFailure, RateLimitFailure, TimeoutFailure, UpstreamFailure
 ) | st.builds(LinkDownFailure)
