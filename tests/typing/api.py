@@ -271,3 +271,40 @@ def testing_helpers() -> None:
     assert_type(failures(), st.SearchStrategy[Failure])
     assert_type(failure_classes(), list[type[Failure]])
     assert_type(exceptions_equal(ValueError(), ValueError()), bool)
+
+
+# --- retry ----------------------------------------------------------------------------------
+
+
+def retried() -> None:
+    """railguard.retry keeps the Result type; exhaustion widens the failure union, typed."""
+    from railguard.families.executor import MaxAttemptsExceededError, MaxAttemptsExceededFailure
+    from railguard.retry import FakeClock, RetryExhaustedFailure, RetryPolicy, retry, retrying
+
+    policy = RetryPolicy(clock=FakeClock(), attempts=3)
+    result = retry(lambda: load("apple"), idempotent=True, policy=policy)
+    assert_type(
+        result,
+        Result[
+            str,
+            NotFoundFailure
+            | OutOfStockFailure
+            | RetryExhaustedFailure[NotFoundFailure | OutOfStockFailure],
+        ],
+    )
+    failure = result.failure()
+    if isinstance(failure, RetryExhaustedFailure):  # a class pattern would lose the parameter
+        assert_type(failure.failures, tuple[NotFoundFailure | OutOfStockFailure, ...])
+        assert_type(failure.error_chain, tuple[str, ...])
+        assert_type(failure.to_exception(), MaxAttemptsExceededError)
+        kept: MaxAttemptsExceededFailure = failure
+        assert_type(kept.max_attempts, int)
+
+    @retrying(idempotent=False)
+    def reserve_again(sku: str) -> Result[str, OutOfStockFailure]:
+        return Err(OutOfStockFailure(sku=sku))
+
+    assert_type(
+        reserve_again("apple"),
+        Result[str, OutOfStockFailure | RetryExhaustedFailure[OutOfStockFailure]],
+    )

@@ -1,0 +1,109 @@
+"""What to do after a failed attempt, decided from the failure alone: pure, no tenacity."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+from railguard.core import Failure, Recovery
+
+from ._policy import RetryPolicy
+
+__all__ = ["Action", "Plan", "Step", "plan", "sleep_for"]
+
+
+class Step(enum.Enum):
+    """The recovery step run before the next attempt."""
+
+    NONE = "none"
+    RECONNECT = "reconnect"
+    REGENERATE = "regenerate"
+
+
+class Action(enum.Enum):
+    """The outcome of planning."""
+
+    RETURN = "return"
+    """Not retryable here: the failure is returned as it is."""
+    RETRY = "retry"
+    """Sleep, run the step, try again."""
+    GIVE_UP = "give_up"
+    """Retryable, but the policy's attempts or deadline are spent."""
+
+
+@attrs.frozen
+class Plan:
+    """The decision after one failed attempt."""
+
+    action: Action
+    reason: str
+    sleep: float = 0.0
+    step: Step = Step.NONE
+
+
+_SAME_CALL = frozenset({Recovery.BACKOFF, Recovery.AFTER_HINT, Recovery.RECONNECT})
+
+
+def sleep_for(failure: Failure, attempt: int, policy: RetryPolicy) -> float:
+    """The wait before retrying after ``failure`` on attempt number ``attempt``.
+
+    A server's hint (``failure.retry.after``) always wins, capped at
+    ``policy.hint_max``; otherwise a regeneration retries at once and
+    everything else backs off exponentially with jitter.
+    """
+    semantics = failure.retry
+    if semantics.after is not None:
+        return policy.hinted(semantics.after)
+    if semantics.recovery is Recovery.REGENERATE:
+        return 0.0
+    return policy.backoff(attempt)
+
+
+def plan(  # noqa: PLR0911  # one return per rule, in the order the docs list them
+    failure: Failure,
+    *,
+    attempt: int,
+    elapsed: float,
+    policy: RetryPolicy,
+    repeatable: bool,
+    can_reconnect: bool,
+    can_regenerate: bool,
+    from_step: bool = False,
+) -> Plan:
+    """Decide what follows failed attempt number ``attempt`` (1-based).
+
+    Args:
+        failure: the attempt's failure.
+        attempt: how many attempts have been made, this one included.
+        elapsed: seconds since the first attempt started.
+        policy: the bounds.
+        repeatable: the call is idempotent or carries an idempotency key.
+        can_reconnect: a reconnect step was supplied.
+        can_regenerate: a regenerate step was supplied.
+        from_step: the failure came from a recovery step, not from the call;
+            repeating a step is always allowed.
+    """
+    recovery = failure.recovery
+    if recovery in (Recovery.DONT_RETRY, Recovery.ESCALATE):
+        return Plan(Action.RETURN, f"recovery is {recovery.value}")
+    if recovery is Recovery.REGENERATE and not can_regenerate:
+        return Plan(Action.RETURN, "recovery is regenerate and no regenerate step was given")
+    if recovery is Recovery.RECONNECT and not can_reconnect:
+        return Plan(Action.RETURN, "recovery is reconnect and no reconnect step was given")
+    if recovery in _SAME_CALL and not (repeatable or from_step):
+        return Plan(Action.RETURN, "the call is not idempotent and has no idempotency key")
+    step = {Recovery.RECONNECT: Step.RECONNECT, Recovery.REGENERATE: Step.REGENERATE}.get(
+        recovery, Step.NONE
+    )
+    if attempt >= policy.attempts:
+        return Plan(Action.GIVE_UP, f"{attempt} attempts made", step=step)
+    sleep = sleep_for(failure, attempt, policy)
+    if elapsed + sleep >= policy.deadline:
+        return Plan(
+            Action.GIVE_UP,
+            f"sleeping {sleep:.2f}s would pass the {policy.deadline:g}s deadline",
+            sleep=sleep,
+            step=step,
+        )
+    return Plan(Action.RETRY, recovery.value, sleep=sleep, step=step)
