@@ -20,11 +20,12 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from railguard import Err, Failure, Ok, Result, cases
+from railguard import Err, Failure, InfrastructureFailure, Ok, Result, cases
 from railguard.families.agents import AgentNotFoundFailure, AgentRateLimitError
 from railguard.families.distiller import UserAlreadyConnectedFailure
 from railguard.integrations.fastapi import install
 from railguard.integrations.httpx import wrap
+from railguard.retry import RetryPolicy, retry
 from railguard.websocket import close_code, close_reason, decode_frame, encode_frame
 
 app = FastAPI(title="agents demo")
@@ -45,6 +46,15 @@ def get_agent(agent_id: str) -> Result[dict[str, str], AgentNotFoundFailure]:
 def run_agent(agent_id: str) -> dict[str, str]:
     """A documented exception raised deep in an agent."""
     raise AgentRateLimitError(service_name="llm", retry_after="2")
+
+
+@app.get("/flaky")
+def flaky() -> Result[dict[str, int], Failure]:
+    """Answers 503 twice, then succeeds: a transient failure worth retrying."""
+    flaky_calls["count"] += 1
+    if flaky_calls["count"] <= 2:
+        return Err(InfrastructureFailure(message="warming up"))
+    return Ok({"calls": flaky_calls["count"]})
 
 
 @app.get("/boom")
@@ -100,7 +110,9 @@ class OneLine(logging.Formatter):
         return ""
 
     def format(self, record: logging.LogRecord) -> str:
-        return "  server log: " + record.getMessage() + " (traceback logged server-side)"
+        if record.exc_info:
+            return f"  {record.name}: {record.getMessage()} (traceback logged server-side)"
+        return f"  {record.name}: {record.getMessage()}"
 
 
 def main() -> None:
@@ -125,6 +137,14 @@ def main() -> None:
         assert isinstance(missing, AgentNotFoundFailure)
         assert secret is not None
         assert "hunter2" not in raw.get("/boom").text
+        print("  retry GET /flaky by its failure's own semantics (503 -> backoff):")
+        retry_log = logging.getLogger("railguard.retry")
+        retry_log.setLevel(logging.INFO)
+        retry_log.addHandler(handler)
+        policy = RetryPolicy(wait_initial=0.05, wait_jitter=0.0)
+        show(
+            "retry(GET /flaky)", retry(lambda: client.get("/flaky"), idempotent=True, policy=policy)
+        )
         openapi = raw.get("/openapi.json").json()
         declared = openapi["paths"]["/agents/{agent_id}"]["get"]["responses"]
         print("  OpenAPI error responses of GET /agents/{agent_id}:", sorted(declared))
