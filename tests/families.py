@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
 import re
 import typing
 from types import ModuleType
@@ -12,7 +14,7 @@ import attrs
 import railguard
 from railguard.core import Failure
 from railguard.families import FAMILY_MODULES
-from railguard.families._pairing import Paired, PairedFailure
+from railguard.families.pairing import PairedException
 
 MODULES: dict[str, ModuleType] = {
     name.rsplit(".", 1)[1]: importlib.import_module(name) for name in FAMILY_MODULES
@@ -111,24 +113,20 @@ def paired_exceptions(module: ModuleType) -> list[type[Exception]]:
         if isinstance(value, type)
         and issubclass(value, Exception)
         and value.__module__ == module.__name__
-        and isinstance(value.__dict__.get("failure"), Paired)
+        and issubclass(value, PairedException)
+        and "_pairing" in value.__dict__
     ]
 
 
-def family_failures() -> list[type[PairedFailure]]:
+def family_failures() -> list[type[Failure]]:
     """Every failure class of every family, in definition order."""
-    return [
-        exc.failure.failure_class  # type: ignore[attr-defined]  # the Paired descriptor
-        for module in MODULES.values()
-        for exc in paired_exceptions(module)
-    ]
+    return [failure_of(exc) for module in MODULES.values() for exc in paired_exceptions(module)]
 
 
 def failure_of(exc_type: type[Exception]) -> type[Failure]:
     """The failure class paired with an exception class."""
-    paired = exc_type.__dict__["failure"]
-    assert isinstance(paired, Paired)
-    return paired.failure_class
+    assert issubclass(exc_type, PairedException)
+    return exc_type._pairing.failure_class
 
 
 def expected_failure_name(exc_name: str) -> str:
@@ -198,3 +196,26 @@ def _sample_value(hint: object) -> object:
     if typing.get_origin(hint) is tuple:
         return ("a", "b")
     return "x"
+
+
+def typed_pairings(module: ModuleType) -> dict[str, str]:
+    """What each class's ``if TYPE_CHECKING:`` block tells type checkers it pairs with.
+
+    Maps a class name to the return annotation of its typed ``failure`` property
+    (an exception) or ``to_exception`` method (a failure), as written.
+    """
+    declared: dict[str, str] = {}
+    for node in ast.parse(inspect.getsource(module)).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for statement in node.body:
+            if not (
+                isinstance(statement, ast.If) and ast.unparse(statement.test) == "TYPE_CHECKING"
+            ):
+                continue
+            for member in statement.body:
+                if not isinstance(member, ast.FunctionDef) or member.returns is None:
+                    continue
+                if member.name in ("failure", "to_exception"):
+                    declared[node.name] = ast.unparse(member.returns).removeprefix("_this.")
+    return declared

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from railguard import Failure, thaw_json
 from railguard.families import bridge, executor
-from railguard.families._pairing import Paired, retry_after_seconds
+from railguard.families._pairing import retry_after_seconds
 from railguard.families.agents import AgentRateLimitFailure
+from railguard.families.pairing import PairedException
 from railguard.testing import exceptions_equal, instances_of, json_values, register_field_strategy
 from tests.families import (
     MODULES,
@@ -184,7 +185,8 @@ def test_every_family_exception_is_mapped() -> None:
     ]
     assert sorted(c.__qualname__ for c in defined) == sorted(c.__qualname__ for c in EXCEPTIONS)
     for exc_type in defined:
-        assert isinstance(exc_type.__dict__.get("failure"), Paired), exc_type
+        assert issubclass(exc_type, PairedException), exc_type
+        assert "_pairing" in exc_type.__dict__, exc_type
         failure = Failure.from_exception(sample_exception(exc_type))
         assert type(failure) is failure_of(exc_type), exc_type
     assert {failure_of(exc_type) for exc_type in defined} == set(FAILURES)

@@ -15,7 +15,7 @@ import pytest
 
 import railguard
 from railguard import Failure
-from railguard.families._pairing import PairedFailure
+from railguard.families.pairing import PairedException, PairedFailure
 from railguard.testing import exceptions_equal
 from tests.families import (
     DOCUMENTED,
@@ -28,6 +28,7 @@ from tests.families import (
     family_failures,
     paired_exceptions,
     sample_exception,
+    typed_pairings,
 )
 
 FAMILIES = list(MODULES.items())
@@ -73,7 +74,7 @@ def test_failure_tree_mirrors_the_exception_tree(exc_type: type[Exception]) -> N
     failure = failure_of(exc_type)
     (exc_base,) = exc_type.__bases__
     (failure_base,) = failure.__bases__
-    if exc_base is Exception:
+    if exc_base is PairedException:
         assert failure_base is PairedFailure
     else:
         assert failure_base is failure_of(exc_base)
@@ -81,12 +82,13 @@ def test_failure_tree_mirrors_the_exception_tree(exc_type: type[Exception]) -> N
 
 @pytest.mark.parametrize("exc_type", EXCEPTIONS, ids=lambda c: f"{c.__module__}.{c.__name__}")
 def test_pairing_links_both_ways_and_is_typed_so(exc_type: type[Exception]) -> None:
-    """``exception_type`` is the paired exception, and its annotation says so."""
+    """Both classes name each other, and their ``TYPE_CHECKING`` declarations say the same."""
     failure = failure_of(exc_type)
     assert issubclass(failure, PairedFailure)
     assert failure.exception_type is exc_type
-    hints = typing.get_type_hints(failure)
-    assert hints["exception_type"] == typing.ClassVar[type[exc_type]]
+    typed = typed_pairings(sys.modules[exc_type.__module__])
+    assert typed[exc_type.__name__] == failure.__name__
+    assert typed[failure.__name__] == exc_type.__name__
     assert railguard.lookup(failure.default_code) is failure
 
 

@@ -1,7 +1,8 @@
 """One generic, declarative pairing of family exceptions with their failures.
 
-Every family exception class declares ``failure = Paired(XFailure)``; the family
-root also names its `Family`, the table that says where each failure field
+The public face of this module is `railguard.families.pairing`. Every family
+exception class names its failure class (``class XError(Base, failure=XFailure)``);
+the family root also names its `Family`, the table that says where each failure field
 lives on the exception (an attribute, a key of a details dict, the exception's
 ``args``) and how its value converts. A class's own typed fields are found from
 the failure class itself, so a subclass needs no conversion code at all:
@@ -19,10 +20,11 @@ the failure class itself, so a subclass needs no conversion code at all:
 from __future__ import annotations
 
 import email.utils
+import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast, overload
+from typing import Any, ClassVar, Protocol, cast
 
 import attrs
 
@@ -37,19 +39,17 @@ from railguard.core import (
     thaw_json,
 )
 
-if TYPE_CHECKING:
-    from typing import Self
-
 __all__ = [
     "ArgsMessage",
     "Attr",
     "Codec",
     "Family",
     "FrameDetails",
-    "Paired",
+    "PairedException",
     "PairedFailure",
     "Pairing",
     "RetryAfterText",
+    "class_default",
     "derived_message",
     "details_attr",
     "details_of",
@@ -58,6 +58,7 @@ __all__ = [
     "frozen_tuple",
     "json_attr",
     "json_of",
+    "keyword_defaults",
     "plain",
     "rebuild",
     "reduce_exception",
@@ -65,8 +66,6 @@ __all__ = [
     "retry_after_text",
 ]
 
-F_co = TypeVar("F_co", bound=Failure, covariant=True)
-E_co = TypeVar("E_co", bound=Exception, covariant=True)
 _Value = Callable[[Any], Any]
 
 
@@ -415,80 +414,150 @@ class Pairing:
         return rebuild(self.exception_type, self.family.args(failure), state, cause)
 
 
-class Paired(Generic[F_co]):
-    """The ``failure`` attribute of a family exception: its failure, built from its state.
+class PairedException(Exception):
+    """Base of a family's root exception: the pairing with failures, pickling, ``failure``.
 
-    Declaring ``failure = Paired(XFailure)`` in an exception class pairs the two
-    both ways: ``exc.failure`` is an ``XFailure`` (typed so), and
-    ``XFailure(...).to_exception()`` is an instance of that exception class.
-    The family root names its `Family` (and is registered for
-    `railguard.Failure.from_exception`); subclasses inherit it.
+    Each exception class names its failure class as a class keyword, and the
+    family root also names its `Family`::
+
+        class PaymentError(PairedException, failure=PaymentFailure, family=PAYMENTS): ...
+        class CardDeclinedError(PaymentError, failure=CardDeclinedFailure): ...
+
+    That pairs the two both ways: ``exc.failure`` is the failure built from the
+    exception's state, ``failure.to_exception()`` an instance of the exception
+    class, and the root is registered for `railguard.Failure.from_exception`.
+    A subclass that names no failure stands for its base's.
+
+    For type checkers, each class declares the type of ``failure`` (and each
+    failure class the type of ``to_exception()``) in an ``if TYPE_CHECKING:``
+    block; see the families guide.
     """
 
-    pairing: Pairing
+    _pairing: ClassVar[Pairing]
 
-    def __init__(self, failure_class: type[F_co], *, family: Family | None = None) -> None:
-        self.failure_class = failure_class
-        self.family = family
-
-    def __set_name__(self, owner: type[Exception], name: str) -> None:
-        family = self.family
+    def __init_subclass__(
+        cls,
+        *,
+        failure: type[PairedFailure] | None = None,
+        family: Family | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if failure is None:
+            if family is not None:
+                raise TypeError(f"{cls.__qualname__}: a family names its root's failure class")
+            return
+        inherited = cls.__dict__.get("_pairing") or getattr(cls, "_pairing", None)
         if family is None:
-            inherited = next(
-                (
-                    found
-                    for base in owner.__mro__[1:]
-                    if isinstance(found := base.__dict__.get(name), Paired)
-                ),
-                None,
-            )
             if inherited is None:
-                raise TypeError(f"{owner.__qualname__}: the family root must name its Family")
-            family = inherited.pairing.family
-        failure_class = cast(type[PairedFailure], self.failure_class)
-        if "_pairing" in failure_class.__dict__:
-            raise TypeError(f"{failure_class.__qualname__} is already paired")
-        self.pairing = Pairing(owner, failure_class, family)
-        failure_class._pairing = self.pairing
-        failure_class.exception_type = owner
-        if self.family is not None:
-            register_exception(owner, _carried)
+                raise TypeError(f"{cls.__qualname__}: the family root must name its Family")
+            family = inherited.family
+        if "_pairing" in failure.__dict__:
+            raise TypeError(f"{failure.__qualname__} is already paired")
+        cls._pairing = failure._pairing = Pairing(cls, failure, family)
+        failure.exception_type = cls
+        if inherited is None:
+            register_exception(cls, _carried)
 
-    @overload
-    def __get__(self, exc: None, owner: type[Any]) -> Self: ...
-    @overload
-    def __get__(self, exc: BaseException, owner: type[Any]) -> F_co: ...
-    def __get__(self, exc: BaseException | None, owner: type[Any]) -> Self | F_co:
-        if exc is None:
-            return self
-        return cast(F_co, self.pairing.failure_of(exc))
-
-
-def _carried(exc: BaseException) -> Failure:
-    return cast(Failure, exc.failure)  # type: ignore[attr-defined]  # a paired family exception
-
-
-class _HasException(Protocol[E_co]):
     @property
-    def exception_type(self) -> type[E_co]: ...
+    def failure(self) -> PairedFailure:
+        """The failure this exception stands for, built from its state."""
+        return cast(PairedFailure, self._pairing.failure_of(self))
+
+    def __reduce__(self) -> tuple[Callable[..., BaseException], tuple[object, ...]]:
+        return reduce_exception(self)
+
+
+def _carried(exc: PairedException) -> Failure:
+    return exc.failure
+
+
+class _FromClass:
+    def __repr__(self) -> str:
+        return "class_default()"
+
+
+_FROM_CLASS: Any = _FromClass()
+
+_KEYWORDS: Mapping[str, Callable[[type[Failure]], object]] = {
+    "code": lambda cls: cls.default_code,
+    "category": lambda cls: cls.default_category,
+    "status": lambda cls: cls._default_status or cls.default_category.default_status,
+}
+
+
+def class_default() -> Any:
+    """Declare ``code``, ``status`` or ``category`` as a field whose default is the class's.
+
+    A family whose exceptions carry, say, their own status per instance
+    declares it once on its root failure, ``status: HTTPStatus =
+    class_default()``; with `keyword_defaults`, every class of the family then
+    defaults that field to its own class keyword (``status=...``).
+    """
+    return attrs.field(default=_FROM_CLASS)
+
+
+def keyword_defaults(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    """Default per-instance ``code``/``status``/``category`` fields to the class keywords.
+
+    An attrs ``field_transformer``.
+
+    Use it on every failure class of a family that declares one of those as a
+    field (see `class_default`)::
+
+        @attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
+        class CardDeclinedFailure(PaymentFailure, code="CARD_DECLINED", status=402): ...
+
+    The class keywords are then the one declaration of each value: a class
+    that also gives such a field an explicit default is refused (`TypeError`).
+    """
+    failure_class = cast(type[Failure], cls)
+    own = inspect.get_annotations(cls)
+    result = []
+    for field in fields:
+        read = _KEYWORDS.get(field.name)
+        if read is not None:
+            if field.name in own and field.default is not _FROM_CLASS:
+                raise TypeError(
+                    f"{cls.__qualname__}.{field.name}: declare it once, as the class keyword"
+                    f" {field.name}=...; the field's default is class_default()"
+                )
+            field = field.evolve(default=read(failure_class))  # noqa: PLW2901  # the transformed field
+        result.append(field)
+    return result
 
 
 @attrs.frozen(kw_only=True)
 class PairedFailure(Failure, abstract=True):
     """Base of every family failure: ``to_exception()`` returns the document's exception.
 
-    Each failure class annotates ``exception_type: ClassVar[type[XException]]``
-    so that mypy types ``to_exception()`` as that exception; the value is set
-    when the exception class declares ``failure = Paired(...)``.
+    The exception class names its failure class (see `PairedException`); a
+    failure class declares ``to_exception()``'s precise return type in an
+    ``if TYPE_CHECKING:`` block.
     """
 
     exception_type: ClassVar[type[Exception]]
     _pairing: ClassVar[Pairing]
 
-    def to_exception(self: _HasException[E_co]) -> E_co:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        if "__attrs_attrs__" in cls.__dict__:
+            _check_keyword_defaults(cast(type[Failure], cls))
+        super().__init_subclass__(**kwargs)
+
+    def to_exception(self) -> Exception:
         """Return the document's exception for this failure, its cause chain attached."""
-        failure = cast(PairedFailure, self)
-        return cast(E_co, failure._pairing.exception_of(failure))
+        return cast(Exception, self._pairing.exception_of(self))
+
+
+def _check_keyword_defaults(cls: type[Failure]) -> None:
+    for field in attrs.fields(cls):
+        read = _KEYWORDS.get(field.name)
+        if read is not None and field.default != read(cls):
+            raise TypeError(
+                f"{cls.__qualname__}.{field.name} defaults to {field.default!r}, not to its class"
+                f" keyword ({read(cls)!r}): decorate the class with"
+                " attrs.frozen(kw_only=True, field_transformer=keyword_defaults)"
+            )
 
 
 def derived_message(build: Callable[[Any], str]) -> Any:

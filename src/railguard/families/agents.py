@@ -25,7 +25,7 @@ hint survive the exception; both are keyword-only and default to empty.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -38,17 +38,21 @@ from railguard.core import (
 from ._pairing import (
     Attr,
     Family,
-    Paired,
+    PairedException,
     PairedFailure,
     RetryAfterText,
+    class_default,
     derived_message,
     details_attr,
     frozen_json,
     frozen_json_items,
     json_attr,
+    keyword_defaults,
     plain,
-    reduce_exception,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import override
 
 __all__ = [
     "AgentBaseException",
@@ -98,51 +102,60 @@ def _service_message(default: str) -> Any:
 # --- failures -----------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class AgentBaseFailure(PairedFailure, code="AGENT_ERROR", category=Category.INTERNAL):
     """An agent failed in a way no other agents failure describes; answers 500."""
 
-    exception_type: ClassVar[type[AgentBaseException]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> AgentBaseException: ...
 
     message: str = "An agent error occurred."
-    code: str = "AGENT_ERROR"
+    code: str = class_default()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class AgentNotFoundFailure(AgentBaseFailure, code="AGENT_NOT_FOUND", category=Category.NOT_FOUND):
     """The agent is not in the system; answers 404 and retrying cannot help."""
 
-    exception_type: ClassVar[type[AgentNotFoundException]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> AgentNotFoundException: ...
 
     message: str = "Agent not found."
-    code: str = "AGENT_NOT_FOUND"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class AgentConfigFailure(
     AgentBaseFailure, code="AGENT_CONFIG_ERROR", category=Category.CONFIGURATION, status=400
 ):
     """The agent's configuration is wrong; answers 400 and a person must fix it."""
 
-    exception_type: ClassVar[type[AgentConfigException]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> AgentConfigException: ...
 
     message: str = "Agent configuration error."
-    code: str = "AGENT_CONFIG_ERROR"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class AgentValidationFailure(
     AgentBaseFailure, code="AGENT_VALIDATION_ERROR", category=Category.VALIDATION
 ):
     """The agent's input is invalid; answers 400 and the same input fails again."""
 
-    exception_type: ClassVar[type[AgentValidationException]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> AgentValidationException: ...
 
     message: str = "Agent validation failed."
-    code: str = "AGENT_VALIDATION_ERROR"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class AgentExecutionFailure(
     AgentBaseFailure, code="AGENT_EXECUTION_ERROR", category=Category.INTERNAL
 ):
@@ -152,9 +165,11 @@ class AgentExecutionFailure(
     usage line passes one) are part of the message.
     """
 
-    exception_type: ClassVar[type[AgentExecutionException]]
+    if TYPE_CHECKING:
 
-    code: str = "AGENT_EXECUTION_ERROR"
+        @override
+        def to_exception(self) -> AgentExecutionException: ...
+
     detail: str = ""
     service_error_code: str = ""
     service_name: str = ""
@@ -165,33 +180,37 @@ class AgentExecutionFailure(
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class AgentExternalServiceFailure(
     AgentBaseFailure, code="AGENT_EXTERNAL_SERVICE_ERROR", category=Category.UPSTREAM
 ):
     """An external service the agent calls failed; answers 502, retry with backoff."""
 
-    exception_type: ClassVar[type[AgentExternalServiceException]]
+    if TYPE_CHECKING:
 
-    code: str = "AGENT_EXTERNAL_SERVICE_ERROR"
+        @override
+        def to_exception(self) -> AgentExternalServiceException: ...
+
     service_error_code: str = ""
     service_name: str = ""
     message: str = _service_message("External service error.")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class AgentModelFailure(
     AgentExternalServiceFailure, code="AGENT_MODEL_ERROR", category=Category.UPSTREAM
 ):
     """The model service the agent calls failed; answers 502, retry with backoff."""
 
-    exception_type: ClassVar[type[AgentModelError]]
+    if TYPE_CHECKING:
 
-    code: str = "AGENT_MODEL_ERROR"
+        @override
+        def to_exception(self) -> AgentModelError: ...
+
     message: str = _service_message("Model error.")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class AgentRateLimitFailure(
     AgentExternalServiceFailure, code="AGENT_RATE_LIMIT_ERROR", category=Category.RATE_LIMIT
 ):
@@ -201,9 +220,11 @@ class AgentRateLimitFailure(
     exception's text when it is not plain seconds (an HTTP-date, ``"30.0"``).
     """
 
-    exception_type: ClassVar[type[AgentRateLimitError]]
+    if TYPE_CHECKING:
 
-    code: str = "AGENT_RATE_LIMIT_ERROR"
+        @override
+        def to_exception(self) -> AgentRateLimitError: ...
+
     retry_after_header: str | None = None
     message: str = _service_message("Rate limit error.")
 
@@ -215,7 +236,10 @@ class ValidationFailure(PairedFailure, code="VALIDATION_ERROR", category=Categor
     ``errors`` are the validation errors as JSON (FastAPI's ``errors()``).
     """
 
-    exception_type: ClassVar[type[ValidationException]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> ValidationException: ...
 
     message: str = "Validation failed."
     errors: tuple[JSONValue, ...] = attrs.field(default=(), converter=frozen_json_items)
@@ -227,7 +251,10 @@ class RequestValidationFailure(
 ):
     """The request body failed validation; answers 400 (the document's choice, not 422)."""
 
-    exception_type: ClassVar[type[RequestValidationError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> RequestValidationError: ...
 
     message: str = "Request validation failed."
     body: JSONValue = attrs.field(default=None, converter=frozen_json)
@@ -239,7 +266,10 @@ class ResponseValidationFailure(
 ):
     """The response body failed validation; answers 400, as the document says."""
 
-    exception_type: ClassVar[type[ResponseValidationError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> ResponseValidationError: ...
 
     message: str = "Response validation failed."
     body: JSONValue = attrs.field(default=None, converter=frozen_json)
@@ -253,7 +283,7 @@ _AGENTS = Family(
 )
 
 
-class AgentBaseException(Exception):
+class AgentBaseException(PairedException, failure=AgentBaseFailure, family=_AGENTS):
     """Base of every agent exception; answers 500 Internal Server Error.
 
     Args:
@@ -263,8 +293,11 @@ class AgentBaseException(Exception):
         retry_after: ``Retry-After`` text (railguard addition; keyword-only).
     """
 
-    failure = Paired(AgentBaseFailure, family=_AGENTS)
-    __reduce__ = reduce_exception
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> AgentBaseFailure: ...
 
     default_message: ClassVar[str] = "An agent error occurred."
     default_error_code: ClassVar[str] = "AGENT_ERROR"
@@ -284,40 +317,60 @@ class AgentBaseException(Exception):
         super().__init__(self.message)
 
 
-class AgentNotFoundException(AgentBaseException):
+class AgentNotFoundException(AgentBaseException, failure=AgentNotFoundFailure):
     """The agent is not found in the system; answers 404 Not Found."""
 
-    failure = Paired(AgentNotFoundFailure)
-    default_message = "Agent not found."
-    default_error_code = "AGENT_NOT_FOUND"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> AgentNotFoundFailure: ...
+
+    default_message: ClassVar[str] = "Agent not found."
+    default_error_code: ClassVar[str] = "AGENT_NOT_FOUND"
 
 
-class AgentConfigException(AgentBaseException):
+class AgentConfigException(AgentBaseException, failure=AgentConfigFailure):
     """The agent configuration is wrong; answers 400 Bad Request."""
 
-    failure = Paired(AgentConfigFailure)
-    default_message = "Agent configuration error."
-    default_error_code = "AGENT_CONFIG_ERROR"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> AgentConfigFailure: ...
+
+    default_message: ClassVar[str] = "Agent configuration error."
+    default_error_code: ClassVar[str] = "AGENT_CONFIG_ERROR"
 
 
-class AgentValidationException(AgentBaseException):
+class AgentValidationException(AgentBaseException, failure=AgentValidationFailure):
     """The agent's input failed validation; answers 400 Bad Request."""
 
-    failure = Paired(AgentValidationFailure)
-    default_message = "Agent validation failed."
-    default_error_code = "AGENT_VALIDATION_ERROR"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> AgentValidationFailure: ...
+
+    default_message: ClassVar[str] = "Agent validation failed."
+    default_error_code: ClassVar[str] = "AGENT_VALIDATION_ERROR"
 
 
-class AgentExecutionException(AgentBaseException):
+class AgentExecutionException(AgentBaseException, failure=AgentExecutionFailure):
     """The agent failed during execution; answers 500 Internal Server Error.
 
     ``detail`` is appended to the message; so are ``service_error_code`` and
     ``service_name``, which the document's usage line passes too.
     """
 
-    failure = Paired(AgentExecutionFailure)
-    default_message = "Agent execution failed."
-    default_error_code = "AGENT_EXECUTION_ERROR"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> AgentExecutionFailure: ...
+
+    default_message: ClassVar[str] = "Agent execution failed."
+    default_error_code: ClassVar[str] = "AGENT_EXECUTION_ERROR"
 
     def __init__(
         self,
@@ -338,15 +391,20 @@ class AgentExecutionException(AgentBaseException):
         self.service_name = service_name
 
 
-class AgentExternalServiceException(AgentBaseException):
+class AgentExternalServiceException(AgentBaseException, failure=AgentExternalServiceFailure):
     """An external service the agent calls failed; answers 502 Bad Gateway.
 
     ``service_error_code`` and ``Service: {service_name}`` are appended to the message.
     """
 
-    failure = Paired(AgentExternalServiceFailure)
-    default_message = "External service error."
-    default_error_code = "AGENT_EXTERNAL_SERVICE_ERROR"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> AgentExternalServiceFailure: ...
+
+    default_message: ClassVar[str] = "External service error."
+    default_error_code: ClassVar[str] = "AGENT_EXTERNAL_SERVICE_ERROR"
 
     def __init__(
         self,
@@ -365,23 +423,33 @@ class AgentExternalServiceException(AgentBaseException):
         self.service_name = service_name
 
 
-class AgentModelError(AgentExternalServiceException):
+class AgentModelError(AgentExternalServiceException, failure=AgentModelFailure):
     """The model service the agent calls failed; answers 502 Bad Gateway."""
 
-    failure = Paired(AgentModelFailure)
-    default_message = "Model error."
-    default_error_code = "AGENT_MODEL_ERROR"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> AgentModelFailure: ...
+
+    default_message: ClassVar[str] = "Model error."
+    default_error_code: ClassVar[str] = "AGENT_MODEL_ERROR"
 
 
-class AgentRateLimitError(AgentExternalServiceException):
+class AgentRateLimitError(AgentExternalServiceException, failure=AgentRateLimitFailure):
     """The external service's rate limit was exceeded; answers 429 Too Many Requests.
 
     ``retry_after`` is mandatory: the ``Retry-After`` header value of the response.
     """
 
-    failure = Paired(AgentRateLimitFailure)
-    default_message = "Rate limit error."
-    default_error_code = "AGENT_RATE_LIMIT_ERROR"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> AgentRateLimitFailure: ...
+
+    default_message: ClassVar[str] = "Rate limit error."
+    default_error_code: ClassVar[str] = "AGENT_RATE_LIMIT_ERROR"
     retry_after: str
 
     def __init__(
@@ -411,7 +479,7 @@ _VALIDATION = Family(
 )
 
 
-class ValidationException(Exception):
+class ValidationException(PairedException, failure=ValidationFailure, family=_VALIDATION):
     """A validation error in the FastAPI layer; answers 400 Bad Request.
 
     Shaped like FastAPI's exception of the same name: ``errors()`` returns the
@@ -420,8 +488,11 @@ class ValidationException(Exception):
     additions: keyword-only arguments here, attributes of all three classes.
     """
 
-    failure = Paired(ValidationFailure, family=_VALIDATION)
-    __reduce__ = reduce_exception
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ValidationFailure: ...
 
     default_message: ClassVar[str] = "Validation failed."
 
@@ -450,22 +521,32 @@ class ValidationException(Exception):
         return "\n".join(lines)
 
 
-class RequestValidationError(ValidationException):
+class RequestValidationError(ValidationException, failure=RequestValidationFailure):
     """The request body failed validation; answers 400 Bad Request."""
 
-    failure = Paired(RequestValidationFailure)
-    default_message = "Request validation failed."
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> RequestValidationFailure: ...
+
+    default_message: ClassVar[str] = "Request validation failed."
 
     def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
         super().__init__(errors)
         self.body = body
 
 
-class ResponseValidationError(ValidationException):
+class ResponseValidationError(ValidationException, failure=ResponseValidationFailure):
     """The response body failed validation; answers 400 Bad Request (as documented)."""
 
-    failure = Paired(ResponseValidationFailure)
-    default_message = "Response validation failed."
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ResponseValidationFailure: ...
+
+    default_message: ClassVar[str] = "Response validation failed."
 
     def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
         super().__init__(errors)

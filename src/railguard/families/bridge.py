@@ -49,14 +49,17 @@ from ._pairing import (
     Attr,
     Family,
     FrameDetails,
-    Paired,
+    PairedException,
     PairedFailure,
+    class_default,
     derived_message,
     frozen_tuple,
-    reduce_exception,
+    keyword_defaults,
 )
 
 if TYPE_CHECKING:
+    from typing_extensions import override
+
     # the module's ConnectionError and TimeoutError, not the builtins, in annotations
     from railguard.families import bridge as _this  # noqa: PLW0406  # typing only
 else:
@@ -148,7 +151,7 @@ def _typed_keys(cls: type[Failure]) -> frozenset[str]:
     return keys
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ZhinengBridgeFailure(
     PairedFailure, code="BRIDGE_ERROR", category=Category.INTERNAL, status=_S.INTERNAL_SERVER_ERROR
 ):
@@ -158,10 +161,13 @@ class ZhinengBridgeFailure(
     may not use their keys (`ValueError`).
     """
 
-    exception_type: ClassVar[type[ZhinengBridgeException]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> ZhinengBridgeException: ...
 
     message: str = "Internal server error"
-    status: HTTPStatus = _S.INTERNAL_SERVER_ERROR
+    status: HTTPStatus = class_default()  # noqa: RUF009  # an attrs field declaration
 
     def __attrs_post_init__(self) -> None:
         keys = _typed_keys(type(self))
@@ -173,7 +179,7 @@ class ZhinengBridgeFailure(
 _BRIDGE_FIELDS = frozenset(attrs.fields_dict(ZhinengBridgeFailure))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ValidationFailure(
     ZhinengBridgeFailure,
     code="BRIDGE_VALIDATION_ERROR",
@@ -182,13 +188,15 @@ class ValidationFailure(
 ):
     """A client message failed validation; answers 422, the same message fails again."""
 
-    exception_type: ClassVar[type[ValidationError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> ValidationError: ...
 
     message: str = "Validation error"
-    status: HTTPStatus = _S.UNPROCESSABLE_ENTITY
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class InvalidMessageTypeFailure(
     ValidationFailure,
     code="BRIDGE_INVALID_MESSAGE_TYPE",
@@ -197,14 +205,16 @@ class InvalidMessageTypeFailure(
 ):
     """The client sent an unknown message type; answers 400."""
 
-    exception_type: ClassVar[type[InvalidMessageTypeError]]
+    if TYPE_CHECKING:
 
-    status: HTTPStatus = _S.BAD_REQUEST
+        @override
+        def to_exception(self) -> InvalidMessageTypeError: ...
+
     message_type: str
     message: str = derived_message(lambda f: f"Unknown message type: {f.message_type}")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class InvalidToolNameFailure(
     ValidationFailure,
     code="BRIDGE_INVALID_TOOL_NAME",
@@ -213,15 +223,17 @@ class InvalidToolNameFailure(
 ):
     """The AI tool name is not one of ``valid_tools``; answers 400."""
 
-    exception_type: ClassVar[type[InvalidToolNameError]]
+    if TYPE_CHECKING:
 
-    status: HTTPStatus = _S.BAD_REQUEST
+        @override
+        def to_exception(self) -> InvalidToolNameError: ...
+
     tool_name: str
     valid_tools: tuple[str, ...] = attrs.field(converter=frozen_tuple)
     message: str = derived_message(lambda f: f"Invalid tool_name: {f.tool_name}")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class InvalidSessionIdFailure(
     ValidationFailure,
     code="BRIDGE_INVALID_SESSION_ID",
@@ -230,14 +242,16 @@ class InvalidSessionIdFailure(
 ):
     """The session ID is malformed; answers 400."""
 
-    exception_type: ClassVar[type[InvalidSessionIdError]]
+    if TYPE_CHECKING:
 
-    status: HTTPStatus = _S.BAD_REQUEST
+        @override
+        def to_exception(self) -> InvalidSessionIdError: ...
+
     session_id: str
     message: str = derived_message(lambda f: f"Invalid session_id: {f.session_id}")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class InvalidJSONFailure(
     ValidationFailure,
     code="BRIDGE_INVALID_JSON",
@@ -246,13 +260,15 @@ class InvalidJSONFailure(
 ):
     """A client message is not valid JSON; answers 400."""
 
-    exception_type: ClassVar[type[InvalidJSONError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> InvalidJSONError: ...
 
     message: str = "Invalid JSON format"
-    status: HTTPStatus = _S.BAD_REQUEST
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class MissingFieldFailure(
     ValidationFailure,
     code="BRIDGE_MISSING_FIELD",
@@ -261,14 +277,16 @@ class MissingFieldFailure(
 ):
     """A required field is missing from a client message; answers 400 (frame key ``field``)."""
 
-    exception_type: ClassVar[type[MissingFieldError]]
+    if TYPE_CHECKING:
 
-    status: HTTPStatus = _S.BAD_REQUEST
+        @override
+        def to_exception(self) -> MissingFieldError: ...
+
     field_name: str
     message: str = derived_message(lambda f: f"Missing required field: {f.field_name}")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class AuthenticationFailure(
     ZhinengBridgeFailure,
     code="BRIDGE_AUTHENTICATION_ERROR",
@@ -277,13 +295,15 @@ class AuthenticationFailure(
 ):
     """Authentication failed; answers 401."""
 
-    exception_type: ClassVar[type[AuthenticationError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> AuthenticationError: ...
 
     message: str = "Authentication failed"
-    status: HTTPStatus = _S.UNAUTHORIZED
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class AuthorizationFailure(
     ZhinengBridgeFailure,
     code="BRIDGE_AUTHORIZATION_ERROR",
@@ -292,17 +312,19 @@ class AuthorizationFailure(
 ):
     """The user is not authorized for the action; answers 403."""
 
-    exception_type: ClassVar[type[AuthorizationError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> AuthorizationError: ...
 
     message: str = "Authorization failed"
-    status: HTTPStatus = _S.FORBIDDEN
 
 
 def _rate_limit_message(limit: int | None) -> str:
     return "Rate limit exceeded" if limit is None else f"Rate limit exceeded: {limit} requests"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class RateLimitFailure(
     ZhinengBridgeFailure,
     code="BRIDGE_RATE_LIMIT",
@@ -311,14 +333,16 @@ class RateLimitFailure(
 ):
     """The client exceeded the rate limit (``limit`` requests); answers 429, retry later."""
 
-    exception_type: ClassVar[type[RateLimitError]]
+    if TYPE_CHECKING:
 
-    status: HTTPStatus = _S.TOO_MANY_REQUESTS
+        @override
+        def to_exception(self) -> RateLimitError: ...
+
     limit: int | None = None
     message: str = derived_message(lambda f: _rate_limit_message(f.limit))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class SessionNotFoundFailure(
     ZhinengBridgeFailure,
     code="BRIDGE_SESSION_NOT_FOUND",
@@ -327,14 +351,16 @@ class SessionNotFoundFailure(
 ):
     """The session does not exist; answers 404."""
 
-    exception_type: ClassVar[type[SessionNotFoundError]]
+    if TYPE_CHECKING:
 
-    status: HTTPStatus = _S.NOT_FOUND
+        @override
+        def to_exception(self) -> SessionNotFoundError: ...
+
     session_id: str
     message: str = derived_message(lambda f: f"Session not found: {f.session_id}")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class SessionAlreadyRunningFailure(
     ZhinengBridgeFailure,
     code="BRIDGE_SESSION_ALREADY_RUNNING",
@@ -343,14 +369,16 @@ class SessionAlreadyRunningFailure(
 ):
     """The session is already running; answers 409, a person must resolve it."""
 
-    exception_type: ClassVar[type[SessionAlreadyRunningError]]
+    if TYPE_CHECKING:
 
-    status: HTTPStatus = _S.CONFLICT
+        @override
+        def to_exception(self) -> SessionAlreadyRunningError: ...
+
     session_id: str
     message: str = derived_message(lambda f: f"Session already running: {f.session_id}")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class MaxConnectionsFailure(
     ZhinengBridgeFailure,
     code="BRIDGE_MAX_CONNECTIONS",
@@ -360,9 +388,11 @@ class MaxConnectionsFailure(
 ):
     """The server is at ``max_connections``; answers 429, closes the connection, retry later."""
 
-    exception_type: ClassVar[type[MaxConnectionsError]]
+    if TYPE_CHECKING:
 
-    status: HTTPStatus = _S.TOO_MANY_REQUESTS
+        @override
+        def to_exception(self) -> MaxConnectionsError: ...
+
     current: int
     max_connections: int
     message: str = derived_message(
@@ -370,7 +400,7 @@ class MaxConnectionsFailure(
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class MaxSessionsFailure(
     ZhinengBridgeFailure,
     code="BRIDGE_MAX_SESSIONS",
@@ -379,9 +409,11 @@ class MaxSessionsFailure(
 ):
     """The server is at ``max_sessions``; answers 429, retry later."""
 
-    exception_type: ClassVar[type[MaxSessionsError]]
+    if TYPE_CHECKING:
 
-    status: HTTPStatus = _S.TOO_MANY_REQUESTS
+        @override
+        def to_exception(self) -> MaxSessionsError: ...
+
     current: int
     max_sessions: int
     message: str = derived_message(
@@ -389,7 +421,7 @@ class MaxSessionsFailure(
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ServerFailure(
     ZhinengBridgeFailure,
     code="BRIDGE_SERVER_ERROR",
@@ -398,13 +430,15 @@ class ServerFailure(
 ):
     """A generic server error; answers 500."""
 
-    exception_type: ClassVar[type[ServerException]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> ServerException: ...
 
     message: str = "Internal server error"
-    status: HTTPStatus = _S.INTERNAL_SERVER_ERROR
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class SessionManagerFailure(
     ServerFailure,
     code="BRIDGE_SESSION_MANAGER_ERROR",
@@ -413,13 +447,15 @@ class SessionManagerFailure(
 ):
     """The session manager failed; answers 500."""
 
-    exception_type: ClassVar[type[SessionManagerError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> SessionManagerError: ...
 
     message: str = "Session manager error"
-    status: HTTPStatus = _S.INTERNAL_SERVER_ERROR
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ToolExecutionFailure(
     ServerFailure,
     code="BRIDGE_TOOL_EXECUTION_ERROR",
@@ -428,16 +464,18 @@ class ToolExecutionFailure(
 ):
     """An AI tool's process failed (``error``, ``exit_code``); answers 500."""
 
-    exception_type: ClassVar[type[ToolExecutionError]]
+    if TYPE_CHECKING:
 
-    status: HTTPStatus = _S.INTERNAL_SERVER_ERROR
+        @override
+        def to_exception(self) -> ToolExecutionError: ...
+
     tool_name: str
     error: str
     exit_code: int | None = None
     message: str = derived_message(lambda f: f"Tool execution failed: {f.tool_name}")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ConnectionFailure(
     ServerFailure,
     code="BRIDGE_CONNECTION_ERROR",
@@ -446,13 +484,15 @@ class ConnectionFailure(
 ):
     """A connection to a service failed; answers 503, retry with backoff."""
 
-    exception_type: ClassVar[type[_this.ConnectionError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> _this.ConnectionError: ...
 
     message: str = "Connection error"
-    status: HTTPStatus = _S.SERVICE_UNAVAILABLE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class TimeoutFailure(
     ServerFailure,
     code="BRIDGE_TIMEOUT",
@@ -461,15 +501,17 @@ class TimeoutFailure(
 ):
     """``operation`` took longer than ``timeout`` seconds; answers 504, retry with backoff."""
 
-    exception_type: ClassVar[type[_this.TimeoutError]]
+    if TYPE_CHECKING:
 
-    status: HTTPStatus = _S.GATEWAY_TIMEOUT
+        @override
+        def to_exception(self) -> _this.TimeoutError: ...
+
     operation: str
     timeout: int
     message: str = derived_message(lambda f: f"Timeout during {f.operation}: {f.timeout}s")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ConfigurationFailure(
     ZhinengBridgeFailure,
     code="BRIDGE_CONFIGURATION_ERROR",
@@ -478,10 +520,12 @@ class ConfigurationFailure(
 ):
     """The configuration (``config_key``) is invalid; answers 500, a person must fix it."""
 
-    exception_type: ClassVar[type[ConfigurationError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> ConfigurationError: ...
 
     message: str = "Invalid configuration"
-    status: HTTPStatus = _S.INTERNAL_SERVER_ERROR
     config_key: str | None = None
 
 
@@ -502,7 +546,7 @@ _BRIDGE = Family(
 )
 
 
-class ZhinengBridgeException(Exception):
+class ZhinengBridgeException(PairedException, failure=ZhinengBridgeFailure, family=_BRIDGE):
     """Base of every bridge exception: message, HTTP-style ``code`` and ``details``.
 
     Args:
@@ -512,8 +556,11 @@ class ZhinengBridgeException(Exception):
         retry_after: the retry hint in seconds (railguard addition, keyword-only).
     """
 
-    failure = Paired(ZhinengBridgeFailure, family=_BRIDGE)
-    __reduce__ = reduce_exception
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ZhinengBridgeFailure: ...
 
     DEFAULT_CODE: ClassVar[int] = 500
 
@@ -536,31 +583,46 @@ class ZhinengBridgeException(Exception):
         return {"type": "error", "message": self.message, "code": self.code, **self.details}
 
 
-class ValidationError(ZhinengBridgeException):
+class ValidationError(ZhinengBridgeException, failure=ValidationFailure):
     """A message failed validation (422 Unprocessable Entity)."""
 
-    failure = Paired(ValidationFailure)
-    DEFAULT_CODE = 422
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ValidationFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 422
 
     def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
         super().__init__(message, details=details)
 
 
-class InvalidMessageTypeError(ValidationError):
+class InvalidMessageTypeError(ValidationError, failure=InvalidMessageTypeFailure):
     """Unknown message type from the client (400)."""
 
-    failure = Paired(InvalidMessageTypeFailure)
-    DEFAULT_CODE = 400
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> InvalidMessageTypeFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 400
 
     def __init__(self, message_type: str) -> None:
         super().__init__(f"Unknown message type: {message_type}", {"message_type": message_type})
 
 
-class InvalidToolNameError(ValidationError):
+class InvalidToolNameError(ValidationError, failure=InvalidToolNameFailure):
     """Invalid AI tool name (400); the frame lists ``valid_tools``."""
 
-    failure = Paired(InvalidToolNameFailure)
-    DEFAULT_CODE = 400
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> InvalidToolNameFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 400
 
     def __init__(self, tool_name: str, valid_tools: Sequence[str]) -> None:
         super().__init__(
@@ -569,82 +631,122 @@ class InvalidToolNameError(ValidationError):
         )
 
 
-class InvalidSessionIdError(ValidationError):
+class InvalidSessionIdError(ValidationError, failure=InvalidSessionIdFailure):
     """Invalid session ID format (400)."""
 
-    failure = Paired(InvalidSessionIdFailure)
-    DEFAULT_CODE = 400
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> InvalidSessionIdFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 400
 
     def __init__(self, session_id: str) -> None:
         super().__init__(f"Invalid session_id: {session_id}", {"session_id": session_id})
 
 
-class InvalidJSONError(ValidationError):
+class InvalidJSONError(ValidationError, failure=InvalidJSONFailure):
     """Malformed JSON in a message (400)."""
 
-    failure = Paired(InvalidJSONFailure)
-    DEFAULT_CODE = 400
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> InvalidJSONFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 400
 
     def __init__(self, message: str = "Invalid JSON format") -> None:
         super().__init__(message)
 
 
-class MissingFieldError(ValidationError):
+class MissingFieldError(ValidationError, failure=MissingFieldFailure):
     """A required field is missing (400); the frame names it as ``field``."""
 
-    failure = Paired(MissingFieldFailure)
-    DEFAULT_CODE = 400
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> MissingFieldFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 400
 
     def __init__(self, field_name: str) -> None:
         super().__init__(f"Missing required field: {field_name}", {"field": field_name})
 
 
-class AuthenticationError(ZhinengBridgeException):
+class AuthenticationError(ZhinengBridgeException, failure=AuthenticationFailure):
     """Authentication failed (401)."""
 
-    failure = Paired(AuthenticationFailure)
-    DEFAULT_CODE = 401
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> AuthenticationFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 401
 
     def __init__(self, message: str = "Authentication failed") -> None:
         super().__init__(message)
 
 
-class AuthorizationError(ZhinengBridgeException):
+class AuthorizationError(ZhinengBridgeException, failure=AuthorizationFailure):
     """The user is not authorized for the action (403)."""
 
-    failure = Paired(AuthorizationFailure)
-    DEFAULT_CODE = 403
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> AuthorizationFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 403
 
     def __init__(self, message: str = "Authorization failed") -> None:
         super().__init__(message)
 
 
-class RateLimitError(ZhinengBridgeException):
+class RateLimitError(ZhinengBridgeException, failure=RateLimitFailure):
     """Rate limit exceeded (429); the frame carries ``limit`` when given."""
 
-    failure = Paired(RateLimitFailure)
-    DEFAULT_CODE = 429
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> RateLimitFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 429
 
     def __init__(self, limit: int | None = None) -> None:
         details = {} if limit is None else {"limit": limit}
         super().__init__(_rate_limit_message(limit), details=details)
 
 
-class SessionNotFoundError(ZhinengBridgeException):
+class SessionNotFoundError(ZhinengBridgeException, failure=SessionNotFoundFailure):
     """The session was not found (404)."""
 
-    failure = Paired(SessionNotFoundFailure)
-    DEFAULT_CODE = 404
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> SessionNotFoundFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 404
 
     def __init__(self, session_id: str) -> None:
         super().__init__(f"Session not found: {session_id}", details={"session_id": session_id})
 
 
-class SessionAlreadyRunningError(ZhinengBridgeException):
+class SessionAlreadyRunningError(ZhinengBridgeException, failure=SessionAlreadyRunningFailure):
     """Attempt to start an already running session (409)."""
 
-    failure = Paired(SessionAlreadyRunningFailure)
-    DEFAULT_CODE = 409
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> SessionAlreadyRunningFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 409
 
     def __init__(self, session_id: str) -> None:
         super().__init__(
@@ -652,11 +754,16 @@ class SessionAlreadyRunningError(ZhinengBridgeException):
         )
 
 
-class MaxConnectionsError(ZhinengBridgeException):
+class MaxConnectionsError(ZhinengBridgeException, failure=MaxConnectionsFailure):
     """Maximum connections exceeded (429)."""
 
-    failure = Paired(MaxConnectionsFailure)
-    DEFAULT_CODE = 429
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> MaxConnectionsFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 429
 
     def __init__(self, current: int, max_connections: int) -> None:
         super().__init__(
@@ -665,11 +772,16 @@ class MaxConnectionsError(ZhinengBridgeException):
         )
 
 
-class MaxSessionsError(ZhinengBridgeException):
+class MaxSessionsError(ZhinengBridgeException, failure=MaxSessionsFailure):
     """Maximum sessions exceeded (429)."""
 
-    failure = Paired(MaxSessionsFailure)
-    DEFAULT_CODE = 429
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> MaxSessionsFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 429
 
     def __init__(self, current: int, max_sessions: int) -> None:
         super().__init__(
@@ -678,11 +790,16 @@ class MaxSessionsError(ZhinengBridgeException):
         )
 
 
-class ServerException(ZhinengBridgeException):
+class ServerException(ZhinengBridgeException, failure=ServerFailure):
     """A generic server error (500)."""
 
-    failure = Paired(ServerFailure)
-    DEFAULT_CODE = 500
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ServerFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 500
 
     def __init__(
         self, message: str = "Internal server error", details: Mapping[str, Any] | None = None
@@ -690,22 +807,30 @@ class ServerException(ZhinengBridgeException):
         super().__init__(message, details=details)
 
 
-class SessionManagerError(ServerException):
+class SessionManagerError(ServerException, failure=SessionManagerFailure):
     """The session manager failed (500)."""
 
-    failure = Paired(SessionManagerFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> SessionManagerFailure: ...
 
     def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
         super().__init__(message, details)
 
 
-class ToolExecutionError(ServerException):
+class ToolExecutionError(ServerException, failure=ToolExecutionFailure):
     """An AI tool's execution failed (500); the frame has ``tool_name``, ``error``, ``exit_code``.
 
     ``exit_code`` is left out of the frame when it is ``None``.
     """
 
-    failure = Paired(ToolExecutionFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ToolExecutionFailure: ...
 
     def __init__(self, tool_name: str, error: str, exit_code: int | None = None) -> None:
         details: dict[str, Any] = {"tool_name": tool_name, "error": error}
@@ -714,11 +839,16 @@ class ToolExecutionError(ServerException):
         super().__init__(f"Tool execution failed: {tool_name}", details)
 
 
-class ConnectionError(ServerException):
+class ConnectionError(ServerException, failure=ConnectionFailure):
     """A connection error (503 Service Unavailable)."""
 
-    failure = Paired(ConnectionFailure)
-    DEFAULT_CODE = 503
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ConnectionFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 503
 
     def __init__(
         self, message: str = "Connection error", details: Mapping[str, Any] | None = None
@@ -726,11 +856,16 @@ class ConnectionError(ServerException):
         super().__init__(message, details)
 
 
-class TimeoutError(ServerException):
+class TimeoutError(ServerException, failure=TimeoutFailure):
     """An operation timed out (504 Gateway Timeout)."""
 
-    failure = Paired(TimeoutFailure)
-    DEFAULT_CODE = 504
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> TimeoutFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 504
 
     def __init__(self, operation: str, timeout: int) -> None:
         super().__init__(
@@ -739,11 +874,16 @@ class TimeoutError(ServerException):
         )
 
 
-class ConfigurationError(ZhinengBridgeException):
+class ConfigurationError(ZhinengBridgeException, failure=ConfigurationFailure):
     """Invalid configuration (500); the frame names ``config_key`` when given."""
 
-    failure = Paired(ConfigurationFailure)
-    DEFAULT_CODE = 500
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ConfigurationFailure: ...
+
+    DEFAULT_CODE: ClassVar[int] = 500
 
     def __init__(self, message: str, config_key: str | None = None) -> None:
         details = {} if config_key is None else {"config_key": config_key}

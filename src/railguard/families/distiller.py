@@ -38,9 +38,19 @@ import attrs
 
 from railguard.core import Category, Recovery
 
-from ._pairing import Attr, Family, Paired, PairedFailure, details_attr, reduce_exception
+from ._pairing import (
+    Attr,
+    Family,
+    PairedException,
+    PairedFailure,
+    class_default,
+    details_attr,
+    keyword_defaults,
+)
 
 if TYPE_CHECKING:
+    from typing_extensions import override
+
     # the module's ConnectionError, not the builtin, in annotations above its definition
     from railguard.families import distiller as _this  # noqa: PLW0406  # typing only
 else:
@@ -82,7 +92,7 @@ _S = HTTPStatus
 # --- failures -----------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class DistillerClientFailure(
     PairedFailure,
     code="distiller.client.error",
@@ -91,14 +101,17 @@ class DistillerClientFailure(
 ):
     """The Distiller client failed; answers 500. ``code`` and ``status`` vary per instance."""
 
-    exception_type: ClassVar[type[DistillerClientError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> DistillerClientError: ...
 
     message: str = "An error occurred in the distiller client"
-    code: str = "distiller.client.error"
-    status: HTTPStatus = _S.INTERNAL_SERVER_ERROR
+    code: str = class_default()
+    status: HTTPStatus = class_default()  # noqa: RUF009  # an attrs field declaration
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class AuthenticationFailure(
     DistillerClientFailure,
     code="distiller.client.authentication_error",
@@ -107,14 +120,15 @@ class AuthenticationFailure(
 ):
     """The API key is invalid, expired or was rejected; answers 401, do not retry."""
 
-    exception_type: ClassVar[type[AuthenticationError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> AuthenticationError: ...
 
     message: str = "API key validation failed"
-    code: str = "distiller.client.authentication_error"
-    status: HTTPStatus = _S.UNAUTHORIZED
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ProjectCreationFailure(
     DistillerClientFailure,
     code="distiller.client.project_creation_error",
@@ -123,14 +137,15 @@ class ProjectCreationFailure(
 ):
     """Creating a project failed (payload or server-side validation); answers 400."""
 
-    exception_type: ClassVar[type[ProjectCreationError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> ProjectCreationError: ...
 
     message: str = "Project creation failed"
-    code: str = "distiller.client.project_creation_error"
-    status: HTTPStatus = _S.BAD_REQUEST
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ProjectDownloadFailure(
     DistillerClientFailure,
     code="distiller.client.project_download_error",
@@ -139,14 +154,15 @@ class ProjectDownloadFailure(
 ):
     """The project (or its version) could not be downloaded; answers 404."""
 
-    exception_type: ClassVar[type[ProjectDownloadError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> ProjectDownloadError: ...
 
     message: str = "Project download failed"
-    code: str = "distiller.client.project_download_error"
-    status: HTTPStatus = _S.NOT_FOUND
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ConnectionFailure(
     DistillerClientFailure,
     code="distiller.client.connection_error",
@@ -160,14 +176,15 @@ class ConnectionFailure(
     Fatal at message level (as every subclass): the connection itself is gone or refused.
     """
 
-    exception_type: ClassVar[type[_this.ConnectionError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> _this.ConnectionError: ...
 
     message: str = "Connection to the distiller failed"
-    code: str = "distiller.client.connection_error"
-    status: HTTPStatus = _S.SERVICE_UNAVAILABLE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class UserAlreadyConnectedFailure(
     ConnectionFailure,
     code="distiller.client.user_already_connected",
@@ -177,14 +194,15 @@ class UserAlreadyConnectedFailure(
 ):
     """The UUID already has an active session; answers 409 and needs the user to act."""
 
-    exception_type: ClassVar[type[UserAlreadyConnectedError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> UserAlreadyConnectedError: ...
 
     message: str = "The user is already connected in another session"
-    code: str = "distiller.client.user_already_connected"
-    status: HTTPStatus = _S.CONFLICT
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ConnectionTimeoutFailure(
     ConnectionFailure,
     code="distiller.client.connection_timeout",
@@ -194,14 +212,15 @@ class ConnectionTimeoutFailure(
 ):
     """No heartbeat arrived in time, or the idle session was closed; answers 504, reconnect."""
 
-    exception_type: ClassVar[type[ConnectionTimeoutError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> ConnectionTimeoutError: ...
 
     message: str = "The connection timed out"
-    code: str = "distiller.client.connection_timeout"
-    status: HTTPStatus = _S.GATEWAY_TIMEOUT
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ConnectionClosedFailure(
     ConnectionFailure,
     code="distiller.client.connection_closed",
@@ -211,14 +230,15 @@ class ConnectionClosedFailure(
 ):
     """The connection was closed unexpectedly; answers 503, reconnect and retry."""
 
-    exception_type: ClassVar[type[ConnectionClosedError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> ConnectionClosedError: ...
 
     message: str = "The connection was closed unexpectedly"
-    code: str = "distiller.client.connection_closed"
-    status: HTTPStatus = _S.SERVICE_UNAVAILABLE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class WebSocketFailure(
     ConnectionFailure,
     code="distiller.client.websocket_error",
@@ -228,14 +248,15 @@ class WebSocketFailure(
 ):
     """A WebSocket protocol-level operation failed; answers 503, reconnect and retry."""
 
-    exception_type: ClassVar[type[WebSocketError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> WebSocketError: ...
 
     message: str = "A WebSocket error occurred"
-    code: str = "distiller.client.websocket_error"
-    status: HTTPStatus = _S.SERVICE_UNAVAILABLE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class WebSocketSendFailure(
     WebSocketFailure,
     code="distiller.client.websocket_send_error",
@@ -245,14 +266,15 @@ class WebSocketSendFailure(
 ):
     """A message could not be sent to the server; answers 503, reconnect and retry."""
 
-    exception_type: ClassVar[type[WebSocketSendError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> WebSocketSendError: ...
 
     message: str = "Failed to send a message to the server"
-    code: str = "distiller.client.websocket_send_error"
-    status: HTTPStatus = _S.SERVICE_UNAVAILABLE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class WebSocketReceiveFailure(
     WebSocketFailure,
     code="distiller.client.websocket_receive_error",
@@ -262,14 +284,15 @@ class WebSocketReceiveFailure(
 ):
     """A message could not be received or parsed; answers 503, reconnect and retry."""
 
-    exception_type: ClassVar[type[WebSocketReceiveError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> WebSocketReceiveError: ...
 
     message: str = "Failed to receive a message from the server"
-    code: str = "distiller.client.websocket_receive_error"
-    status: HTTPStatus = _S.SERVICE_UNAVAILABLE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class DatabaseFailure(
     DistillerClientFailure,
     code="distiller.client.database_error",
@@ -279,14 +302,15 @@ class DatabaseFailure(
 ):
     """The chat-history database failed; answers 500, retry with backoff."""
 
-    exception_type: ClassVar[type[DatabaseError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> DatabaseError: ...
 
     message: str = "A database error occurred"
-    code: str = "distiller.client.database_error"
-    status: HTTPStatus = _S.INTERNAL_SERVER_ERROR
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class HistoryRetrievalFailure(
     DatabaseFailure,
     code="distiller.client.history_retrieval_error",
@@ -296,14 +320,15 @@ class HistoryRetrievalFailure(
 ):
     """Past chat logs could not be fetched; answers 500, retry with backoff."""
 
-    exception_type: ClassVar[type[HistoryRetrievalError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> HistoryRetrievalError: ...
 
     message: str = "Failed to retrieve the chat history"
-    code: str = "distiller.client.history_retrieval_error"
-    status: HTTPStatus = _S.INTERNAL_SERVER_ERROR
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ChatLoggingFailure(
     DatabaseFailure,
     code="distiller.client.chat_logging_error",
@@ -313,11 +338,12 @@ class ChatLoggingFailure(
 ):
     """A conversation turn could not be logged; answers 500, retry with backoff."""
 
-    exception_type: ClassVar[type[ChatLoggingError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> ChatLoggingError: ...
 
     message: str = "Failed to log the chat turn"
-    code: str = "distiller.client.chat_logging_error"
-    status: HTTPStatus = _S.INTERNAL_SERVER_ERROR
 
 
 # --- exceptions ---------------------------------------------------------------------
@@ -334,7 +360,7 @@ _DISTILLER = Family(
 )
 
 
-class DistillerClientError(Exception):
+class DistillerClientError(PairedException, failure=DistillerClientFailure, family=_DISTILLER):
     """Base of every Distiller client error; catch it to handle them all.
 
     Args:
@@ -347,8 +373,11 @@ class DistillerClientError(Exception):
         retry_after: the server's retry hint in seconds (railguard addition).
     """
 
-    failure = Paired(DistillerClientFailure, family=_DISTILLER)
-    __reduce__ = reduce_exception
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> DistillerClientFailure: ...
 
     DEFAULT_MESSAGE: ClassVar[str] = "An error occurred in the distiller client"
     DEFAULT_CODE: ClassVar[str] = "distiller.client.error"
@@ -374,114 +403,179 @@ class DistillerClientError(Exception):
             self.__cause__ = cause
 
 
-class AuthenticationError(DistillerClientError):
+class AuthenticationError(DistillerClientError, failure=AuthenticationFailure):
     """The API key is invalid, expired, or fails validation against the server (401)."""
 
-    failure = Paired(AuthenticationFailure)
-    DEFAULT_MESSAGE = "API key validation failed"
-    DEFAULT_CODE = "distiller.client.authentication_error"
-    DEFAULT_STATUS = _S.UNAUTHORIZED
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> AuthenticationFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "API key validation failed"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.authentication_error"
+    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.UNAUTHORIZED
 
 
-class ProjectCreationError(DistillerClientError):
+class ProjectCreationError(DistillerClientError, failure=ProjectCreationFailure):
     """``client.create_project()`` failed (400).
 
     ``extra`` has ``status_code``, ``error_message`` and ``project``.
     """
 
-    failure = Paired(ProjectCreationFailure)
-    DEFAULT_MESSAGE = "Project creation failed"
-    DEFAULT_CODE = "distiller.client.project_creation_error"
-    DEFAULT_STATUS = _S.BAD_REQUEST
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ProjectCreationFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "Project creation failed"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.project_creation_error"
+    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.BAD_REQUEST
 
 
-class ProjectDownloadError(DistillerClientError):
+class ProjectDownloadError(DistillerClientError, failure=ProjectDownloadFailure):
     """``client.download_project()`` failed (404); ``extra`` has project and project_version."""
 
-    failure = Paired(ProjectDownloadFailure)
-    DEFAULT_MESSAGE = "Project download failed"
-    DEFAULT_CODE = "distiller.client.project_download_error"
-    DEFAULT_STATUS = _S.NOT_FOUND
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ProjectDownloadFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "Project download failed"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.project_download_error"
+    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.NOT_FOUND
 
 
-class ConnectionError(DistillerClientError):
+class ConnectionError(DistillerClientError, failure=ConnectionFailure):
     """Base of every network and connectivity error (503 Service Unavailable)."""
 
-    failure = Paired(ConnectionFailure)
-    DEFAULT_MESSAGE = "Connection to the distiller failed"
-    DEFAULT_CODE = "distiller.client.connection_error"
-    DEFAULT_STATUS = _S.SERVICE_UNAVAILABLE
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ConnectionFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "Connection to the distiller failed"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.connection_error"
+    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.SERVICE_UNAVAILABLE
 
 
-class UserAlreadyConnectedError(ConnectionError):
+class UserAlreadyConnectedError(ConnectionError, failure=UserAlreadyConnectedFailure):
     """The UUID is already active in another session (409); one connection per UUID."""
 
-    failure = Paired(UserAlreadyConnectedFailure)
-    DEFAULT_MESSAGE = "The user is already connected in another session"
-    DEFAULT_CODE = "distiller.client.user_already_connected"
-    DEFAULT_STATUS = _S.CONFLICT
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> UserAlreadyConnectedFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "The user is already connected in another session"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.user_already_connected"
+    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.CONFLICT
 
 
-class ConnectionTimeoutError(ConnectionError):
+class ConnectionTimeoutError(ConnectionError, failure=ConnectionTimeoutFailure):
     """No server heartbeat in time, or the idle session was closed (504)."""
 
-    failure = Paired(ConnectionTimeoutFailure)
-    DEFAULT_MESSAGE = "The connection timed out"
-    DEFAULT_CODE = "distiller.client.connection_timeout"
-    DEFAULT_STATUS = _S.GATEWAY_TIMEOUT
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ConnectionTimeoutFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "The connection timed out"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.connection_timeout"
+    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.GATEWAY_TIMEOUT
 
 
-class ConnectionClosedError(ConnectionError):
+class ConnectionClosedError(ConnectionError, failure=ConnectionClosedFailure):
     """The WebSocket closed unexpectedly or forcefully, not by timeout or conflict (503)."""
 
-    failure = Paired(ConnectionClosedFailure)
-    DEFAULT_MESSAGE = "The connection was closed unexpectedly"
-    DEFAULT_CODE = "distiller.client.connection_closed"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ConnectionClosedFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "The connection was closed unexpectedly"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.connection_closed"
 
 
-class WebSocketError(ConnectionError):
+class WebSocketError(ConnectionError, failure=WebSocketFailure):
     """Base of the protocol-level errors (503)."""
 
-    failure = Paired(WebSocketFailure)
-    DEFAULT_MESSAGE = "A WebSocket error occurred"
-    DEFAULT_CODE = "distiller.client.websocket_error"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> WebSocketFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "A WebSocket error occurred"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.websocket_error"
 
 
-class WebSocketSendError(WebSocketError):
+class WebSocketSendError(WebSocketError, failure=WebSocketSendFailure):
     """Failed to send a message to the server (503)."""
 
-    failure = Paired(WebSocketSendFailure)
-    DEFAULT_MESSAGE = "Failed to send a message to the server"
-    DEFAULT_CODE = "distiller.client.websocket_send_error"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> WebSocketSendFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "Failed to send a message to the server"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.websocket_send_error"
 
 
-class WebSocketReceiveError(WebSocketError):
+class WebSocketReceiveError(WebSocketError, failure=WebSocketReceiveFailure):
     """Failed to receive or parse a message from the server (503)."""
 
-    failure = Paired(WebSocketReceiveFailure)
-    DEFAULT_MESSAGE = "Failed to receive a message from the server"
-    DEFAULT_CODE = "distiller.client.websocket_receive_error"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> WebSocketReceiveFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "Failed to receive a message from the server"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.websocket_receive_error"
 
 
-class DatabaseError(DistillerClientError):
+class DatabaseError(DistillerClientError, failure=DatabaseFailure):
     """Base of the chat-history database errors (500)."""
 
-    failure = Paired(DatabaseFailure)
-    DEFAULT_MESSAGE = "A database error occurred"
-    DEFAULT_CODE = "distiller.client.database_error"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> DatabaseFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "A database error occurred"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.database_error"
 
 
-class HistoryRetrievalError(DatabaseError):
+class HistoryRetrievalError(DatabaseError, failure=HistoryRetrievalFailure):
     """``client.retrieve_history()`` failed (500); ``extra`` has account, project and uuid."""
 
-    failure = Paired(HistoryRetrievalFailure)
-    DEFAULT_MESSAGE = "Failed to retrieve the chat history"
-    DEFAULT_CODE = "distiller.client.history_retrieval_error"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> HistoryRetrievalFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "Failed to retrieve the chat history"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.history_retrieval_error"
 
 
-class ChatLoggingError(DatabaseError):
+class ChatLoggingError(DatabaseError, failure=ChatLoggingFailure):
     """Logging a conversation turn failed (500); ``extra`` has table_name and role."""
 
-    failure = Paired(ChatLoggingFailure)
-    DEFAULT_MESSAGE = "Failed to log the chat turn"
-    DEFAULT_CODE = "distiller.client.chat_logging_error"
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ChatLoggingFailure: ...
+
+    DEFAULT_MESSAGE: ClassVar[str] = "Failed to log the chat turn"
+    DEFAULT_CODE: ClassVar[str] = "distiller.client.chat_logging_error"

@@ -29,7 +29,7 @@ import enum
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import attrs
 
@@ -38,13 +38,17 @@ from railguard.core import Category
 from ._pairing import (
     Attr,
     Family,
-    Paired,
+    PairedException,
     PairedFailure,
+    class_default,
     derived_message,
     details_attr,
     frozen_tuple,
-    reduce_exception,
+    keyword_defaults,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import override
 
 __all__ = [
     "CATEGORIES",
@@ -99,7 +103,7 @@ def _path_text(value: str | os.PathLike[str] | None) -> str | None:
 # --- failures -----------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class PythonExecutorFailure(
     PairedFailure, code="PYTHON_EXECUTOR_ERROR", category=Category.WORKFLOW
 ):
@@ -108,14 +112,17 @@ class PythonExecutorFailure(
     ``folder_path`` is the execution folder, kept for debugging.
     """
 
-    exception_type: ClassVar[type[PythonExecutorException]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> PythonExecutorException: ...
 
     message: str = "The Python executor failed."
-    category: ExecutorCategory = Category.WORKFLOW
+    category: ExecutorCategory = class_default()  # noqa: RUF009  # an attrs field declaration
     folder_path: str | None = attrs.field(default=None, converter=_path_text)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ContainerConnectivityFailure(
     PythonExecutorFailure,
     code="EXECUTOR_CONTAINER_CONNECTIVITY",
@@ -123,15 +130,17 @@ class ContainerConnectivityFailure(
 ):
     """The Jupyter container at ``host``:``port`` is unreachable; retry the same code."""
 
-    exception_type: ClassVar[type[ContainerConnectivityError]]
+    if TYPE_CHECKING:
 
-    category: ExecutorCategory = Category.INFRASTRUCTURE
+        @override
+        def to_exception(self) -> ContainerConnectivityError: ...
+
     host: str
     port: int
     message: str = derived_message(lambda f: _unreachable(f.host, f.port))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ContainerConfigurationFailure(
     PythonExecutorFailure,
     code="EXECUTOR_CONTAINER_CONFIGURATION",
@@ -139,54 +148,62 @@ class ContainerConfigurationFailure(
 ):
     """The container configuration is invalid; fix the deployment, do not retry."""
 
-    exception_type: ClassVar[type[ContainerConfigurationError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> ContainerConfigurationError: ...
 
     message: str = "Container configuration is invalid"
-    category: ExecutorCategory = Category.CONFIGURATION
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class CodeGenerationFailure(
     PythonExecutorFailure, code="EXECUTOR_CODE_GENERATION", category=Category.CODE_RELATED
 ):
     """The LLM failed to generate valid code (attempt ``generation_attempt``); regenerate."""
 
-    exception_type: ClassVar[type[CodeGenerationError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> CodeGenerationError: ...
 
     message: str = "LLM failed to generate valid code"
-    category: ExecutorCategory = Category.CODE_RELATED
     generation_attempt: int
     error_chain: tuple[str, ...] = attrs.field(converter=frozen_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class CodeSyntaxFailure(
     PythonExecutorFailure, code="EXECUTOR_CODE_SYNTAX", category=Category.CODE_RELATED
 ):
     """The generated code has syntax errors (``syntax_issues``); regenerate it."""
 
-    exception_type: ClassVar[type[CodeSyntaxError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> CodeSyntaxError: ...
 
     message: str = "Generated code has syntax errors"
-    category: ExecutorCategory = Category.CODE_RELATED
     syntax_issues: tuple[str, ...] = attrs.field(converter=frozen_tuple)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class CodeRuntimeFailure(
     PythonExecutorFailure, code="EXECUTOR_CODE_RUNTIME", category=Category.CODE_RELATED
 ):
     """The code failed while running (``traceback_info``); regenerate it with that feedback."""
 
-    exception_type: ClassVar[type[CodeRuntimeError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> CodeRuntimeError: ...
 
     message: str = "Code failed during execution due to runtime errors"
-    category: ExecutorCategory = Category.CODE_RELATED
     traceback_info: str
     execution_attempt: int
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class ExecutionTimeoutFailure(
     PythonExecutorFailure,
     code="EXECUTOR_EXECUTION_TIMEOUT",
@@ -195,29 +212,33 @@ class ExecutionTimeoutFailure(
 ):
     """The execution exceeded ``timeout_seconds``; answers 504, notify a person."""
 
-    exception_type: ClassVar[type[ExecutionTimeoutError]]
+    if TYPE_CHECKING:
 
-    category: ExecutorCategory = Category.WORKFLOW
+        @override
+        def to_exception(self) -> ExecutionTimeoutError: ...
+
     timeout_seconds: int
     message: str = derived_message(lambda f: _timeout(f.timeout_seconds))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class MaxAttemptsExceededFailure(
     PythonExecutorFailure, code="EXECUTOR_MAX_ATTEMPTS_EXCEEDED", category=Category.WORKFLOW
 ):
     """``max_attempts`` of ``operation_type`` all failed (``error_chain``); stop retrying."""
 
-    exception_type: ClassVar[type[MaxAttemptsExceededError]]
+    if TYPE_CHECKING:
 
-    category: ExecutorCategory = Category.WORKFLOW
+        @override
+        def to_exception(self) -> MaxAttemptsExceededError: ...
+
     operation_type: str
     max_attempts: int
     error_chain: tuple[str, ...] = attrs.field(converter=frozen_tuple)
     message: str = derived_message(lambda f: _max_attempts(f.operation_type, f.max_attempts))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class WorkflowFailure(
     PythonExecutorFailure, code="EXECUTOR_WORKFLOW_ERROR", category=Category.WORKFLOW
 ):
@@ -226,10 +247,12 @@ class WorkflowFailure(
     ``original_exception`` is the original exception as ``"TypeName: text"``.
     """
 
-    exception_type: ClassVar[type[WorkflowError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> WorkflowError: ...
 
     message: str = "Unexpected workflow error"
-    category: ExecutorCategory = Category.WORKFLOW
     stage: str
     original_exception: str | None = None
 
@@ -308,7 +331,7 @@ _EXECUTOR = Family(
 )
 
 
-class PythonExecutorException(Exception):
+class PythonExecutorException(PairedException, failure=PythonExecutorFailure, family=_EXECUTOR):
     """Base of every Python executor exception: categorised, with debugging context.
 
     Args:
@@ -319,8 +342,11 @@ class PythonExecutorException(Exception):
         retry_after: the retry hint in seconds (railguard addition, keyword-only).
     """
 
-    failure = Paired(PythonExecutorFailure, family=_EXECUTOR)
-    __reduce__ = reduce_exception
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> PythonExecutorFailure: ...
 
     def __init__(
         self,
@@ -359,10 +385,14 @@ class PythonExecutorException(Exception):
         return self.category == ErrorCategory.CODE_RELATED
 
 
-class ContainerConnectivityError(PythonExecutorException):
+class ContainerConnectivityError(PythonExecutorException, failure=ContainerConnectivityFailure):
     """The Jupyter container is unreachable or the connection failed (infrastructure)."""
 
-    failure = Paired(ContainerConnectivityFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ContainerConnectivityFailure: ...
 
     def __init__(
         self,
@@ -384,19 +414,27 @@ class ContainerConnectivityError(PythonExecutorException):
         return _unreachable(self.host, self.port)
 
 
-class ContainerConfigurationError(PythonExecutorException):
+class ContainerConfigurationError(PythonExecutorException, failure=ContainerConfigurationFailure):
     """The container configuration is invalid (configuration)."""
 
-    failure = Paired(ContainerConfigurationFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ContainerConfigurationFailure: ...
 
     def __init__(self, message: str, technical_details: dict[str, Any] | None = None) -> None:
         super().__init__(message, ErrorCategory.CONFIGURATION, technical_details)
 
 
-class CodeGenerationError(PythonExecutorException):
+class CodeGenerationError(PythonExecutorException, failure=CodeGenerationFailure):
     """The LLM failed to generate valid code (code-related)."""
 
-    failure = Paired(CodeGenerationFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> CodeGenerationFailure: ...
 
     def __init__(
         self,
@@ -410,10 +448,14 @@ class CodeGenerationError(PythonExecutorException):
         self.error_chain = error_chain
 
 
-class CodeSyntaxError(PythonExecutorException):
+class CodeSyntaxError(PythonExecutorException, failure=CodeSyntaxFailure):
     """The generated code has syntax errors (code-related)."""
 
-    failure = Paired(CodeSyntaxFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> CodeSyntaxFailure: ...
 
     def __init__(
         self,
@@ -425,10 +467,14 @@ class CodeSyntaxError(PythonExecutorException):
         self.syntax_issues = syntax_issues
 
 
-class CodeRuntimeError(PythonExecutorException):
+class CodeRuntimeError(PythonExecutorException, failure=CodeRuntimeFailure):
     """The code failed during execution due to runtime errors (code-related)."""
 
-    failure = Paired(CodeRuntimeFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> CodeRuntimeFailure: ...
 
     def __init__(
         self,
@@ -443,10 +489,14 @@ class CodeRuntimeError(PythonExecutorException):
         self.execution_attempt = execution_attempt
 
 
-class ExecutionTimeoutError(PythonExecutorException):
+class ExecutionTimeoutError(PythonExecutorException, failure=ExecutionTimeoutFailure):
     """The code execution exceeded its timeout (workflow)."""
 
-    failure = Paired(ExecutionTimeoutFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> ExecutionTimeoutFailure: ...
 
     def __init__(
         self,
@@ -460,13 +510,17 @@ class ExecutionTimeoutError(PythonExecutorException):
         self.timeout_seconds = timeout_seconds
 
 
-class MaxAttemptsExceededError(PythonExecutorException):
+class MaxAttemptsExceededError(PythonExecutorException, failure=MaxAttemptsExceededFailure):
     """The maximum number of attempts was exceeded (workflow).
 
     ``operation_type`` is ``"code_generation"``, ``"execution"`` or ``"connectivity"``.
     """
 
-    failure = Paired(MaxAttemptsExceededFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> MaxAttemptsExceededFailure: ...
 
     def __init__(
         self,
@@ -487,14 +541,18 @@ class MaxAttemptsExceededError(PythonExecutorException):
         self.error_chain = error_chain
 
 
-class WorkflowError(PythonExecutorException):
+class WorkflowError(PythonExecutorException, failure=WorkflowFailure):
     """An unexpected workflow error: a bug in the executor, not in the user's code.
 
     ``stage`` is ``"code_generation"``, ``"static_analysis"``, ``"execution"`` or
     ``"orchestration"``.
     """
 
-    failure = Paired(WorkflowFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> WorkflowFailure: ...
 
     def __init__(
         self,

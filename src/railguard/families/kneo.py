@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -45,17 +45,17 @@ from ._pairing import (
     ArgsMessage,
     Attr,
     Family,
-    Paired,
+    PairedException,
     PairedFailure,
     details_attr,
     frozen_json,
     json_attr,
-    reduce_exception,
     retry_after_seconds,
 )
 
 if TYPE_CHECKING:
     import httpx
+    from typing_extensions import override
 
 __all__ = [
     "KneoAuthError",
@@ -95,7 +95,10 @@ class KneoFailure(PairedFailure, code="KNEO_ERROR", category=Category.UPSTREAM):
     else 502; retrying does not help.
     """
 
-    exception_type: ClassVar[type[KneoError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> KneoError: ...
 
     message: str = "The kneo platform returned an error."
     response_status: int | None = None
@@ -119,7 +122,10 @@ class KneoFailure(PairedFailure, code="KNEO_ERROR", category=Category.UPSTREAM):
 class KneoNetworkFailure(KneoFailure, code="KNEO_NETWORK_ERROR", category=Category.INFRASTRUCTURE):
     """DNS, connect, TLS or read timeout below HTTP; answers 503, transient: retry with backoff."""
 
-    exception_type: ClassVar[type[KneoNetworkError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> KneoNetworkError: ...
 
     message: str = "Could not reach the kneo platform."
 
@@ -128,7 +134,10 @@ class KneoNetworkFailure(KneoFailure, code="KNEO_NETWORK_ERROR", category=Catego
 class KneoAuthFailure(KneoFailure, code="KNEO_AUTH_ERROR", category=Category.AUTHENTICATION):
     """The API key is missing or invalid (401); check the profile, do not retry."""
 
-    exception_type: ClassVar[type[KneoAuthError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> KneoAuthError: ...
 
     message: str = "The API key is missing or invalid."
     response_status: int | None = 401
@@ -140,7 +149,10 @@ class KneoPermissionFailure(
 ):
     """The API key lacks the scope for this operation (403); do not retry."""
 
-    exception_type: ClassVar[type[KneoPermissionError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> KneoPermissionError: ...
 
     message: str = "The API key is not allowed to do this."
     response_status: int | None = 403
@@ -150,7 +162,10 @@ class KneoPermissionFailure(
 class KneoNotFoundFailure(KneoFailure, code="KNEO_NOT_FOUND", category=Category.NOT_FOUND):
     """The resource does not exist, often a stale ID (404); do not retry."""
 
-    exception_type: ClassVar[type[KneoNotFoundError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> KneoNotFoundError: ...
 
     message: str = "The resource does not exist."
     response_status: int | None = 404
@@ -160,7 +175,10 @@ class KneoNotFoundFailure(KneoFailure, code="KNEO_NOT_FOUND", category=Category.
 class KneoConflictFailure(KneoFailure, code="KNEO_CONFLICT", category=Category.CONFLICT):
     """The resource's state conflicts with the request (409); a person must resolve it."""
 
-    exception_type: ClassVar[type[KneoConflictError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> KneoConflictError: ...
 
     message: str = "The request conflicts with the resource's state."
     response_status: int | None = 409
@@ -172,7 +190,10 @@ class KneoIdempotencyMismatchFailure(
 ):
     """An Idempotency-Key was reused with a different payload (409): a caller bug, escalate."""
 
-    exception_type: ClassVar[type[KneoIdempotencyMismatchError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> KneoIdempotencyMismatchError: ...
 
     message: str = "The Idempotency-Key was reused with a different payload."
 
@@ -181,7 +202,10 @@ class KneoIdempotencyMismatchFailure(
 class KneoRateLimitedFailure(KneoFailure, code="KNEO_RATE_LIMITED", category=Category.RATE_LIMIT):
     """The rate limit was hit (429); retry after ``retry_after`` seconds (the server's hint)."""
 
-    exception_type: ClassVar[type[KneoRateLimited]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> KneoRateLimited: ...
 
     message: str = "Rate limit hit."
     response_status: int | None = 429
@@ -197,7 +221,10 @@ class KneoServerFailure(
     any other 5xx is not.
     """
 
-    exception_type: ClassVar[type[KneoServerError]]
+    if TYPE_CHECKING:
+
+        @override
+        def to_exception(self) -> KneoServerError: ...
 
     message: str = "The kneo platform failed."
 
@@ -225,7 +252,7 @@ _KNEO = Family(
 )
 
 
-class KneoError(Exception):
+class KneoError(PairedException, failure=KneoFailure, family=_KNEO):
     """Base of every kneo-client error; carries the failing response's context.
 
     Args:
@@ -238,8 +265,11 @@ class KneoError(Exception):
         details: extra context (railguard addition).
     """
 
-    failure = Paired(KneoFailure, family=_KNEO)
-    __reduce__ = reduce_exception
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> KneoFailure: ...
 
     status: int | None
     body: Any
@@ -267,52 +297,84 @@ class KneoError(Exception):
         self.details: dict[str, Any] = dict(details or {})
 
 
-class KneoNetworkError(KneoError):
+class KneoNetworkError(KneoError, failure=KneoNetworkFailure):
     """DNS / connect / TLS / read timeout; ``__cause__`` is the ``httpx.HTTPError``."""
 
-    failure = Paired(KneoNetworkFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> KneoNetworkFailure: ...
 
 
-class KneoAuthError(KneoError):
+class KneoAuthError(KneoError, failure=KneoAuthFailure):
     """HTTP 401: missing or invalid API key."""
 
-    failure = Paired(KneoAuthFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> KneoAuthFailure: ...
 
 
-class KneoPermissionError(KneoError):
+class KneoPermissionError(KneoError, failure=KneoPermissionFailure):
     """HTTP 403: the API key is valid but lacks the required scope."""
 
-    failure = Paired(KneoPermissionFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> KneoPermissionFailure: ...
 
 
-class KneoNotFoundError(KneoError):
+class KneoNotFoundError(KneoError, failure=KneoNotFoundFailure):
     """HTTP 404: the resource does not exist."""
 
-    failure = Paired(KneoNotFoundFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> KneoNotFoundFailure: ...
 
 
-class KneoConflictError(KneoError):
+class KneoConflictError(KneoError, failure=KneoConflictFailure):
     """HTTP 409 (generic): resource state, optimistic-lock failure, ..."""
 
-    failure = Paired(KneoConflictFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> KneoConflictFailure: ...
 
 
-class KneoIdempotencyMismatchError(KneoConflictError):
+class KneoIdempotencyMismatchError(KneoConflictError, failure=KneoIdempotencyMismatchFailure):
     """HTTP 409 on a request with an Idempotency-Key: the key was reused with another payload."""
 
-    failure = Paired(KneoIdempotencyMismatchFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> KneoIdempotencyMismatchFailure: ...
 
 
-class KneoRateLimited(KneoError):
+class KneoRateLimited(KneoError, failure=KneoRateLimitedFailure):
     """HTTP 429; ``retry_after`` carries the server's hint in seconds."""
 
-    failure = Paired(KneoRateLimitedFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> KneoRateLimitedFailure: ...
 
 
-class KneoServerError(KneoError):
+class KneoServerError(KneoError, failure=KneoServerFailure):
     """HTTP 5xx: server-side failure, after the transport's retries."""
 
-    failure = Paired(KneoServerFailure)
+    if TYPE_CHECKING:
+
+        @property
+        @override
+        def failure(self) -> KneoServerFailure: ...
 
 
 # --- mapping responses --------------------------------------------------------------
