@@ -400,7 +400,7 @@ class DistillerClientError(PairedException, failure=DistillerClientFailure, fami
         self.retry_after: float | None = retry_after
         super().__init__(self.message)
         if cause is not None:
-            self.__cause__ = cause
+            self.__cause__: BaseException | None = cause
 
 
 class AuthenticationError(DistillerClientError, failure=AuthenticationFailure):

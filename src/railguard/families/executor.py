@@ -360,7 +360,7 @@ class PythonExecutorException(PairedException, failure=PythonExecutorFailure, fa
         super().__init__(message)
         self.message = message
         self.category = category
-        self.technical_details = technical_details or {}
+        self.technical_details: dict[str, Any] = technical_details or {}
         self.folder_path = folder_path
         self.retry_after = retry_after
 
