@@ -112,7 +112,8 @@ class AgentBaseFailure(PairedFailure, code="AGENT_ERROR", category=Category.INTE
         def to_exception(self) -> AgentBaseException: ...
 
     message: str = "An agent error occurred."
-    code: str = class_default()
+    # varies per instance, so a field over Failure's per-class property
+    code: str = class_default()  # pyright: ignore[reportIncompatibleMethodOverride]
 
 
 @attrs.frozen(kw_only=True, field_transformer=keyword_defaults)

@@ -167,7 +167,8 @@ class ZhinengBridgeFailure(
         def to_exception(self) -> ZhinengBridgeException: ...
 
     message: str = "Internal server error"
-    status: HTTPStatus = class_default()  # noqa: RUF009  # an attrs field declaration
+    # varies per instance, so a field over Failure's per-class property
+    status: HTTPStatus = class_default()  # noqa: RUF009  # pyright: ignore[reportIncompatibleMethodOverride]
 
     def __attrs_post_init__(self) -> None:
         keys = _typed_keys(type(self))

@@ -107,8 +107,9 @@ class DistillerClientFailure(
         def to_exception(self) -> DistillerClientError: ...
 
     message: str = "An error occurred in the distiller client"
-    code: str = class_default()
-    status: HTTPStatus = class_default()  # noqa: RUF009  # an attrs field declaration
+    # varies per instance, so a field over Failure's per-class property
+    code: str = class_default()  # pyright: ignore[reportIncompatibleMethodOverride]
+    status: HTTPStatus = class_default()  # noqa: RUF009  # pyright: ignore[reportIncompatibleMethodOverride]
 
 
 @attrs.frozen(kw_only=True, field_transformer=keyword_defaults)

@@ -118,7 +118,8 @@ class PythonExecutorFailure(
         def to_exception(self) -> PythonExecutorException: ...
 
     message: str = "The Python executor failed."
-    category: ExecutorCategory = class_default()  # noqa: RUF009  # an attrs field declaration
+    # varies per instance, so a field over Failure's per-class property
+    category: ExecutorCategory = class_default()  # noqa: RUF009  # pyright: ignore[reportIncompatibleMethodOverride]
     folder_path: str | None = attrs.field(default=None, converter=_path_text)
 
 
