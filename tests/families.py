@@ -12,9 +12,8 @@ from types import ModuleType
 import attrs
 
 import railguard
-from railguard.core import Failure
 from railguard.families import FAMILY_MODULES
-from railguard.families.pairing import PairedException
+from railguard.families.pairing import PairedException, PairedFailure
 
 MODULES: dict[str, ModuleType] = {
     name.rsplit(".", 1)[1]: importlib.import_module(name) for name in FAMILY_MODULES
@@ -118,12 +117,12 @@ def paired_exceptions(module: ModuleType) -> list[type[Exception]]:
     ]
 
 
-def family_failures() -> list[type[Failure]]:
+def family_failures() -> list[type[PairedFailure]]:
     """Every failure class of every family, in definition order."""
     return [failure_of(exc) for module in MODULES.values() for exc in paired_exceptions(module)]
 
 
-def failure_of(exc_type: type[Exception]) -> type[Failure]:
+def failure_of(exc_type: type[Exception]) -> type[PairedFailure]:
     """The failure class paired with an exception class."""
     assert issubclass(exc_type, PairedException)
     return exc_type._pairing.failure_class

@@ -60,6 +60,7 @@ def test_catalog_rows_show_the_documented_values() -> None:
 
 
 @pytest.mark.parametrize("page", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)
+@pytest.mark.usefixtures("isolated_catalog")
 def test_python_blocks_run(page: Path) -> None:
     """Every python block of a families page runs, in order, in one namespace."""
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}

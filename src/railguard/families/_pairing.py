@@ -329,12 +329,17 @@ class Family:
         own: builds the codecs of a class's own fields at once (overrides
             ``special``; the bridge puts them all into one details dict).
         args: the exception's ``args`` for a failure (default: ``(message,)``).
+        constants: class constants of the exceptions that restate a failure field's
+            default (``{"DEFAULT_CODE": "status"}``): each exception class gets the
+            default of its failure's field, converted by that field's codec. A
+            class declares one itself only where its failure computes the value.
     """
 
     base: tuple[Codec, ...]
     special: Mapping[str, Codec] = attrs.field(factory=dict)
     own: Callable[[type[Failure], tuple[str, ...]], tuple[Codec, ...]] | None = None
     args: Callable[[Failure], tuple[object, ...]] = _message_args
+    constants: Mapping[str, str] = attrs.field(factory=dict)
 
     def codecs(self, failure_class: type[Failure]) -> tuple[Codec, ...]:
         """The codecs of every field of ``failure_class`` (``cause`` travels as ``__cause__``)."""
@@ -384,7 +389,7 @@ class Pairing:
     """One exception class and its failure class, with the codecs between them."""
 
     def __init__(
-        self, exception_type: type[Exception], failure_class: type[Failure], family: Family
+        self, exception_type: type[Exception], failure_class: type[PairedFailure], family: Family
     ) -> None:
         self.exception_type = exception_type
         self.failure_class = failure_class
@@ -456,6 +461,7 @@ class PairedException(Exception):
             raise TypeError(f"{failure.__qualname__} is already paired")
         cls._pairing = failure._pairing = Pairing(cls, failure, family)
         failure.exception_type = cls
+        _derive_constants(cls, cls._pairing)
         if inherited is None:
             register_exception(cls, _carried)
 
@@ -466,6 +472,23 @@ class PairedException(Exception):
 
     def __reduce__(self) -> tuple[Callable[..., BaseException], tuple[object, ...]]:
         return reduce_exception(self)
+
+
+def _derive_constants(cls: type[PairedException], pairing: Pairing) -> None:
+    """Set the family's constants on ``cls`` from its failure class's field defaults."""
+    fields = attrs.fields_dict(pairing.failure_class)
+    for constant, name in pairing.family.constants.items():
+        field = fields.get(name)
+        default = attrs.NOTHING if field is None else field.default
+        if default is attrs.NOTHING or isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # attrs.Factory is a class at runtime
+            continue  # computed per instance: the class declares its own constant
+        if constant in cls.__dict__:
+            raise TypeError(
+                f"{cls.__qualname__}.{constant} restates {pairing.failure_class.__qualname__}"
+                f".{name}; declare it once, on the failure"
+            )
+        codec = next(c for c in pairing.codecs if isinstance(c, Attr) and c.name == name)
+        setattr(cls, constant, codec.to_exception(default))
 
 
 def _carried(exc: PairedException) -> Failure:

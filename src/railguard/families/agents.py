@@ -281,6 +281,7 @@ class ResponseValidationFailure(
 _AGENTS = Family(
     base=(Attr("message"), Attr("code", "error_code"), details_attr(), RetryAfterText()),
     special={"retry_after_header": RetryAfterText(exact=True, none_text="")},
+    constants={"default_message": "message", "default_error_code": "code"},
 )
 
 
@@ -300,8 +301,8 @@ class AgentBaseException(PairedException, failure=AgentBaseFailure, family=_AGEN
         @override
         def failure(self) -> AgentBaseFailure: ...
 
-    default_message: ClassVar[str] = "An agent error occurred."
-    default_error_code: ClassVar[str] = "AGENT_ERROR"
+    default_message: ClassVar[str]
+    default_error_code: ClassVar[str]
 
     def __init__(
         self,
@@ -327,9 +328,6 @@ class AgentNotFoundException(AgentBaseException, failure=AgentNotFoundFailure):
         @override
         def failure(self) -> AgentNotFoundFailure: ...
 
-    default_message: ClassVar[str] = "Agent not found."
-    default_error_code: ClassVar[str] = "AGENT_NOT_FOUND"
-
 
 class AgentConfigException(AgentBaseException, failure=AgentConfigFailure):
     """The agent configuration is wrong; answers 400 Bad Request."""
@@ -340,9 +338,6 @@ class AgentConfigException(AgentBaseException, failure=AgentConfigFailure):
         @override
         def failure(self) -> AgentConfigFailure: ...
 
-    default_message: ClassVar[str] = "Agent configuration error."
-    default_error_code: ClassVar[str] = "AGENT_CONFIG_ERROR"
-
 
 class AgentValidationException(AgentBaseException, failure=AgentValidationFailure):
     """The agent's input failed validation; answers 400 Bad Request."""
@@ -352,9 +347,6 @@ class AgentValidationException(AgentBaseException, failure=AgentValidationFailur
         @property
         @override
         def failure(self) -> AgentValidationFailure: ...
-
-    default_message: ClassVar[str] = "Agent validation failed."
-    default_error_code: ClassVar[str] = "AGENT_VALIDATION_ERROR"
 
 
 class AgentExecutionException(AgentBaseException, failure=AgentExecutionFailure):
@@ -371,7 +363,6 @@ class AgentExecutionException(AgentBaseException, failure=AgentExecutionFailure)
         def failure(self) -> AgentExecutionFailure: ...
 
     default_message: ClassVar[str] = "Agent execution failed."
-    default_error_code: ClassVar[str] = "AGENT_EXECUTION_ERROR"
 
     def __init__(
         self,
@@ -405,7 +396,6 @@ class AgentExternalServiceException(AgentBaseException, failure=AgentExternalSer
         def failure(self) -> AgentExternalServiceFailure: ...
 
     default_message: ClassVar[str] = "External service error."
-    default_error_code: ClassVar[str] = "AGENT_EXTERNAL_SERVICE_ERROR"
 
     def __init__(
         self,
@@ -434,7 +424,6 @@ class AgentModelError(AgentExternalServiceException, failure=AgentModelFailure):
         def failure(self) -> AgentModelFailure: ...
 
     default_message: ClassVar[str] = "Model error."
-    default_error_code: ClassVar[str] = "AGENT_MODEL_ERROR"
 
 
 class AgentRateLimitError(AgentExternalServiceException, failure=AgentRateLimitFailure):
@@ -450,7 +439,6 @@ class AgentRateLimitError(AgentExternalServiceException, failure=AgentRateLimitF
         def failure(self) -> AgentRateLimitFailure: ...
 
     default_message: ClassVar[str] = "Rate limit error."
-    default_error_code: ClassVar[str] = "AGENT_RATE_LIMIT_ERROR"
     retry_after: str
 
     def __init__(
@@ -477,6 +465,7 @@ _VALIDATION = Family(
     base=(Attr("message"), details_attr(), RetryAfterText(), json_attr("errors", "_errors")),
     special={"body": json_attr("body")},
     args=lambda failure: (plain(getattr(failure, "errors", ())),),
+    constants={"default_message": "message"},
 )
 
 
@@ -495,7 +484,7 @@ class ValidationException(PairedException, failure=ValidationFailure, family=_VA
         @override
         def failure(self) -> ValidationFailure: ...
 
-    default_message: ClassVar[str] = "Validation failed."
+    default_message: ClassVar[str]
 
     def __init__(
         self,
@@ -531,8 +520,6 @@ class RequestValidationError(ValidationException, failure=RequestValidationFailu
         @override
         def failure(self) -> RequestValidationFailure: ...
 
-    default_message: ClassVar[str] = "Request validation failed."
-
     def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
         super().__init__(errors)
         self.body = body
@@ -546,8 +533,6 @@ class ResponseValidationError(ValidationException, failure=ResponseValidationFai
         @property
         @override
         def failure(self) -> ResponseValidationFailure: ...
-
-    default_message: ClassVar[str] = "Response validation failed."
 
     def __init__(self, errors: Sequence[Any], *, body: Any = None) -> None:
         super().__init__(errors)

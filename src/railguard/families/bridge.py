@@ -544,6 +544,7 @@ def _frame(failure_class: type[Failure], names: tuple[str, ...]) -> tuple[FrameD
 _BRIDGE = Family(
     base=(Attr("message"), Attr("status", "code", HTTPStatus, int), Attr("retry_after")),
     own=_frame,
+    constants={"DEFAULT_CODE": "status"},
 )
 
 
@@ -563,7 +564,7 @@ class ZhinengBridgeException(PairedException, failure=ZhinengBridgeFailure, fami
         @override
         def failure(self) -> ZhinengBridgeFailure: ...
 
-    DEFAULT_CODE: ClassVar[int] = 500
+    DEFAULT_CODE: ClassVar[int]
 
     def __init__(
         self,
@@ -593,8 +594,6 @@ class ValidationError(ZhinengBridgeException, failure=ValidationFailure):
         @override
         def failure(self) -> ValidationFailure: ...
 
-    DEFAULT_CODE: ClassVar[int] = 422
-
     def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
         super().__init__(message, details=details)
 
@@ -608,8 +607,6 @@ class InvalidMessageTypeError(ValidationError, failure=InvalidMessageTypeFailure
         @override
         def failure(self) -> InvalidMessageTypeFailure: ...
 
-    DEFAULT_CODE: ClassVar[int] = 400
-
     def __init__(self, message_type: str) -> None:
         super().__init__(f"Unknown message type: {message_type}", {"message_type": message_type})
 
@@ -622,8 +619,6 @@ class InvalidToolNameError(ValidationError, failure=InvalidToolNameFailure):
         @property
         @override
         def failure(self) -> InvalidToolNameFailure: ...
-
-    DEFAULT_CODE: ClassVar[int] = 400
 
     def __init__(self, tool_name: str, valid_tools: Sequence[str]) -> None:
         super().__init__(
@@ -641,8 +636,6 @@ class InvalidSessionIdError(ValidationError, failure=InvalidSessionIdFailure):
         @override
         def failure(self) -> InvalidSessionIdFailure: ...
 
-    DEFAULT_CODE: ClassVar[int] = 400
-
     def __init__(self, session_id: str) -> None:
         super().__init__(f"Invalid session_id: {session_id}", {"session_id": session_id})
 
@@ -655,8 +648,6 @@ class InvalidJSONError(ValidationError, failure=InvalidJSONFailure):
         @property
         @override
         def failure(self) -> InvalidJSONFailure: ...
-
-    DEFAULT_CODE: ClassVar[int] = 400
 
     def __init__(self, message: str = "Invalid JSON format") -> None:
         super().__init__(message)
@@ -671,8 +662,6 @@ class MissingFieldError(ValidationError, failure=MissingFieldFailure):
         @override
         def failure(self) -> MissingFieldFailure: ...
 
-    DEFAULT_CODE: ClassVar[int] = 400
-
     def __init__(self, field_name: str) -> None:
         super().__init__(f"Missing required field: {field_name}", {"field": field_name})
 
@@ -685,8 +674,6 @@ class AuthenticationError(ZhinengBridgeException, failure=AuthenticationFailure)
         @property
         @override
         def failure(self) -> AuthenticationFailure: ...
-
-    DEFAULT_CODE: ClassVar[int] = 401
 
     def __init__(self, message: str = "Authentication failed") -> None:
         super().__init__(message)
@@ -701,8 +688,6 @@ class AuthorizationError(ZhinengBridgeException, failure=AuthorizationFailure):
         @override
         def failure(self) -> AuthorizationFailure: ...
 
-    DEFAULT_CODE: ClassVar[int] = 403
-
     def __init__(self, message: str = "Authorization failed") -> None:
         super().__init__(message)
 
@@ -715,8 +700,6 @@ class RateLimitError(ZhinengBridgeException, failure=RateLimitFailure):
         @property
         @override
         def failure(self) -> RateLimitFailure: ...
-
-    DEFAULT_CODE: ClassVar[int] = 429
 
     def __init__(self, limit: int | None = None) -> None:
         details = {} if limit is None else {"limit": limit}
@@ -732,8 +715,6 @@ class SessionNotFoundError(ZhinengBridgeException, failure=SessionNotFoundFailur
         @override
         def failure(self) -> SessionNotFoundFailure: ...
 
-    DEFAULT_CODE: ClassVar[int] = 404
-
     def __init__(self, session_id: str) -> None:
         super().__init__(f"Session not found: {session_id}", details={"session_id": session_id})
 
@@ -746,8 +727,6 @@ class SessionAlreadyRunningError(ZhinengBridgeException, failure=SessionAlreadyR
         @property
         @override
         def failure(self) -> SessionAlreadyRunningFailure: ...
-
-    DEFAULT_CODE: ClassVar[int] = 409
 
     def __init__(self, session_id: str) -> None:
         super().__init__(
@@ -763,8 +742,6 @@ class MaxConnectionsError(ZhinengBridgeException, failure=MaxConnectionsFailure)
         @property
         @override
         def failure(self) -> MaxConnectionsFailure: ...
-
-    DEFAULT_CODE: ClassVar[int] = 429
 
     def __init__(self, current: int, max_connections: int) -> None:
         super().__init__(
@@ -782,8 +759,6 @@ class MaxSessionsError(ZhinengBridgeException, failure=MaxSessionsFailure):
         @override
         def failure(self) -> MaxSessionsFailure: ...
 
-    DEFAULT_CODE: ClassVar[int] = 429
-
     def __init__(self, current: int, max_sessions: int) -> None:
         super().__init__(
             f"Maximum sessions exceeded: {current}/{max_sessions}",
@@ -799,8 +774,6 @@ class ServerException(ZhinengBridgeException, failure=ServerFailure):
         @property
         @override
         def failure(self) -> ServerFailure: ...
-
-    DEFAULT_CODE: ClassVar[int] = 500
 
     def __init__(
         self, message: str = "Internal server error", details: Mapping[str, Any] | None = None
@@ -849,8 +822,6 @@ class ConnectionError(ServerException, failure=ConnectionFailure):
         @override
         def failure(self) -> ConnectionFailure: ...
 
-    DEFAULT_CODE: ClassVar[int] = 503
-
     def __init__(
         self, message: str = "Connection error", details: Mapping[str, Any] | None = None
     ) -> None:
@@ -865,8 +836,6 @@ class TimeoutError(ServerException, failure=TimeoutFailure):
         @property
         @override
         def failure(self) -> TimeoutFailure: ...
-
-    DEFAULT_CODE: ClassVar[int] = 504
 
     def __init__(self, operation: str, timeout: int) -> None:
         super().__init__(
@@ -883,8 +852,6 @@ class ConfigurationError(ZhinengBridgeException, failure=ConfigurationFailure):
         @property
         @override
         def failure(self) -> ConfigurationFailure: ...
-
-    DEFAULT_CODE: ClassVar[int] = 500
 
     def __init__(self, message: str, config_key: str | None = None) -> None:
         details = {} if config_key is None else {"config_key": config_key}

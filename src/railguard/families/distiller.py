@@ -357,7 +357,8 @@ _DISTILLER = Family(
         Attr("status", to_failure=HTTPStatus),
         details_attr("details", "extra"),
         Attr("retry_after"),
-    )
+    ),
+    constants={"DEFAULT_MESSAGE": "message", "DEFAULT_CODE": "code", "DEFAULT_STATUS": "status"},
 )
 
 
@@ -380,9 +381,9 @@ class DistillerClientError(PairedException, failure=DistillerClientFailure, fami
         @override
         def failure(self) -> DistillerClientFailure: ...
 
-    DEFAULT_MESSAGE: ClassVar[str] = "An error occurred in the distiller client"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.error"
-    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.INTERNAL_SERVER_ERROR
+    DEFAULT_MESSAGE: ClassVar[str]
+    DEFAULT_CODE: ClassVar[str]
+    DEFAULT_STATUS: ClassVar[HTTPStatus]
 
     def __init__(
         self,
@@ -413,10 +414,6 @@ class AuthenticationError(DistillerClientError, failure=AuthenticationFailure):
         @override
         def failure(self) -> AuthenticationFailure: ...
 
-    DEFAULT_MESSAGE: ClassVar[str] = "API key validation failed"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.authentication_error"
-    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.UNAUTHORIZED
-
 
 class ProjectCreationError(DistillerClientError, failure=ProjectCreationFailure):
     """``client.create_project()`` failed (400).
@@ -430,10 +427,6 @@ class ProjectCreationError(DistillerClientError, failure=ProjectCreationFailure)
         @override
         def failure(self) -> ProjectCreationFailure: ...
 
-    DEFAULT_MESSAGE: ClassVar[str] = "Project creation failed"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.project_creation_error"
-    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.BAD_REQUEST
-
 
 class ProjectDownloadError(DistillerClientError, failure=ProjectDownloadFailure):
     """``client.download_project()`` failed (404); ``extra`` has project and project_version."""
@@ -443,10 +436,6 @@ class ProjectDownloadError(DistillerClientError, failure=ProjectDownloadFailure)
         @property
         @override
         def failure(self) -> ProjectDownloadFailure: ...
-
-    DEFAULT_MESSAGE: ClassVar[str] = "Project download failed"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.project_download_error"
-    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.NOT_FOUND
 
 
 class ConnectionError(DistillerClientError, failure=ConnectionFailure):
@@ -458,10 +447,6 @@ class ConnectionError(DistillerClientError, failure=ConnectionFailure):
         @override
         def failure(self) -> ConnectionFailure: ...
 
-    DEFAULT_MESSAGE: ClassVar[str] = "Connection to the distiller failed"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.connection_error"
-    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.SERVICE_UNAVAILABLE
-
 
 class UserAlreadyConnectedError(ConnectionError, failure=UserAlreadyConnectedFailure):
     """The UUID is already active in another session (409); one connection per UUID."""
@@ -471,10 +456,6 @@ class UserAlreadyConnectedError(ConnectionError, failure=UserAlreadyConnectedFai
         @property
         @override
         def failure(self) -> UserAlreadyConnectedFailure: ...
-
-    DEFAULT_MESSAGE: ClassVar[str] = "The user is already connected in another session"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.user_already_connected"
-    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.CONFLICT
 
 
 class ConnectionTimeoutError(ConnectionError, failure=ConnectionTimeoutFailure):
@@ -486,10 +467,6 @@ class ConnectionTimeoutError(ConnectionError, failure=ConnectionTimeoutFailure):
         @override
         def failure(self) -> ConnectionTimeoutFailure: ...
 
-    DEFAULT_MESSAGE: ClassVar[str] = "The connection timed out"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.connection_timeout"
-    DEFAULT_STATUS: ClassVar[HTTPStatus] = _S.GATEWAY_TIMEOUT
-
 
 class ConnectionClosedError(ConnectionError, failure=ConnectionClosedFailure):
     """The WebSocket closed unexpectedly or forcefully, not by timeout or conflict (503)."""
@@ -499,9 +476,6 @@ class ConnectionClosedError(ConnectionError, failure=ConnectionClosedFailure):
         @property
         @override
         def failure(self) -> ConnectionClosedFailure: ...
-
-    DEFAULT_MESSAGE: ClassVar[str] = "The connection was closed unexpectedly"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.connection_closed"
 
 
 class WebSocketError(ConnectionError, failure=WebSocketFailure):
@@ -513,9 +487,6 @@ class WebSocketError(ConnectionError, failure=WebSocketFailure):
         @override
         def failure(self) -> WebSocketFailure: ...
 
-    DEFAULT_MESSAGE: ClassVar[str] = "A WebSocket error occurred"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.websocket_error"
-
 
 class WebSocketSendError(WebSocketError, failure=WebSocketSendFailure):
     """Failed to send a message to the server (503)."""
@@ -525,9 +496,6 @@ class WebSocketSendError(WebSocketError, failure=WebSocketSendFailure):
         @property
         @override
         def failure(self) -> WebSocketSendFailure: ...
-
-    DEFAULT_MESSAGE: ClassVar[str] = "Failed to send a message to the server"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.websocket_send_error"
 
 
 class WebSocketReceiveError(WebSocketError, failure=WebSocketReceiveFailure):
@@ -539,9 +507,6 @@ class WebSocketReceiveError(WebSocketError, failure=WebSocketReceiveFailure):
         @override
         def failure(self) -> WebSocketReceiveFailure: ...
 
-    DEFAULT_MESSAGE: ClassVar[str] = "Failed to receive a message from the server"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.websocket_receive_error"
-
 
 class DatabaseError(DistillerClientError, failure=DatabaseFailure):
     """Base of the chat-history database errors (500)."""
@@ -551,9 +516,6 @@ class DatabaseError(DistillerClientError, failure=DatabaseFailure):
         @property
         @override
         def failure(self) -> DatabaseFailure: ...
-
-    DEFAULT_MESSAGE: ClassVar[str] = "A database error occurred"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.database_error"
 
 
 class HistoryRetrievalError(DatabaseError, failure=HistoryRetrievalFailure):
@@ -565,9 +527,6 @@ class HistoryRetrievalError(DatabaseError, failure=HistoryRetrievalFailure):
         @override
         def failure(self) -> HistoryRetrievalFailure: ...
 
-    DEFAULT_MESSAGE: ClassVar[str] = "Failed to retrieve the chat history"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.history_retrieval_error"
-
 
 class ChatLoggingError(DatabaseError, failure=ChatLoggingFailure):
     """Logging a conversation turn failed (500); ``extra`` has table_name and role."""
@@ -577,6 +536,3 @@ class ChatLoggingError(DatabaseError, failure=ChatLoggingFailure):
         @property
         @override
         def failure(self) -> ChatLoggingFailure: ...
-
-    DEFAULT_MESSAGE: ClassVar[str] = "Failed to log the chat turn"
-    DEFAULT_CODE: ClassVar[str] = "distiller.client.chat_logging_error"
