@@ -83,9 +83,10 @@ def _jsonable(value: object) -> object:
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, Mapping):
-        return {str(key): _jsonable(item) for key, item in value.items()}
+        mapping = cast("Mapping[object, object]", value)
+        return {str(key): _jsonable(item) for key, item in mapping.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
+        return [_jsonable(item) for item in cast("Iterable[object]", value)]
     return str(value)
 
 
@@ -113,7 +114,7 @@ def frozen_json_items(values: Iterable[Any]) -> tuple[JSONValue, ...]:
 
 def frozen_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
     """Converter of a failure's sequence field: any iterable becomes a tuple."""
-    return values if type(values) is tuple else tuple(values)
+    return tuple(values)  # a tuple comes back as itself
 
 
 def details_of(value: Mapping[str, object] | None) -> Details:
@@ -336,10 +337,10 @@ class Family:
     """
 
     base: tuple[Codec, ...]
-    special: Mapping[str, Codec] = attrs.field(factory=dict)
+    special: Mapping[str, Codec] = attrs.field(factory=dict[str, Codec])
     own: Callable[[type[Failure], tuple[str, ...]], tuple[Codec, ...]] | None = None
     args: Callable[[Failure], tuple[object, ...]] = _message_args
-    constants: Mapping[str, str] = attrs.field(factory=dict)
+    constants: Mapping[str, str] = attrs.field(factory=dict[str, str])
 
     def codecs(self, failure_class: type[Failure]) -> tuple[Codec, ...]:
         """The codecs of every field of ``failure_class`` (``cause`` travels as ``__cause__``)."""
@@ -452,16 +453,15 @@ class PairedException(Exception):
             if family is not None:
                 raise TypeError(f"{cls.__qualname__}: a family names its root's failure class")
             return
-        inherited = cls.__dict__.get("_pairing") or getattr(cls, "_pairing", None)
-        if family is None:
-            if inherited is None:
-                raise TypeError(f"{cls.__qualname__}: the family root must name its Family")
-            family = inherited.family
+        inherited: Pairing | None = getattr(cls, "_pairing", None)
+        if family is None and inherited is None:
+            raise TypeError(f"{cls.__qualname__}: the family root must name its Family")
         if "_pairing" in failure.__dict__:
             raise TypeError(f"{failure.__qualname__} is already paired")
-        cls._pairing = failure._pairing = Pairing(cls, failure, family)
+        pairing = Pairing(cls, failure, family or cast(Pairing, inherited).family)
+        cls._pairing = failure._pairing = pairing  # pyright: ignore[reportPrivateUsage]  # the pair's own link
         failure.exception_type = cls
-        _derive_constants(cls, cls._pairing)
+        _derive_constants(cls, pairing)
         if inherited is None:
             register_exception(cls, _carried)
 
@@ -505,7 +505,7 @@ _FROM_CLASS: Any = _FromClass()
 _KEYWORDS: Mapping[str, Callable[[type[Failure]], object]] = {
     "code": lambda cls: cls.default_code,
     "category": lambda cls: cls.default_category,
-    "status": lambda cls: cls._default_status or cls.default_category.default_status,
+    "status": lambda cls: cls._default_status or cls.default_category.default_status,  # pyright: ignore[reportPrivateUsage]  # core's class-level status
 }
 
 
@@ -536,7 +536,7 @@ def keyword_defaults(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attr
     """
     failure_class = cast(type[Failure], cls)
     own = inspect.get_annotations(cls)
-    result = []
+    result: list[attrs.Attribute[Any]] = []
     for field in fields:
         read = _KEYWORDS.get(field.name)
         if read is not None:
