@@ -2,8 +2,8 @@
 
 It pins what issue 11 found pyright got wrong: `catching` over family exceptions
 keeps the failure union (so an exhaustive ``match`` with ``assert_never`` holds),
-``.to_exception()`` is typed as the paired exception, and ``exc.failure`` as the
-paired failure.
+``.to_exception()`` is typed as the paired exception (``RetryExhaustedFailure``'s
+too), and ``exc.failure`` as the paired failure.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from railguard.families.agents import (
 from railguard.families.bridge import ConnectionError as BridgeConnectionError
 from railguard.families.bridge import ConnectionFailure, ToolExecutionError, ToolExecutionFailure
 from railguard.families.distiller import ConnectionTimeoutError, ConnectionTimeoutFailure
-from railguard.families.executor import WorkflowError, WorkflowFailure
+from railguard.families.executor import MaxAttemptsExceededError, WorkflowError, WorkflowFailure
 from railguard.families.kneo import KneoRateLimited, KneoRateLimitedFailure
+from railguard.retry import RetryExhaustedFailure
 
 
 @catching(AgentNotFoundException, KneoRateLimited)
@@ -57,6 +58,11 @@ def exceptions_of_failures() -> None:
     assert_type(WorkflowFailure(stage="x").to_exception(), WorkflowError)
     assert_type(WorkflowFailure(stage="x").to_exception().original_exception, Exception | None)
     assert_type(KneoRateLimitedFailure().to_exception(), KneoRateLimited)
+
+
+def exhausted(failure: RetryExhaustedFailure[KneoRateLimitedFailure]) -> None:
+    """A retry's exhaustion failure (an executor failure) raises the executor's exception."""
+    assert_type(failure.to_exception(), MaxAttemptsExceededError)
 
 
 def widen(failure: AgentBaseFailure) -> AgentBaseException:
