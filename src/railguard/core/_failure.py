@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import attrs
 
+from ._construct import install_constructor
 from ._details import EMPTY_DETAILS, Details, to_details
 from ._registry import register
 from ._semantics import Category, Recovery, Retry
@@ -75,6 +76,7 @@ class Failure:
             cls._abstract = True
         elif "_abstract" not in own:
             cls._abstract = False
+        install_constructor(cls)
         # attrs rebuilds slotted classes; only the finished class is registered.
         if "__attrs_attrs__" not in own or cls._abstract:
             return
@@ -120,6 +122,11 @@ class Failure:
         """Retry semantics: recovery strategy plus the server's hint in seconds."""
         return Retry(self.recovery, self.retry_after)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt with ``object.__new__`` + ``__setstate__``: ``cls.__new__(cls)``
+        # (pickle's default) may return the shared all-defaults instance.
+        return (object.__new__, (type(self),), self.__getstate__())
+
     def to_exception(self) -> Exception:
         """Return the exception paired with this failure, its cause chain attached.
 
@@ -142,4 +149,5 @@ class Failure:
         return failure_from_exception(exc)
 
 
+install_constructor(Failure)
 register(Failure)
