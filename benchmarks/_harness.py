@@ -1,8 +1,9 @@
 """Side-by-side ratio measurements: railguard vs a peer, in one process.
 
 Times are CPU seconds (``time.process_time``), so time spent descheduled on a
-busy machine is not counted. Each comparison runs many short rounds that alternate railguard and its peer (and
-which of them goes first), so load on a shared machine falls on both alike. Every
+busy machine is not counted. Each comparison runs many short rounds that
+alternate railguard and its peer (and which of them goes first), so load on a
+shared machine falls on both alike. Every
 round gives one ratio railguard / peer; a row reports the median of those ratios
 and their spread (the 10th to 90th percentile), with the median absolute figures.
 """
@@ -43,7 +44,7 @@ class Ratio:
     @property
     def spread(self) -> tuple[float, float]:
         """The 10th and 90th percentile of the per-round ratios (the ratio itself if none)."""
-        if len(self.rounds) < 2:  # noqa: PLR2004  # quantiles need two points
+        if len(self.rounds) < 2:  # quantiles need two points
             return (self.ratio, self.ratio)
         deciles = statistics.quantiles(self.rounds, n=10, method="inclusive")
         return (deciles[0], deciles[-1])

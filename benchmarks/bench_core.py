@@ -3,7 +3,7 @@
 Peers are written the way the agents document defines its hierarchy: the base
 ``AgentBaseException`` takes ``message`` and ``error_code`` with its own defaults,
 calls ``super().__init__(message)`` and keeps both as attributes; the subclass
-``AgentNotFoundException`` passes its own defaults up (two chained ``__init__``\ s).
+``AgentNotFoundException`` passes its own defaults up (two chained ``__init__`` methods).
 A flattened variant (one ``__init__``, no chaining) is measured too.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import re
-import statistics
 import subprocess
 import sys
 import tracemalloc
