@@ -65,16 +65,17 @@ def bench_construct() -> list[Ratio]:
         rows.append(
             timed_ratio(f"construct AgentNotFoundFailure() vs {label}", FailureCls, peer, "<= 1.0")
         )
-    for label, peer in [
+    peers: list[tuple[str, Callable[[str], Exception]]] = [
         ("the document's 2-level exception", AgentNotFoundException),
         ("a flattened one-__init__ exception", FlatAgentNotFoundException),
         ("railguard's AgentNotFoundException", agents.AgentNotFoundException),
-    ]:
+    ]
+    for label, make in peers:
         rows.append(
             timed_ratio(
                 f"construct with a message vs {label}",
                 lambda: FailureCls(message=MESSAGE),
-                lambda peer=peer: peer(MESSAGE),  # type: ignore[misc]
+                lambda make=make: make(MESSAGE),  # type: ignore[misc]
                 "-",
             )
         )
