@@ -10,7 +10,7 @@ import attrs
 from ._construct import install_constructor
 from ._details import EMPTY_DETAILS, Details, to_details
 from ._registry import register
-from ._semantics import Category, Recovery, Retry
+from ._semantics import Category, Recovery, Retry, plain_retry
 
 __all__ = ["Failure"]
 
@@ -120,7 +120,10 @@ class Failure:
     @property
     def retry(self) -> Retry:
         """Retry semantics: recovery strategy plus the server's hint in seconds."""
-        return Retry(self.recovery, self.retry_after)
+        after = self.retry_after
+        if after is None:
+            return plain_retry(self.recovery)
+        return Retry(self.recovery, after)
 
     def __reduce__(self) -> tuple[object, ...]:
         # Rebuilt with ``object.__new__`` + ``__setstate__``: ``cls.__new__(cls)``
