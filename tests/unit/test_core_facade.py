@@ -8,6 +8,7 @@ import sys
 import textwrap
 import types
 
+import pytest
 import returns.result
 
 import railguard
@@ -118,3 +119,21 @@ def test_catalog_loads_no_framework() -> None:
     """Importing every family (``catalog()``) loads no framework either."""
     modules = _modules_after("import railguard; list(railguard.catalog())")
     assert _forbidden(modules) == []
+
+
+def test_lazy_names_are_the_same_objects_everywhere() -> None:
+    """A lazily loaded name is the very object its defining module holds."""
+    from railguard.core import _exceptions, _result
+
+    assert railguard.RailguardError is _exceptions.RailguardError
+    assert railguard.core.FailureGroup is _exceptions.FailureGroup
+    assert railguard.cases is _result.cases
+    assert set(railguard.__all__) <= set(dir(railguard))
+
+
+def test_unknown_names_still_raise_attribute_error() -> None:
+    """The module ``__getattr__`` answers only the lazy names."""
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = railguard.no_such_name
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = railguard.core.no_such_name
