@@ -107,7 +107,7 @@ def _fast_new(cls: type) -> Callable[..., Any] | None:
             conversion, converted, internable = "call", None, False
         else:
             conversion, converted = "none", default_value
-        layout.append((field.alias, kind, conversion, field.kw_only))
+        layout.append((field.alias, kind, conversion, field.kw_only, field.name))
         values.extend((setter.__set__, default_value, converter, converted))
     post_init = getattr(cls, "__attrs_post_init__", None) is not None
     internable = internable and not post_init
@@ -115,41 +115,66 @@ def _fast_new(cls: type) -> Callable[..., Any] | None:
     maker = _makers.get(key)
     if maker is None:
         maker = _makers[key] = _compile(layout, post_init=post_init, internable=internable)
-    return maker(cls, *values)
+    return maker(cls, _twin(cls), *values)
 
 
-def _field_source(i: int, param: str, kind: object, conversion: object) -> tuple[str, list[str]]:
-    """One field's parameter and the lines that set its slot."""
-    body: list[str] = []
+def _twin(cls: type) -> type:
+    """A hidden subclass of ``cls`` with plain attribute assignment and the same layout.
+
+    A new instance is filled as the twin (plain slot stores, which CPython runs
+    far faster than calls through the frozen ``__setattr__``), then becomes a
+    ``cls`` by ``__class__`` assignment before anyone sees it.
+    """
+    namespace = {
+        "__slots__": (),
+        "__setattr__": object.__setattr__,
+        "__delattr__": object.__delattr__,
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        TWIN_MARK: True,
+    }
+    return type(cls)(cls.__name__, (cls,), namespace)
+
+
+TWIN_MARK = "_railguard_twin"
+"""Set in a twin's namespace: `Failure.__init_subclass__` leaves such a class alone."""
+
+
+def _field_source(
+    i: int, param: str, kind: object, conversion: object, name: str
+) -> tuple[str, list[str], list[str]]:
+    """One field's parameter, and the lines that set its slot on the twin and on ``cls``."""
+    first: list[str] = []
     if kind == "required":
         signature = param
     elif kind == "value":
         signature = f"{param}=_d{i}"
     else:
         signature = f"{param}=_NOTHING"
-        call = "_d{i}(self)" if kind == "self" else "_d{i}()"
-        body.append(f"    if {param} is _NOTHING: {param} = {call.format(i=i)}")
+        call = f"_d{i}(self)" if kind == "self" else f"_d{i}()"
+        first.append(f"if {param} is _NOTHING: {param} = {call}")
     value = param
     if conversion == "known":
         value = f"_v{i} if {param} is _d{i} else _c{i}({param})"
     elif conversion == "call":
         value = f"_c{i}({param})"
-    body.append(f"    _s{i}(self, {value})")
-    return signature, body
+    return signature, [*first, f"self.{name} = {value}"], [*first, f"_s{i}(self, {value})"]
 
 
 def _compile(layout: list[tuple[object, ...]], *, post_init: bool, internable: bool) -> _Maker:
     """Compile the maker of ``__new__`` functions for one field layout."""
-    outer = ["_owner"]
+    outer = ["_owner", "_twin"]
     positional: list[str] = []
     keyword: list[str] = []
-    body: list[str] = []
+    on_twin: list[str] = []
+    on_cls: list[str] = []
     same = ["cls is _owner"]
-    for i, (alias, kind, conversion, kw_only) in enumerate(layout):
+    for i, (alias, kind, conversion, kw_only, name) in enumerate(layout):
         outer += [f"_s{i}", f"_d{i}", f"_c{i}", f"_v{i}"]
-        signature, lines = _field_source(i, str(alias), kind, conversion)
+        signature, twin_lines, cls_lines = _field_source(i, str(alias), kind, conversion, str(name))
         (keyword if kw_only else positional).append(signature)
-        body += lines
+        on_twin += twin_lines
+        on_cls += cls_lines
         if kind == "value":
             same.append(f"{alias} is _d{i}")
     params = ["cls", "/", *positional]
@@ -165,7 +190,15 @@ def _compile(layout: list[tuple[object, ...]], *, post_init: bool, internable: b
             f"    shared = {' and '.join(same)}",
             "    if shared and _shared is not None: return _shared",
         ]
-    source += ["    self = _object_new(cls)", *body]
+    source += [
+        "    if cls is _owner:",
+        "      self = _object_new(_twin)",
+        *[f"      {line}" for line in on_twin],
+        "      self.__class__ = cls",
+        "    else:  # a plain subclass: its layout may differ from the twin's",
+        "      self = _object_new(cls)",
+        *[f"      {line}" for line in on_cls],
+    ]
     if post_init:
         source += ["    self.__attrs_post_init__()"]
     if internable:

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import attrs
 
-from ._construct import install_constructor
+from ._construct import TWIN_MARK, install_constructor
 from ._details import EMPTY_DETAILS, Details, to_details
 from ._registry import register
 from ._semantics import Category, Recovery, Retry, plain_retry
@@ -62,6 +62,8 @@ class Failure:
     ) -> None:
         super().__init_subclass__(**kwargs)
         own = cls.__dict__
+        if TWIN_MARK in own:  # construction's hidden helper class, not a failure class
+            return
         if code is not None:
             cls.default_code = code
         if category is not None:
