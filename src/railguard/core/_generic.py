@@ -1,14 +1,19 @@
 """Generic failures for users' own services: one per `Category`, plus the decoding failures.
 
-A failure that only sets its own default ``message`` inherits `Failure`'s
-``__eq__``, ``__hash__``, ``__repr__`` and pickling state (the same fields), so
-attrs generates less for it at import (``repr=False, eq=False,
-getstate_setstate=False``); equality still requires the same class.
+The category failures differ only in their default ``message``. The first,
+`InfrastructureFailure`, is built by attrs (lean: it inherits `Failure`'s
+``__eq__``, ``__hash__``, ``__repr__`` and pickling state, which cover the same
+fields); every other one is a plain slotted subclass of `Failure` carrying a copy
+of those attrs fields with its own ``message`` default (`_with_message`). Each is
+still an attrs class in every way that is read (``attrs.fields``, ``evolve``,
+``has``), built, registered and constructed like any other, at a fraction of the
+import time attrs needs to build it. Equality still requires the same class.
 """
 
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 import attrs
 
@@ -42,88 +47,101 @@ class InfrastructureFailure(Failure, code="INFRASTRUCTURE", category=Category.IN
     message: str = "A required service is unavailable."
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
+def _with_message(message: str) -> Any:
+    """`InfrastructureFailure`'s attrs fields with ``message`` defaulting to ``message``.
+
+    Set as ``__attrs_attrs__`` in the body of a plain ``__slots__ = ()`` subclass of
+    `Failure`, it makes that class the attrs class ``@attrs.frozen`` would have built
+    (same fields, same order), without attrs generating its methods again.
+    """
+    fields = InfrastructureFailure.__attrs_attrs__
+    return type(fields)(
+        field.evolve(default=message) if field.name == "message" else field for field in fields
+    )
+
+
 class CodeFailure(Failure, code="CODE_RELATED", category=Category.CODE_RELATED):
     """The supplied or generated code is at fault; regenerate it and retry."""
 
-    message: str = "The code failed."
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("The code failed.")
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
 class WorkflowFailure(Failure, code="WORKFLOW", category=Category.WORKFLOW):
     """A workflow limit or approval step stopped the operation; a person must act."""
 
-    message: str = "The workflow could not continue."
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("The workflow could not continue.")
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
 class ConfigurationFailure(Failure, code="CONFIGURATION", category=Category.CONFIGURATION):
     """A setting is invalid or missing; fix the deployment."""
 
-    message: str = "The service is misconfigured."
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("The service is misconfigured.")
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
 class ValidationFailure(Failure, code="VALIDATION", category=Category.VALIDATION):
     """The input is invalid; retrying the same input cannot succeed."""
 
-    message: str = "The input is invalid."
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("The input is invalid.")
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
 class AuthenticationFailure(Failure, code="AUTHENTICATION", category=Category.AUTHENTICATION):
     """The caller is not authenticated; supply valid credentials."""
 
-    message: str = "Authentication is required."
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("Authentication is required.")
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
 class AuthorizationFailure(Failure, code="AUTHORIZATION", category=Category.AUTHORIZATION):
     """The caller is authenticated but not allowed to do this."""
 
-    message: str = "Permission denied."
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("Permission denied.")
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
 class NotFoundFailure(Failure, code="NOT_FOUND", category=Category.NOT_FOUND):
     """The requested resource does not exist."""
 
-    message: str = "Not found."
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("Not found.")
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
 class ConflictFailure(Failure, code="CONFLICT", category=Category.CONFLICT):
     """The resource's state conflicts with the request; a person must resolve it."""
 
-    message: str = "The request conflicts with the current state."
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("The request conflicts with the current state.")
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
 class RateLimitFailure(Failure, code="RATE_LIMIT", category=Category.RATE_LIMIT):
     """Too many requests; retry after ``retry_after`` seconds when given."""
 
-    message: str = "Too many requests."
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("Too many requests.")
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
 class TimeoutFailure(Failure, code="TIMEOUT", category=Category.TIMEOUT):
     """The operation took too long; retry with backoff."""
 
-    message: str = "The operation timed out."
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("The operation timed out.")
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
 class UpstreamFailure(Failure, code="UPSTREAM", category=Category.UPSTREAM):
     """An upstream service answered with an error; retry with backoff."""
 
-    message: str = "An upstream service failed."
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("An upstream service failed.")
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
 class ProtocolFailure(Failure, code="PROTOCOL", category=Category.PROTOCOL):
     """A peer broke the wire protocol."""
 
-    message: str = "The peer broke the protocol."
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("The peer broke the protocol.")
 
 
 @attrs.frozen(kw_only=True)
