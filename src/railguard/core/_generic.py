@@ -1,13 +1,11 @@
 """Generic failures for users' own services: one per `Category`, plus the decoding failures.
 
-The category failures differ only in their default ``message``. The first,
-`InfrastructureFailure`, is built by attrs (lean: it inherits `Failure`'s
-``__eq__``, ``__hash__``, ``__repr__`` and pickling state, which cover the same
-fields); every other one is a plain slotted subclass of `Failure` carrying a copy
-of those attrs fields with its own ``message`` default (`_with_message`). Each is
-still an attrs class in every way that is read (``attrs.fields``, ``evolve``,
-``has``), built, registered and constructed like any other, at a fraction of the
-import time attrs needs to build it. Equality still requires the same class.
+The category failures differ only in their default ``message``: each is a plain
+slotted subclass of `Failure` carrying `Failure`'s attrs fields with its own
+``message`` default (`_with_message`). Each is still an attrs class in every way
+that is read (``attrs.fields``, ``evolve``, ``has``), registered and constructed
+like any other, at a fraction of the import time attrs needs to build it.
+Equality still requires the same class.
 """
 
 from __future__ import annotations
@@ -40,24 +38,30 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, getstate_setstate=False)
-class InfrastructureFailure(Failure, code="INFRASTRUCTURE", category=Category.INFRASTRUCTURE):
-    """A dependency (network, container, service) is unreachable; retry with backoff."""
-
-    message: str = "A required service is unavailable."
+_BASE_FIELDS = Failure.__attrs_attrs__
+_INHERITED = {field.name: field.evolve(inherited=True) for field in _BASE_FIELDS}
 
 
 def _with_message(message: str) -> Any:
-    """`InfrastructureFailure`'s attrs fields with ``message`` defaulting to ``message``.
+    """`Failure`'s attrs fields, ``message`` redeclared with ``message`` as its default.
 
     Set as ``__attrs_attrs__`` in the body of a plain ``__slots__ = ()`` subclass of
-    `Failure`, it makes that class the attrs class ``@attrs.frozen`` would have built
-    (same fields, same order), without attrs generating its methods again.
+    `Failure`, it makes that class the attrs class ``@attrs.frozen`` would build for a
+    ``message: str = ...`` redeclaration (in `Failure`'s field order), without attrs
+    generating its methods again: `Failure`'s ``__eq__``, ``__hash__``, ``__repr__``
+    and pickling state cover the same fields.
     """
-    fields = InfrastructureFailure.__attrs_attrs__
-    return type(fields)(
-        field.evolve(default=message) if field.name == "message" else field for field in fields
+    return type(_BASE_FIELDS)(
+        field.evolve(default=message) if field.name == "message" else _INHERITED[field.name]
+        for field in _BASE_FIELDS
     )
+
+
+class InfrastructureFailure(Failure, code="INFRASTRUCTURE", category=Category.INFRASTRUCTURE):
+    """A dependency (network, container, service) is unreachable; retry with backoff."""
+
+    __slots__ = ()
+    __attrs_attrs__ = _with_message("A required service is unavailable.")
 
 
 class CodeFailure(Failure, code="CODE_RELATED", category=Category.CODE_RELATED):
