@@ -413,3 +413,34 @@ def test_a_hand_written_init_is_kept(isolated_catalog: None) -> None:
 
     built = Custom(3)
     assert (built.count, built.message) == (3, "3 left")
+
+
+def test_category_failures_are_attrs_classes_in_every_way_read(isolated_catalog: None) -> None:
+    """The plain category failures answer attrs' questions like decorated classes."""
+    fields = attrs.fields(NotFoundFailure)
+    assert [f.name for f in fields] == ["message", "details", "cause", "retry_after"]
+    assert fields.message.default == "Not found."
+    assert attrs.fields(TimeoutFailure).message.default == "The operation timed out."
+    assert attrs.evolve(NotFoundFailure(), message="gone").message == "gone"
+    assert not hasattr(NotFoundFailure(), "__dict__")
+
+    @attrs.frozen(kw_only=True)
+    class MissingSeat(NotFoundFailure, code="TEST_MISSING_SEAT"):
+        seat: str = "1A"
+
+    built = MissingSeat()
+    assert (built.message, built.seat) == ("Not found.", "1A")
+    assert [f.name for f in attrs.fields(MissingSeat)][-2:] == ["message", "seat"]
+    assert attrs.has(NotFoundFailure)
+
+
+def test_the_category_builder_refuses_anything_but_a_message() -> None:
+    """The lean builder of the category failures only accepts a ``message`` redeclaration."""
+    from railguard.core._generic import _as_category_failure
+
+    class Extra(Failure, abstract=True):
+        message: str = "m"
+        extra: int = 1
+
+    with pytest.raises(TypeError, match="may only redeclare message"):
+        _as_category_failure(kw_only=True)(Extra)
