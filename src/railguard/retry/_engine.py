@@ -183,7 +183,8 @@ class Run(Generic[I]):
             "retry": self.should_retry,
             "wait": self.wait,
             "stop": self.stop,
-            "before_sleep": self.before_sleep,
+            # no hook at all while INFO is off: tenacity then skips the call per retry
+            "before_sleep": self.before_sleep if logger.isEnabledFor(logging.INFO) else None,
             "retry_error_callback": self.give_up,
         }
 

@@ -98,7 +98,7 @@ def plan(  # noqa: PLR0911  # one return per rule, in the order the docs list th
     else:  # don't retry, escalate
         return Plan(Action.RETURN, f"recovery is {recovery.value}")
     if attempt >= policy.attempts:
-        return Plan(Action.GIVE_UP, f"{attempt} attempts made", step=step)
+        return Plan(Action.GIVE_UP, f"{attempt} attempts made", 0.0, step)
     sleep = sleep_for(failure, attempt, policy)
     if elapsed + sleep >= policy.deadline:
         return Plan(
@@ -107,4 +107,4 @@ def plan(  # noqa: PLR0911  # one return per rule, in the order the docs list th
             sleep=sleep,
             step=step,
         )
-    return Plan(Action.RETRY, recovery.value, sleep=sleep, step=step)
+    return Plan(Action.RETRY, recovery.value, sleep, step)
