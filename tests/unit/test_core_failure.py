@@ -444,3 +444,16 @@ def test_the_category_builder_refuses_anything_but_a_message() -> None:
 
     with pytest.raises(TypeError, match="may only redeclare message"):
         _as_category_failure(kw_only=True)(Extra)
+
+
+def test_fields_named_like_the_constructor_locals_work(isolated_catalog: None) -> None:
+    """A field called ``cls`` or ``shared`` is built by attrs' own ``__init__``."""
+
+    @attrs.frozen(kw_only=True)
+    class Odd(Failure, code="TEST_ODD"):
+        cls: str = "c"
+        shared: bool = False
+
+    odd = Odd(cls="x", shared=True)
+    assert (odd.cls, odd.shared) == ("x", True)
+    assert Odd() == Odd()

@@ -2,10 +2,12 @@
 
 attrs' generated ``__init__`` for a frozen slotted class sets every field through
 a bound ``object.__setattr__`` and runs every converter, even on defaults. A
-failure class instead gets a ``__new__`` that writes each slot through its own
-member descriptor, skips converting a default, and returns one shared instance
-when called with nothing but defaults (the value is immutable, so the instance
-is interchangeable with a new one). ``__init__`` becomes ``object.__init__``.
+failure class instead gets a ``__new__`` that fills a new instance as a hidden
+twin subclass with plain slot stores and then sets its ``__class__`` (a plain
+subclass of the class is filled through the slots' member descriptors instead),
+skips converting a default ``details``, and returns one shared instance when
+called with nothing but defaults (the value is immutable, so the instance is
+interchangeable with a new one). ``__init__`` becomes ``object.__init__``.
 
 The code is compiled once per field layout (names, order, which fields convert
 or take a factory) and shared by every class with that layout; each class gets
@@ -35,6 +37,7 @@ _CONVERTER_CLASS: tuple[type, ...] = (
     (attrs.Converter,) if hasattr(attrs, "Converter") else ()  # attrs >= 24.1
 )
 _makers: dict[tuple[object, ...], _Maker] = {}
+_RESERVED = frozenset({"cls", "self", "shared"})  # names the generated code uses itself
 
 
 def _plain_new(cls: type, /, *args: object, **kwargs: object) -> object:
@@ -87,6 +90,8 @@ def _fast_new(cls: type) -> Callable[..., Any] | None:
         converter = field.converter
         if (
             setter is None
+            or field.alias in _RESERVED
+            or field.alias.startswith("_")
             or not field.init
             or field.validator is not None
             or isinstance(converter, _CONVERTER_CLASS)
