@@ -457,3 +457,9 @@ def test_fields_named_like_the_constructor_locals_work(isolated_catalog: None) -
     odd = Odd(cls="x", shared=True)
     assert (odd.cls, odd.shared) == ("x", True)
     assert Odd() == Odd()
+
+
+def test_argument_errors_name_the_class() -> None:
+    """A wrong keyword is reported against the failure class, as attrs' ``__init__`` was."""
+    with pytest.raises(TypeError, match=r"NotFoundFailure\.__init__\(\) got an unexpected"):
+        NotFoundFailure(nonsense=1)  # type: ignore[call-arg]

@@ -120,7 +120,10 @@ def _fast_new(cls: type) -> Callable[..., Any] | None:
     maker = _makers.get(key)
     if maker is None:
         maker = _makers[key] = _compile(layout, post_init=post_init, internable=internable)
-    return maker(cls, _twin(cls), *values)
+    new: Callable[..., Any] = maker(cls, _twin(cls), *values)
+    # argument errors read as they did with attrs: "X.__init__() got an unexpected ..."
+    new.__qualname__ = f"{cls.__qualname__}.__init__"
+    return new
 
 
 def _twin(cls: type) -> type:
