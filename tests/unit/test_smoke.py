@@ -45,12 +45,17 @@ def test_failure_round_trips_through_exception() -> None:
     assert railguard.Failure.from_exception(failure.to_exception()) == failure
 
 
+# railguard's own optional layers: imported by the application, never by the core.
+OPTIONAL_LAYERS = ("railguard.integrations", "railguard.testing", "railguard.retry")
+
+
 def test_import_budget() -> None:
-    """``import railguard`` loads only its core and two small stdlib modules beyond its peers."""
+    """``import railguard`` loads only railguard's core and two small stdlib modules more."""
     extra = _modules_after("import railguard") - _modules_after("import returns.result, attrs")
-    foreign = {m for m in extra if m != "railguard" and not m.startswith("railguard.core")}
+    foreign = {m for m in extra if m.split(".")[0] != "railguard"}
     assert foreign <= STDLIB_BEYOND_PEERS, sorted(foreign - STDLIB_BEYOND_PEERS)
     assert not extra & LAZY_MODULES
+    assert not {m for m in extra if m.startswith(OPTIONAL_LAYERS)}
     assert not {m for m in extra if m.split(".")[0] in FORBIDDEN_ROOTS}
 
 
