@@ -120,18 +120,21 @@ def _fast_new(cls: type) -> Callable[..., Any] | None:
     maker = _makers.get(key)
     if maker is None:
         maker = _makers[key] = _compile(layout, post_init=post_init, internable=internable)
-    new: Callable[..., Any] = maker(cls, _twin(cls), *values)
+    new: Callable[..., Any] = maker(cls, _make_twin, *values)
     # argument errors read as they did with attrs: "X.__init__() got an unexpected ..."
     new.__qualname__ = f"{cls.__qualname__}.__init__"
     return new
 
 
-def _twin(cls: type) -> type:
+def _make_twin(cls: type) -> type:
     """A hidden subclass of ``cls`` with plain attribute assignment and the same layout.
 
     A new instance is filled as the twin (plain slot stores, which CPython runs
     far faster than calls through the frozen ``__setattr__``), then becomes a
-    ``cls`` by ``__class__`` assignment before anyone sees it.
+    ``cls`` by ``__class__`` assignment before anyone sees it. Made on the first
+    construction, not while attrs is still building ``cls`` (a zero-argument
+    ``super()`` in an ``__init_subclass__`` of the class body would fail then);
+    if it cannot be made, the class fills its slots through their descriptors.
     """
     namespace = {
         "__slots__": (),
@@ -171,7 +174,7 @@ def _field_source(
 
 def _compile(layout: list[tuple[object, ...]], *, post_init: bool, internable: bool) -> _Maker:
     """Compile the maker of ``__new__`` functions for one field layout."""
-    outer = ["_owner", "_twin"]
+    outer = ["_owner", "_make_twin"]
     positional: list[str] = []
     keyword: list[str] = []
     on_twin: list[str] = []
@@ -188,10 +191,17 @@ def _compile(layout: list[tuple[object, ...]], *, post_init: bool, internable: b
     params = ["cls", "/", *positional]
     if keyword:
         params += ["*", *keyword]
-    source = [f"def _make({', '.join(outer)}):"]
-    if internable:
-        source += ["  _shared = None"]
-    source += [f"  def __new__({', '.join(params)}):"]
+    source = [
+        f"def _make({', '.join(outer)}):",
+        "  _shared = None",
+        "  _twin = None",
+        "  def _first_twin():",
+        "    nonlocal _twin",
+        "    try: _twin = _make_twin(_owner)",
+        "    except Exception: _twin = False",  # a user's __init_subclass__ refused it
+        "    return _twin",
+        f"  def __new__({', '.join(params)}):",
+    ]
     if internable:
         source += [
             "    nonlocal _shared",
@@ -199,11 +209,11 @@ def _compile(layout: list[tuple[object, ...]], *, post_init: bool, internable: b
             "    if shared and _shared is not None: return _shared",
         ]
     source += [
-        "    if cls is _owner:",
+        "    if cls is _owner and (_twin if _twin is not None else _first_twin()):",
         "      self = _object_new(_twin)",
         *[f"      {line}" for line in on_twin],
         "      self.__class__ = cls",
-        "    else:  # a plain subclass: its layout may differ from the twin's",
+        "    else:  # a plain subclass (its layout may differ), or no twin",
         "      self = _object_new(cls)",
         *[f"      {line}" for line in on_cls],
     ]
