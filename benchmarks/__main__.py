@@ -1,4 +1,7 @@
-"""Run every ``benchmarks/bench_*.py`` module's ``run()`` and print the ratios."""
+"""Run every ``benchmarks/bench_*.py`` module's ``run()`` and print the ratios.
+
+``python -m benchmarks [core retry http ...]`` runs only the named groups.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,17 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from benchmarks._harness import Ratio
+from benchmarks._harness import Ratio, describe
+
+
+def _line(r: Ratio, width: int) -> str:
+    low, high = r.spread
+    mark = "info" if r.target == "-" else ("met" if r.met else "NOT met")
+    figures = f"{describe(r.railguard, r.unit)} vs {describe(r.baseline, r.unit)}"
+    return (
+        f"{r.name:<{width}}  ratio {r.ratio:6.3f}  [{low:5.2f}-{high:5.2f}]"
+        f"  target {r.target:<7} {mark:<8} ({figures})"
+    )
 
 
 def main() -> int:
@@ -23,9 +36,9 @@ def main() -> int:
         bench = importlib.import_module(f"benchmarks.{module.name}")
         rows.extend(bench.run())
     width = max((len(r.name) for r in rows), default=10)
+    print("ratio = railguard / peer (median of alternating rounds) [10th-90th percentile]")
     for r in rows:
-        mark = "met" if r.met else "NOT met"
-        print(f"{r.name:<{width}}  ratio {r.ratio:6.3f}  target {r.target:<6}  {mark}")
+        print(_line(r, width))
     return 0
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException
 
-from benchmarks._harness import Ratio, interleaved
+from benchmarks._harness import Ratio, paired, timed_ratio
 from railguard import (
     Err,
     Failure,
@@ -41,7 +41,7 @@ def _failure() -> Failure:
     return cls(message=MESSAGE)
 
 
-def _baseline_app() -> FastAPI:
+def baseline_app() -> FastAPI:
     app = FastAPI()
 
     @app.get("/agents/{agent_id}")
@@ -51,7 +51,7 @@ def _baseline_app() -> FastAPI:
     return app
 
 
-def _railguard_app(*, raising: bool) -> FastAPI:
+def railguard_app(*, raising: bool) -> FastAPI:
     """The same route with ``install()``: it returns ``Err(failure)``, or raises the
     failure's paired (family) exception."""
     app = FastAPI()
@@ -113,22 +113,22 @@ async def _requests(app: Any, count: int) -> float:
     return elapsed / count
 
 
-def _responses_per_second(rounds: int = 40, count: int = 150) -> tuple[float, float, float]:
-    """Responses per CPU second: returned Err, raised family exception, FastAPI baseline."""
-    returning, raising = _railguard_app(raising=False), _railguard_app(raising=True)
-    baseline_app = _baseline_app()
+async def _rounds(apps: list[Any], rounds: int, count: int) -> list[list[float]]:
+    """Responses per CPU second of each app, round by round (the order rotates)."""
+    for app in apps:
+        await _requests(app, 200)  # warm up
+    seen: list[list[float]] = [[] for _ in apps]
+    for i in range(rounds):
+        order = list(range(len(apps)))
+        order = order[i % len(apps) :] + order[: i % len(apps)]
+        for which in order:
+            seen[which].append(1 / await _requests(apps[which], count))
+    return seen
 
-    async def measure() -> tuple[float, float, float]:
-        for app in (returning, raising, baseline_app):
-            await _requests(app, 200)  # warm up
-        times: tuple[list[float], list[float], list[float]] = ([], [], [])
-        for _ in range(rounds):
-            for app, seen in zip((returning, raising, baseline_app), times, strict=True):
-                seen.append(await _requests(app, count))
-        best = [1 / min(seen) for seen in times]
-        return best[0], best[1], best[2]
 
-    return asyncio.run(measure())
+def responses_per_second(apps: list[Any], rounds: int = 40, count: int = 150) -> list[list[float]]:
+    """Per-round responses per CPU second of each app, measured side by side."""
+    return asyncio.run(_rounds(apps, rounds, count))
 
 
 def _hand_encode(failure: Failure) -> tuple[int, dict[str, str], bytes]:
@@ -190,9 +190,7 @@ def _hand_decode(status: int, headers: dict[str, str], body: bytes) -> Failure:
 def _codec_ratio(
     name: str, railguard: Callable[[], object], baseline: Callable[[], object]
 ) -> Ratio:
-    # many short alternating rounds: the best of each is stable on a busy machine
-    rg, base = interleaved(railguard, baseline, number=3_000, rounds=40)
-    return Ratio(name, rg, base, "<= 1.5")
+    return timed_ratio(name, railguard, baseline, "<= 1.5", number=1_000, rounds=40)
 
 
 def run() -> list[Ratio]:
@@ -207,21 +205,25 @@ def run() -> list[Ratio]:
     rich_hand = _hand_encode_rich(rich)
     assert decode(rich_status, rich_headers, rich_body) == rich
     assert _hand_decode_rich(*rich_hand) == rich
-    returned_rps, raised_rps, base_rps = _responses_per_second()
+    returned_rps, raised_rps, base_rps = responses_per_second(
+        [railguard_app(raising=False), railguard_app(raising=True), baseline_app()]
+    )
     return [
-        Ratio(
+        paired(
             "http: error responses/s, Err route vs FastAPI HTTPException",
             returned_rps,
             base_rps,
-            ">= 0.95",
+            ">= 1.05",
             higher_is_better=True,
+            unit="responses/s",
         ),
-        Ratio(
+        paired(
             "http: error responses/s, family exception vs HTTPException",
             raised_rps,
             base_rps,
-            ">= 0.95",
+            ">= 1.0",
             higher_is_better=True,
+            unit="responses/s",
         ),
         _codec_ratio(
             "http: encode vs dict + json.dumps",

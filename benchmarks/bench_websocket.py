@@ -85,6 +85,7 @@ def run() -> list[Ratio]:
             baseline,
             ">= 0.9",
             higher_is_better=True,
+            unit="frames/s",
         )
     ]
 

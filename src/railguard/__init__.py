@@ -6,6 +6,8 @@ values that know their category, retry semantics and wire forms. ``Ok`` and
 railguard's error base class.
 """
 
+import typing
+
 from returns.result import Failure as Err
 from returns.result import Result
 from returns.result import Success as Ok
@@ -14,8 +16,6 @@ from railguard.core import (
     EMPTY_DETAILS,
     AuthenticationFailure,
     AuthorizationFailure,
-    CarriesFailure,
-    Catcher,
     Category,
     CodeFailure,
     ConfigurationFailure,
@@ -23,15 +23,12 @@ from railguard.core import (
     Details,
     DuplicateCodeError,
     Failure,
-    FailureGroup,
     InfrastructureFailure,
     InternalFailure,
     JSONValue,
     MalformedFailure,
     NotFoundFailure,
     ProtocolFailure,
-    RailguardError,
-    RailguardExceptionGroup,
     RateLimitFailure,
     Recovery,
     Retry,
@@ -40,16 +37,25 @@ from railguard.core import (
     UpstreamFailure,
     ValidationFailure,
     WorkflowFailure,
-    cases,
     catalog,
-    catching,
-    collect,
     freeze_json,
     lookup,
-    register_exception,
     thaw_json,
-    unwrap_or_raise,
 )
+
+if typing.TYPE_CHECKING:
+    from railguard.core import (
+        CarriesFailure,
+        Catcher,
+        FailureGroup,
+        RailguardError,
+        RailguardExceptionGroup,
+        cases,
+        catching,
+        collect,
+        register_exception,
+        unwrap_or_raise,
+    )
 
 __version__ = "0.1.0"
 
@@ -97,3 +103,33 @@ __all__ = [
     "thaw_json",
     "unwrap_or_raise",
 ]
+
+_LAZY = frozenset(
+    {
+        "CarriesFailure",
+        "Catcher",
+        "FailureGroup",
+        "RailguardError",
+        "RailguardExceptionGroup",
+        "cases",
+        "catching",
+        "collect",
+        "register_exception",
+        "unwrap_or_raise",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """Load a name of the exception layer or the Result helpers on first use."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import railguard.core  # noqa: PLC0415  # already loaded; its __getattr__ loads the name
+
+    value = getattr(railguard.core, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

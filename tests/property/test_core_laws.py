@@ -145,3 +145,31 @@ def test_details_pickle_and_equal_their_source(source: dict[str, object]) -> Non
     restored = pickle.loads(pickle.dumps(details))  # noqa: S301  # own data
     assert restored == details
     assert hash(restored) == hash(details)
+
+
+@by_class
+@per_class
+@given(data=st.data())
+def test_construction_from_fields_gives_the_value_back(
+    cls: type[Failure], data: st.DataObject
+) -> None:
+    """Calling the class with every field's value builds an equal, separate value."""
+    failure = data.draw(instances_of(cls))
+    fields = {a.alias: getattr(failure, a.name) for a in attrs.fields(cls) if a.init}
+    rebuilt = cls(**fields)
+    assert rebuilt == failure
+    assert hash(rebuilt) == hash(failure)
+    for field in attrs.fields(cls):
+        assert getattr(rebuilt, field.name) == getattr(failure, field.name)
+
+
+@by_class
+def test_all_defaults_construction_is_stable(cls: type[Failure]) -> None:
+    """A class whose fields all have defaults gives equal values on every no-argument call."""
+    if any(a.default is attrs.NOTHING for a in attrs.fields(cls) if a.init):
+        pytest.skip("has required fields")
+    first, second = cls(), cls()
+    assert first == second
+    assert hash(first) == hash(second)
+    assert pickle.loads(pickle.dumps(first)) == second  # noqa: S301  # own data
+    assert cls() == first

@@ -8,6 +8,7 @@ import sys
 import textwrap
 import types
 
+import pytest
 import returns.result
 
 import railguard
@@ -44,9 +45,9 @@ def test_all_exports_exactly_the_public_names_sorted() -> None:
     """``railguard.__all__`` lists every public non-module name, sorted (httpx style)."""
     public = [
         name
-        for name, value in vars(railguard).items()
+        for name in dir(railguard)
         if (not name.startswith("_") or name == "__version__")
-        and not isinstance(value, types.ModuleType)
+        and not isinstance(getattr(railguard, name), types.ModuleType)
     ]
     assert set(railguard.__all__) == set(public)
     assert railguard.__all__ == sorted(public, key=_isort_style)
@@ -118,3 +119,21 @@ def test_catalog_loads_no_framework() -> None:
     """Importing every family (``catalog()``) loads no framework either."""
     modules = _modules_after("import railguard; list(railguard.catalog())")
     assert _forbidden(modules) == []
+
+
+def test_lazy_names_are_the_same_objects_everywhere() -> None:
+    """A lazily loaded name is the very object its defining module holds."""
+    from railguard.core import _exceptions, _result
+
+    assert railguard.RailguardError is _exceptions.RailguardError
+    assert railguard.core.FailureGroup is _exceptions.FailureGroup
+    assert railguard.cases is _result.cases
+    assert set(railguard.__all__) <= set(dir(railguard))
+
+
+def test_unknown_names_still_raise_attribute_error() -> None:
+    """The module ``__getattr__`` answers only the lazy names."""
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = railguard.no_such_name
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = railguard.core.no_such_name

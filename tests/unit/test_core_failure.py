@@ -11,6 +11,7 @@ import attrs
 import pytest
 
 from railguard import (
+    EMPTY_DETAILS,
     Category,
     Details,
     Failure,
@@ -304,3 +305,161 @@ def test_repr_shows_the_fields() -> None:
     text = repr(SeatTakenFailure(seat="9F"))
     assert text.startswith("SeatTakenFailure(")
     assert "seat='9F'" in text
+
+
+# --- construction: one fast ``__new__`` per class --------------------------------------
+
+
+def test_all_defaults_call_returns_one_shared_value() -> None:
+    """``NotFoundFailure()`` is one shared immutable value, equal to a spelled-out one."""
+    shared = NotFoundFailure()
+    assert NotFoundFailure() is shared
+    assert shared == NotFoundFailure(message="".join(["Not ", "found."]))
+    assert NotFoundFailure(message="gone") is not NotFoundFailure(message="gone")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        shared.message = "changed"  # type: ignore[misc]
+
+
+def test_default_details_are_not_converted_and_given_ones_are() -> None:
+    """The default ``details`` is the shared empty value; a given mapping is frozen."""
+    assert NotFoundFailure(message="x").details is EMPTY_DETAILS
+    given = NotFoundFailure(details={"ids": [1, 2]}).details
+    assert type(given) is Details
+    assert given["ids"] == (1, 2)
+
+
+@pytest.mark.parametrize("protocol", range(2, pickle.HIGHEST_PROTOCOL + 1))
+def test_unpickling_leaves_the_shared_value_alone(protocol: int) -> None:
+    """Pickles rebuild a new value: the shared all-defaults value is never written to."""
+    shared = TimeoutFailure()
+    other = TimeoutFailure(message="slow", retry_after=2.0)
+    restored = pickle.loads(pickle.dumps(other, protocol=protocol))  # noqa: S301  # own data
+    assert restored == other
+    assert restored is not TimeoutFailure()
+    assert TimeoutFailure() is shared
+    assert (shared.message, shared.retry_after) == ("The operation timed out.", None)
+    assert pickle.loads(pickle.dumps(shared, protocol=protocol)) == shared  # noqa: S301
+
+
+def test_a_plain_subclass_builds_its_own_instances(isolated_catalog: None) -> None:
+    """A subclass without attrs gets instances of itself, never its parent's shared value."""
+
+    class Quieter(NotFoundFailure):
+        __slots__ = ()
+
+    built = Quieter()
+    assert type(built) is Quieter
+    assert built.message == "Not found."
+    assert Quieter(message="x").message == "x"
+
+
+def test_the_signature_shows_the_fields() -> None:
+    """``inspect.signature`` of a failure class lists its fields and defaults."""
+    import inspect
+
+    parameters = inspect.signature(NotFoundFailure).parameters
+    assert parameters["message"].default == "Not found."
+    assert parameters["details"].default is EMPTY_DETAILS
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
+
+
+def test_classes_with_more_than_defaults_keep_their_semantics(isolated_catalog: None) -> None:
+    """Factories, converters, validators and post-init hooks run on every construction."""
+    made: list[int] = []
+
+    @attrs.frozen(kw_only=True)
+    class Stamped(Failure, code="TEST_STAMPED"):
+        stamp: int = attrs.field(factory=lambda: len(made))
+        tags: tuple[str, ...] = attrs.field(default=["a"], converter=tuple)
+        size: int = attrs.field(default=1, validator=attrs.validators.ge(0))
+
+        def __attrs_post_init__(self) -> None:
+            made.append(self.stamp)
+
+    first, second = Stamped(), Stamped()
+    assert first is not second
+    assert (first.stamp, second.stamp) == (0, 1)
+    assert first.tags == ("a",)
+    with pytest.raises(ValueError, match="size"):
+        Stamped(size=-1)
+    assert made == [0, 1]
+
+
+def test_required_and_self_factory_fields(isolated_catalog: None) -> None:
+    """A required field is required; a ``takes_self`` default sees the earlier fields."""
+
+    @attrs.frozen(kw_only=True)
+    class Lookup(Failure, code="TEST_LOOKUP"):
+        key: str
+        message: str = attrs.field(
+            default=attrs.Factory(lambda self: f"no {self.key}", takes_self=True)
+        )
+
+    assert Lookup(key="k").message == "no k"
+    assert Lookup(key="k", message="m").message == "m"
+    with pytest.raises(TypeError):
+        Lookup()  # type: ignore[call-arg]
+
+
+def test_a_hand_written_init_is_kept(isolated_catalog: None) -> None:
+    """A class with its own ``__init__`` (``init=False``) is built by that ``__init__``."""
+
+    @attrs.frozen(kw_only=True, init=False)
+    class Custom(Failure, code="TEST_CUSTOM"):
+        count: int
+
+        def __init__(self, count: int) -> None:
+            self.__attrs_init__(count=count, message=f"{count} left")
+
+    built = Custom(3)
+    assert (built.count, built.message) == (3, "3 left")
+
+
+def test_category_failures_are_attrs_classes_in_every_way_read(isolated_catalog: None) -> None:
+    """The plain category failures answer attrs' questions like decorated classes."""
+    fields = attrs.fields(NotFoundFailure)
+    assert [f.name for f in fields] == ["message", "details", "cause", "retry_after"]
+    assert fields.message.default == "Not found."
+    assert attrs.fields(TimeoutFailure).message.default == "The operation timed out."
+    assert attrs.evolve(NotFoundFailure(), message="gone").message == "gone"
+    assert not hasattr(NotFoundFailure(), "__dict__")
+
+    @attrs.frozen(kw_only=True)
+    class MissingSeat(NotFoundFailure, code="TEST_MISSING_SEAT"):
+        seat: str = "1A"
+
+    built = MissingSeat()
+    assert (built.message, built.seat) == ("Not found.", "1A")
+    assert [f.name for f in attrs.fields(MissingSeat)][-2:] == ["message", "seat"]
+    assert attrs.has(NotFoundFailure)
+
+
+def test_the_category_builder_refuses_anything_but_a_message() -> None:
+    """The lean builder of the category failures only accepts a ``message`` redeclaration."""
+    from railguard.core._generic import _as_category_failure
+
+    class Extra(Failure, abstract=True):
+        message: str = "m"
+        extra: int = 1
+
+    with pytest.raises(TypeError, match="may only redeclare message"):
+        _as_category_failure(kw_only=True)(Extra)
+
+
+def test_fields_named_like_the_constructor_locals_work(isolated_catalog: None) -> None:
+    """A field called ``cls`` or ``shared`` is built by attrs' own ``__init__``."""
+
+    @attrs.frozen(kw_only=True)
+    class Odd(Failure, code="TEST_ODD"):
+        cls: str = "c"
+        shared: bool = False
+
+    odd = Odd(cls="x", shared=True)
+    assert (odd.cls, odd.shared) == ("x", True)
+    assert Odd() == Odd()
+
+
+def test_argument_errors_name_the_class() -> None:
+    """A wrong keyword is reported against the failure class, as attrs' ``__init__`` was."""
+    with pytest.raises(TypeError, match=r"NotFoundFailure\.__init__\(\) got an unexpected"):
+        NotFoundFailure(nonsense=1)  # type: ignore[call-arg]

@@ -1,16 +1,13 @@
-"""railguard's core: failures, categories, retry semantics, the catalog and Result helpers."""
+"""railguard's core: failures, categories, retry semantics, the catalog and Result helpers.
+
+The exception layer (``_exceptions``) and the Result helpers (``_result``) load on
+first use of one of their names: a service that only builds and returns failures
+never pays for them at import.
+"""
+
+import typing
 
 from ._details import EMPTY_DETAILS, Details, JSONValue, freeze_json, thaw_json
-from ._exceptions import (
-    CarriesFailure,
-    FailureGroup,
-    RailguardError,
-    RailguardExceptionGroup,
-    attach_cause,
-    cause_from,
-    failure_from_exception,
-    register_exception,
-)
 from ._failure import Failure
 from ._generic import (
     AuthenticationFailure,
@@ -31,8 +28,20 @@ from ._generic import (
     WorkflowFailure,
 )
 from ._registry import DuplicateCodeError, catalog, lookup
-from ._result import Catcher, cases, catching, collect, unwrap_or_raise
 from ._semantics import Category, Recovery, Retry
+
+if typing.TYPE_CHECKING:
+    from ._exceptions import (
+        CarriesFailure,
+        FailureGroup,
+        RailguardError,
+        RailguardExceptionGroup,
+        attach_cause,
+        cause_from,
+        failure_from_exception,
+        register_exception,
+    )
+    from ._result import Catcher, cases, catching, collect, unwrap_or_raise
 
 __all__ = [
     "EMPTY_DETAILS",
@@ -77,3 +86,35 @@ __all__ = [
     "thaw_json",
     "unwrap_or_raise",
 ]
+
+_LAZY = {
+    "CarriesFailure": "_exceptions",
+    "FailureGroup": "_exceptions",
+    "RailguardError": "_exceptions",
+    "RailguardExceptionGroup": "_exceptions",
+    "attach_cause": "_exceptions",
+    "cause_from": "_exceptions",
+    "failure_from_exception": "_exceptions",
+    "register_exception": "_exceptions",
+    "Catcher": "_result",
+    "cases": "_result",
+    "catching": "_result",
+    "collect": "_result",
+    "unwrap_or_raise": "_result",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Load a name of the exception layer or the Result helpers on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib  # noqa: PLC0415  # only on the first lazy access
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

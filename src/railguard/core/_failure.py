@@ -7,9 +7,10 @@ from typing import ClassVar
 
 import attrs
 
+from ._construct import TWIN_MARK, install_constructor
 from ._details import EMPTY_DETAILS, Details, to_details
 from ._registry import register
-from ._semantics import Category, Recovery, Retry
+from ._semantics import Category, Recovery, Retry, plain_retry
 
 __all__ = ["Failure"]
 
@@ -61,6 +62,8 @@ class Failure:
     ) -> None:
         super().__init_subclass__(**kwargs)
         own = cls.__dict__
+        if TWIN_MARK in own:  # construction's hidden helper class, not a failure class
+            return
         if code is not None:
             cls.default_code = code
         if category is not None:
@@ -75,6 +78,7 @@ class Failure:
             cls._abstract = True
         elif "_abstract" not in own:
             cls._abstract = False
+        install_constructor(cls)
         # attrs rebuilds slotted classes; only the finished class is registered.
         if "__attrs_attrs__" not in own or cls._abstract:
             return
@@ -118,7 +122,15 @@ class Failure:
     @property
     def retry(self) -> Retry:
         """Retry semantics: recovery strategy plus the server's hint in seconds."""
-        return Retry(self.recovery, self.retry_after)
+        after = self.retry_after
+        if after is None:
+            return plain_retry(self.recovery)
+        return Retry(self.recovery, after)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt with ``object.__new__`` + ``__setstate__``: ``cls.__new__(cls)``
+        # (pickle's default) may return the shared all-defaults instance.
+        return (object.__new__, (type(self),), self.__getstate__())
 
     def to_exception(self) -> Exception:
         """Return the exception paired with this failure, its cause chain attached.
@@ -142,4 +154,5 @@ class Failure:
         return failure_from_exception(exc)
 
 
+install_constructor(Failure)
 register(Failure)

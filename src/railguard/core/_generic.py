@@ -1,13 +1,26 @@
-"""Generic failures for users' own services: one per `Category`, plus the decoding failures."""
+"""Generic failures for users' own services: one per `Category`, plus the decoding failures.
+
+The category failures differ from `Failure` only in their default ``message``.
+Type checkers see each as ``@attrs.frozen(kw_only=True)``; at run time
+`_as_category_failure` builds the same class without attrs generating its methods
+again: a slotted subclass carrying `Failure`'s attrs fields with its own
+``message`` default, an attrs class in every way that is read (``attrs.fields``,
+``evolve``, ``has``), registered and constructed like any other, at a fraction
+of the import time. Equality still requires the same class.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
 from ._failure import Failure
 from ._semantics import Category
+
+T = TypeVar("T")
 
 __all__ = [
     "AuthenticationFailure",
@@ -29,91 +42,134 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+_BASE_FIELDS = Failure.__attrs_attrs__
+_INHERITED = {field.name: field.evolve(inherited=True) for field in _BASE_FIELDS}
+
+
+def _with_message(message: str) -> Any:
+    """`Failure`'s attrs fields, ``message`` redeclared with ``message`` as its default."""
+    return type(_BASE_FIELDS)(
+        field.evolve(default=message) if field.name == "message" else _INHERITED[field.name]
+        for field in _BASE_FIELDS
+    )
+
+
+def _as_category_failure(**_: object) -> Callable[[type[T]], type[T]]:
+    """``@attrs.frozen(kw_only=True)`` for a class whose body only redeclares ``message``.
+
+    Builds the class attrs would build — slotted, `Failure`'s fields with the new
+    ``message`` default as ``__attrs_attrs__`` — as a plain subclass of `Failure`:
+    `Failure`'s ``__eq__``, ``__hash__``, ``__repr__`` and pickling state cover the
+    same fields, so nothing is generated again.
+    """
+
+    def build(cls: type[T]) -> type[T]:
+        namespace = dict(cls.__dict__)
+        message = namespace.pop("message")
+        annotations = namespace.get("__annotations__", {})
+        if set(annotations) != {"message"} or not isinstance(message, str):
+            raise TypeError(f"{cls.__qualname__} may only redeclare message: str")
+        for name in ("__dict__", "__weakref__"):
+            namespace.pop(name, None)
+        namespace["__slots__"] = ()
+        namespace["__attrs_attrs__"] = _with_message(message)
+        metaclass: Any = type(cls)
+        return cast("type[T]", metaclass(cls.__name__, cls.__bases__, namespace))
+
+    return build
+
+
+if TYPE_CHECKING:  # what type checkers see: attrs' own decorator
+    from attrs import frozen as _category_failure
+else:
+    _category_failure = _as_category_failure
+
+
+@_category_failure(kw_only=True)
 class InfrastructureFailure(Failure, code="INFRASTRUCTURE", category=Category.INFRASTRUCTURE):
     """A dependency (network, container, service) is unreachable; retry with backoff."""
 
     message: str = "A required service is unavailable."
 
 
-@attrs.frozen(kw_only=True)
+@_category_failure(kw_only=True)
 class CodeFailure(Failure, code="CODE_RELATED", category=Category.CODE_RELATED):
     """The supplied or generated code is at fault; regenerate it and retry."""
 
     message: str = "The code failed."
 
 
-@attrs.frozen(kw_only=True)
+@_category_failure(kw_only=True)
 class WorkflowFailure(Failure, code="WORKFLOW", category=Category.WORKFLOW):
     """A workflow limit or approval step stopped the operation; a person must act."""
 
     message: str = "The workflow could not continue."
 
 
-@attrs.frozen(kw_only=True)
+@_category_failure(kw_only=True)
 class ConfigurationFailure(Failure, code="CONFIGURATION", category=Category.CONFIGURATION):
     """A setting is invalid or missing; fix the deployment."""
 
     message: str = "The service is misconfigured."
 
 
-@attrs.frozen(kw_only=True)
+@_category_failure(kw_only=True)
 class ValidationFailure(Failure, code="VALIDATION", category=Category.VALIDATION):
     """The input is invalid; retrying the same input cannot succeed."""
 
     message: str = "The input is invalid."
 
 
-@attrs.frozen(kw_only=True)
+@_category_failure(kw_only=True)
 class AuthenticationFailure(Failure, code="AUTHENTICATION", category=Category.AUTHENTICATION):
     """The caller is not authenticated; supply valid credentials."""
 
     message: str = "Authentication is required."
 
 
-@attrs.frozen(kw_only=True)
+@_category_failure(kw_only=True)
 class AuthorizationFailure(Failure, code="AUTHORIZATION", category=Category.AUTHORIZATION):
     """The caller is authenticated but not allowed to do this."""
 
     message: str = "Permission denied."
 
 
-@attrs.frozen(kw_only=True)
+@_category_failure(kw_only=True)
 class NotFoundFailure(Failure, code="NOT_FOUND", category=Category.NOT_FOUND):
     """The requested resource does not exist."""
 
     message: str = "Not found."
 
 
-@attrs.frozen(kw_only=True)
+@_category_failure(kw_only=True)
 class ConflictFailure(Failure, code="CONFLICT", category=Category.CONFLICT):
     """The resource's state conflicts with the request; a person must resolve it."""
 
     message: str = "The request conflicts with the current state."
 
 
-@attrs.frozen(kw_only=True)
+@_category_failure(kw_only=True)
 class RateLimitFailure(Failure, code="RATE_LIMIT", category=Category.RATE_LIMIT):
     """Too many requests; retry after ``retry_after`` seconds when given."""
 
     message: str = "Too many requests."
 
 
-@attrs.frozen(kw_only=True)
+@_category_failure(kw_only=True)
 class TimeoutFailure(Failure, code="TIMEOUT", category=Category.TIMEOUT):
     """The operation took too long; retry with backoff."""
 
     message: str = "The operation timed out."
 
 
-@attrs.frozen(kw_only=True)
+@_category_failure(kw_only=True)
 class UpstreamFailure(Failure, code="UPSTREAM", category=Category.UPSTREAM):
     """An upstream service answered with an error; retry with backoff."""
 
     message: str = "An upstream service failed."
 
 
-@attrs.frozen(kw_only=True)
+@_category_failure(kw_only=True)
 class ProtocolFailure(Failure, code="PROTOCOL", category=Category.PROTOCOL):
     """A peer broke the wire protocol."""
 

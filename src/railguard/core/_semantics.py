@@ -75,12 +75,12 @@ class Category(enum.Enum):
     @property
     def default_status(self) -> HTTPStatus:
         """The HTTP status a failure of this category answers with by default."""
-        return _DEFAULT_STATUS[self]
+        return self._status  # type: ignore[attr-defined, no-any-return]  # set below
 
     @property
     def default_recovery(self) -> Recovery:
         """The recovery strategy a failure of this category asks for by default."""
-        return _DEFAULT_RECOVERY[self]
+        return self._recovery  # type: ignore[attr-defined, no-any-return]  # set below
 
     @property
     def default_fatal(self) -> bool:
@@ -154,3 +154,17 @@ _CATEGORY_FOR_STATUS: dict[int, Category] = {
     503: Category.INFRASTRUCTURE,
     504: Category.TIMEOUT,
 }
+
+# Each member keeps its defaults as attributes: read on every ``failure.status`` and
+# ``failure.recovery``, where a table lookup would hash the member in Python.
+for _category in Category:
+    _category._status = _DEFAULT_STATUS[_category]  # type: ignore[attr-defined]
+    _category._recovery = _DEFAULT_RECOVERY[_category]  # type: ignore[attr-defined]
+
+
+def plain_retry(recovery: Recovery) -> Retry:
+    """The shared `Retry` of ``recovery`` without a server hint (an immutable value)."""
+    return _PLAIN_RETRY[recovery._value_]
+
+
+_PLAIN_RETRY: dict[str, Retry] = {recovery._value_: Retry(recovery) for recovery in Recovery}

@@ -35,6 +35,8 @@ H = TypeVar("H", bound=Failure)
 DEFAULT_POLICY = RetryPolicy()
 """5 attempts, 60 s deadline, backoff 0.2 s doubling up to 5 s plus 0-0.5 s jitter, hints ≤ 30 s."""
 
+# The casts below name their types as strings: building these generic types at
+# run time costs microseconds on every call.
 _StepFn = Callable[[], Result[object, Failure]]
 _RegenFn = Callable[[Failure, Any], Result[Any, Failure]]
 
@@ -107,12 +109,9 @@ def retry(
         can_regenerate=False,
     )
     result = run_sync(
-        run,
-        lambda _: cast(Result[Any, Failure], call()),
-        reconnect=cast(_StepFn | None, reconnect),
-        regenerate=None,
+        run, call, reconnect=cast("_StepFn | None", reconnect), regenerate=None, with_input=False
     )
-    return cast(Result[T, F | G | RetryExhaustedFailure[F | G]], result)
+    return cast("Result[T, F | G | RetryExhaustedFailure[F | G]]", result)
 
 
 async def retry_async(
@@ -141,15 +140,15 @@ async def retry_async(
     )
 
     async def attempt(_: object) -> Result[Any, Failure]:
-        return cast(Result[Any, Failure], await call())
+        return cast("Result[Any, Failure]", await call())
 
     result = await run_async(
         run,
         attempt,
-        reconnect=cast(Callable[[], Awaitable[Result[object, Failure]]] | None, reconnect),
+        reconnect=cast("Callable[[], Awaitable[Result[object, Failure]]] | None", reconnect),
         regenerate=None,
     )
-    return cast(Result[T, F | G | RetryExhaustedFailure[F | G]], result)
+    return cast("Result[T, F | G | RetryExhaustedFailure[F | G]]", result)
 
 
 def retry_regenerating(
@@ -195,11 +194,11 @@ def retry_regenerating(
     )
     result = run_sync(
         run,
-        cast(Callable[[Any], Result[Any, Failure]], call),
-        reconnect=cast(_StepFn | None, reconnect),
-        regenerate=cast(_RegenFn, regenerate),
+        cast("Callable[[Any], Result[Any, Failure]]", call),
+        reconnect=cast("_StepFn | None", reconnect),
+        regenerate=cast("_RegenFn", regenerate),
     )
-    return cast(Result[T, F | G | H | RetryExhaustedFailure[F | G | H]], result)
+    return cast("Result[T, F | G | H | RetryExhaustedFailure[F | G | H]]", result)
 
 
 async def retry_regenerating_async(
@@ -227,11 +226,11 @@ async def retry_regenerating_async(
     )
     result = await run_async(
         run,
-        cast(Callable[[Any], Awaitable[Result[Any, Failure]]], call),
-        reconnect=cast(Callable[[], Awaitable[Result[object, Failure]]] | None, reconnect),
-        regenerate=cast(Callable[[Failure, Any], Awaitable[Result[Any, Failure]]], regenerate),
+        cast("Callable[[Any], Awaitable[Result[Any, Failure]]]", call),
+        reconnect=cast("Callable[[], Awaitable[Result[object, Failure]]] | None", reconnect),
+        regenerate=cast("Callable[[Failure, Any], Awaitable[Result[Any, Failure]]]", regenerate),
     )
-    return cast(Result[T, F | G | H | RetryExhaustedFailure[F | G | H]], result)
+    return cast("Result[T, F | G | H | RetryExhaustedFailure[F | G | H]]", result)
 
 
 class Retrier:

@@ -102,14 +102,16 @@ class Run(Generic[I]):
         if decided.action is Action.RETURN:
             # A failure that asks not to be retried is an answer (DEBUG); a retryable
             # one held back (idempotency, missing step) is worth seeing (INFO).
-            logger.log(
-                logging.INFO if failure.retry.retryable else logging.DEBUG,
-                "attempt %d failed (%s); not retrying: %s",
-                state.attempt_number,
-                failure.code,
-                decided.reason,
-                extra=self._extra(state, failure),
-            )
+            level = logging.INFO if failure.retry.retryable else logging.DEBUG
+            if logger.isEnabledFor(level):  # the extra dict is not built for nothing
+                logger.log(
+                    level,
+                    "attempt %d failed (%s); not retrying: %s",
+                    state.attempt_number,
+                    failure.code,
+                    decided.reason,
+                    extra=self._extra(state, failure),
+                )
             return False
         if decided.action is Action.RETRY:
             if decided.step is Step.RECONNECT:
@@ -128,6 +130,8 @@ class Run(Generic[I]):
 
     def before_sleep(self, state: tenacity.RetryCallState) -> None:
         """For tenacity's ``before_sleep``: log the attempt like kneo's transport."""
+        if not logger.isEnabledFor(logging.INFO):
+            return
         decided = self.last_plan
         failure = self.chain[-1]
         assert decided is not None  # noqa: S101  # set by should_retry before any sleep
@@ -145,13 +149,14 @@ class Run(Generic[I]):
         decided = self.last_plan
         failure = self.chain[-1]
         assert decided is not None  # noqa: S101  # set by should_retry before giving up
-        logger.info(
-            "attempt %d failed (%s); giving up: %s",
-            state.attempt_number,
-            failure.code,
-            decided.reason,
-            extra=self._extra(state, failure),
-        )
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "attempt %d failed (%s); giving up: %s",
+                state.attempt_number,
+                failure.code,
+                decided.reason,
+                extra=self._extra(state, failure),
+            )
         by_deadline = state.attempt_number < self.policy.attempts
         return Err(
             exhausted(
@@ -178,19 +183,24 @@ class Run(Generic[I]):
             "retry": self.should_retry,
             "wait": self.wait,
             "stop": self.stop,
-            "before_sleep": self.before_sleep,
+            # no hook at all while INFO is off: tenacity then skips the call per retry
+            "before_sleep": self.before_sleep if logger.isEnabledFor(logging.INFO) else None,
             "retry_error_callback": self.give_up,
         }
 
 
 def run_sync(
     run: Run[I],
-    call: Callable[[I], Result[Any, Failure]],
+    call: Callable[..., Result[Any, Failure]],
     *,
     reconnect: Callable[[], Result[object, Failure]] | None,
     regenerate: Callable[[Failure, I], Result[I, Failure]] | None,
+    with_input: bool = True,
 ) -> Result[Any, Failure]:
-    """Retry ``call`` under ``run`` with a blocking ``tenacity.Retrying``."""
+    """Retry ``call`` under ``run`` with a blocking ``tenacity.Retrying``.
+
+    ``call`` takes the run's input, or nothing when ``with_input`` is false.
+    """
 
     def attempt() -> Result[Any, Failure]:
         run.from_step = False
@@ -207,7 +217,7 @@ def run_sync(
                 return regenerated
             run.input = regenerated.unwrap()
             run.pending_regenerate = None
-        return call(run.input)
+        return call(run.input) if with_input else call()
 
     retrying = tenacity.Retrying(sleep=run.policy.clock.sleep, **run.tenacity_kwargs())
     return retrying(attempt)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import enum
-
-import attrs
+from typing import NamedTuple
 
 from railguard.core import Failure, Recovery
 
@@ -32,9 +31,8 @@ class Action(enum.Enum):
     """Retryable, but the policy's attempts or deadline are spent."""
 
 
-@attrs.frozen
-class Plan:
-    """The decision after one failed attempt."""
+class Plan(NamedTuple):
+    """The decision after one failed attempt (a tuple: made once per attempt, cheaply)."""
 
     action: Action
     reason: str
@@ -42,7 +40,8 @@ class Plan:
     step: Step = Step.NONE
 
 
-_SAME_CALL = frozenset({Recovery.BACKOFF, Recovery.AFTER_HINT, Recovery.RECONNECT})
+_BACKOFF, _AFTER_HINT = Recovery.BACKOFF, Recovery.AFTER_HINT
+_RECONNECT, _REGENERATE = Recovery.RECONNECT, Recovery.REGENERATE
 
 
 def sleep_for(failure: Failure, attempt: int, policy: RetryPolicy) -> float:
@@ -55,7 +54,7 @@ def sleep_for(failure: Failure, attempt: int, policy: RetryPolicy) -> float:
     semantics = failure.retry
     if semantics.after is not None:
         return policy.hinted(semantics.after)
-    if semantics.recovery is Recovery.REGENERATE:
+    if semantics.recovery is _REGENERATE:
         return 0.0
     return policy.backoff(attempt)
 
@@ -84,20 +83,22 @@ def plan(  # noqa: PLR0911  # one return per rule, in the order the docs list th
         from_step: the failure came from a recovery step, not from the call;
             repeating a step is always allowed.
     """
+    # identity tests throughout: an Enum member's hash is computed in Python
     recovery = failure.recovery
-    if recovery in (Recovery.DONT_RETRY, Recovery.ESCALATE):
+    if recovery is _REGENERATE:
+        if not can_regenerate:
+            return Plan(Action.RETURN, "recovery is regenerate and no regenerate step was given")
+        step = Step.REGENERATE
+    elif recovery is _BACKOFF or recovery is _AFTER_HINT or recovery is _RECONNECT:
+        if recovery is _RECONNECT and not can_reconnect:
+            return Plan(Action.RETURN, "recovery is reconnect and no reconnect step was given")
+        if not (repeatable or from_step):
+            return Plan(Action.RETURN, "the call is not idempotent and has no idempotency key")
+        step = Step.RECONNECT if recovery is _RECONNECT else Step.NONE
+    else:  # don't retry, escalate
         return Plan(Action.RETURN, f"recovery is {recovery.value}")
-    if recovery is Recovery.REGENERATE and not can_regenerate:
-        return Plan(Action.RETURN, "recovery is regenerate and no regenerate step was given")
-    if recovery is Recovery.RECONNECT and not can_reconnect:
-        return Plan(Action.RETURN, "recovery is reconnect and no reconnect step was given")
-    if recovery in _SAME_CALL and not (repeatable or from_step):
-        return Plan(Action.RETURN, "the call is not idempotent and has no idempotency key")
-    step = {Recovery.RECONNECT: Step.RECONNECT, Recovery.REGENERATE: Step.REGENERATE}.get(
-        recovery, Step.NONE
-    )
     if attempt >= policy.attempts:
-        return Plan(Action.GIVE_UP, f"{attempt} attempts made", step=step)
+        return Plan(Action.GIVE_UP, f"{attempt} attempts made", 0.0, step)
     sleep = sleep_for(failure, attempt, policy)
     if elapsed + sleep >= policy.deadline:
         return Plan(
@@ -106,4 +107,4 @@ def plan(  # noqa: PLR0911  # one return per rule, in the order the docs list th
             sleep=sleep,
             step=step,
         )
-    return Plan(Action.RETRY, recovery.value, sleep=sleep, step=step)
+    return Plan(Action.RETRY, recovery.value, sleep, step)
