@@ -11,6 +11,7 @@ adds colour on a terminal.
 from __future__ import annotations
 
 import importlib.util
+import json
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -21,8 +22,8 @@ __all__ = ["LEGEND", "MissingExtra", "blocks", "run"]
 _NEEDS = ("fastapi", "uvicorn", "httpx", "websockets", "tenacity")
 
 LEGEND = (
-    "legend  logic: the route's result · wire: what was sent · client: what it decoded to · "
-    "retry: why"
+    "legend  logic: what the route returned · wire: what was sent · client: what it decoded · "
+    "retry: the decision"
 )
 
 
@@ -36,6 +37,16 @@ def _check() -> None:
         raise MissingExtra(
             f"needs {', '.join(missing)}: pip install 'railguard[demo]' (or make demo)"
         )
+
+
+def _language(wire: str) -> str:
+    if wire.startswith("HTTP/"):
+        return "http"
+    try:
+        json.loads(wire)
+    except ValueError:
+        return "text"
+    return "json"
 
 
 def blocks() -> Sequence[Block]:
@@ -84,7 +95,7 @@ def blocks() -> Sequence[Block]:
                     )
                 )
             )
-            out.append(Code(step.wire, "http"))
+            out.append(Code(step.wire, _language(step.wire)))
             if step.note:
                 out.append(Note(step.note))
         summary.extend(steps)

@@ -60,7 +60,7 @@ def decided(failure: Failure) -> str:
 
 
 def _wire(response: httpx.Response) -> str:
-    lines = [f"HTTP {response.status_code} {response.reason_phrase}"]
+    lines = [f"{response.http_version} {response.status_code} {response.reason_phrase}"]
     lines += [
         f"{name}: {response.headers[name]}" for name in _SHOWN_HEADERS if name in response.headers
     ]
