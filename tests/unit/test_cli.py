@@ -344,3 +344,17 @@ def test_rich_tables_on_a_terminal() -> None:
     text = out.getvalue()
     assert "┃" in text or "│" in text
     assert "[b]" in text  # values are text, never rich markup
+
+
+def test_decode_in_a_fresh_process_knows_every_family() -> None:
+    """A new process decodes a family code to its class (the catalog is loaded first)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "railguard", "decode", "--format", "json"],
+        input=CURL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["failure"] == "railguard.families.agents.AgentNotFoundFailure"

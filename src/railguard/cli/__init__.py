@@ -219,6 +219,7 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"railguard: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    railguard.catalog()  # imports every family: decoding and lookups see the whole catalog
     if args.command == "catalog":
         if args.markdown:
             from railguard.families import catalog_markdown  # noqa: PLC0415  # only for this option

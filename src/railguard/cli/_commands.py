@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from typing import Any
 
@@ -119,11 +120,15 @@ def _pretty(text: str) -> str:
         return text
 
 
+_SHOWN = frozenset({"message", "details", "cause", "retry_after", "code", "status", "category"})
+"""Members every failure has; `decode_data` shows them on their own, not among the fields."""
+
+
 def _values(failure: Failure) -> dict[str, Any]:
     return {
         attribute.name: getattr(failure, attribute.name)
         for attribute in attrs.fields(type(failure))
-        if attribute.name not in ("message", "details", "cause")
+        if attribute.name not in _SHOWN
     }
 
 
@@ -154,11 +159,17 @@ def decode_data(capture: Capture) -> dict[str, Any]:
 
 
 def _jsonable(value: object) -> object:
+    if isinstance(value, enum.Enum):
+        return value.value
     try:
         json.dumps(value)
     except TypeError:
         return repr(value)
     return value
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def decode_blocks(capture: Capture) -> list[Block]:
@@ -175,7 +186,7 @@ def decode_blocks(capture: Capture) -> list[Block]:
         ("retry after", "-" if data["retry_after"] is None else f"{data['retry_after']:g} s")
     )
     pairs.append(("fatal", _yes(data["fatal"])))
-    pairs.extend((name, repr(value)) for name, value in data["fields"].items())
+    pairs.extend((name, _clip(repr(value))) for name, value in data["fields"].items())
     if data["details"]:
         pairs.append(("details", json.dumps(data["details"], ensure_ascii=False)))
     pairs.extend(("caused by", f"{link['failure']} ({link['code']})") for link in data["cause"])
