@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import railguard
-from railguard.cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, main
+from railguard.cli import EXIT_MISSING_EXTRA, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, main
 from railguard.cli._render import Heading, Pairs, Table, render
 from railguard.families.agents import AgentNotFoundFailure
 from railguard.http import encode
@@ -358,3 +358,20 @@ def test_decode_in_a_fresh_process_knows_every_family() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["failure"] == "railguard.families.agents.AgentNotFoundFailure"
+
+
+def test_demo_without_its_extra_exits_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing demo dependency is named, with the extra that installs it."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "uvicorn" else real(name, *a)
+    )
+    code, out, err = run(capsys, "demo")
+    assert code == EXIT_MISSING_EXTRA
+    assert out == ""
+    assert "uvicorn" in err
+    assert "railguard[demo]" in err
