@@ -22,8 +22,8 @@ __all__ = ["LEGEND", "MissingExtra", "blocks", "run"]
 _NEEDS = ("fastapi", "uvicorn", "httpx", "websockets", "tenacity")
 
 LEGEND = (
-    "legend  logic: what the route returned · wire: what was sent · client: what it decoded · "
-    "retry: the decision"
+    "legend  logic: route's result · wire: what was sent · client: what it decoded · "
+    "retry: decision"
 )
 
 
