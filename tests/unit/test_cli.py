@@ -24,6 +24,18 @@ import attrs
 from railguard import Category, Failure
 
 
+def _positive(instance, attribute, value):
+    if not isinstance(value, int) or value <= 0:
+        raise ValueError("must be positive")
+
+
+@attrs.frozen(kw_only=True)
+class PickyFailure(Failure, code="SHOP_PICKY"):
+    """A required field no placeholder satisfies."""
+
+    quantity: int = attrs.field(validator=_positive)
+
+
 @attrs.frozen(kw_only=True)
 class OutOfStockFailure(Failure, code="SHOP_OUT_OF_STOCK", category=Category.CONFLICT):
     """The item exists but none are left; answers 409."""
@@ -129,6 +141,17 @@ def test_explain_fills_required_fields_with_placeholders(
     assert '"tool_name": "<tool_name>"' in out
 
 
+def test_every_registered_failure_can_be_explained() -> None:
+    """Each class in the catalog has a sample and every wire form (no class is skipped)."""
+    from railguard import catalog
+    from railguard.cli._describe import describe
+
+    for cls in catalog():
+        description = describe(cls)
+        assert description.code == cls.default_code
+        assert set(description.http) == {"agents", "problem", "bridge"}
+
+
 # --- catalog ------------------------------------------------------------------------------
 
 
@@ -137,9 +160,9 @@ def test_catalog_prints_public_paths(capsys: pytest.CaptureFixture[str]) -> None
     code, out, _ = run(capsys, "catalog", "--format", "json")
     assert code == EXIT_OK
     records = json.loads(out)
-    assert {"code": "NOT_FOUND", "failure": "railguard.NotFoundFailure"}.items() <= next(
-        r for r in records if r["code"] == "NOT_FOUND"
-    ).items()
+    assert {"code": "NOT_FOUND", "failure": "railguard.NotFoundFailure", "status": 404}.items() <= (
+        next(r for r in records if r["code"] == "NOT_FOUND").items()
+    )
     for record in records:
         assert "._" not in record["failure"], record
         assert "._" not in record["exception"], record
@@ -166,6 +189,18 @@ def test_import_option_brings_application_failures(
     assert "sku          str             required" in out
     _, listing, _ = run(capsys, "catalog", "--import", shop.name)
     assert "SHOP_OUT_OF_STOCK" in listing
+
+
+def test_a_class_without_a_sample_is_listed_and_explained_as_such(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A class whose validator rejects placeholders is still in the catalog; explain says why."""
+    _, listing, _ = run(capsys, "catalog", "--import", shop.name, "--format", "json")
+    picky = next(r for r in json.loads(listing) if r["code"] == "SHOP_PICKY")
+    assert (picky["failure"], picky["status"]) == (f"{shop.name}.PickyFailure", None)
+    code, out, err = run(capsys, "explain", "shop_picky", "--import", shop.name)
+    assert (code, out) == (EXIT_NOT_FOUND, "")
+    assert "cannot build a sample PickyFailure" in err
 
 
 def test_pyproject_config_brings_application_failures(

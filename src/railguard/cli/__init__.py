@@ -34,7 +34,8 @@ __all__ = ["EXIT_MISSING_EXTRA", "EXIT_NOT_FOUND", "EXIT_OK", "EXIT_USAGE", "mai
 EXIT_OK: Final = 0
 """The command did what it was asked."""
 EXIT_NOT_FOUND: Final = 1
-"""``explain``: no failure has that code; ``decode``: the input is not an error."""
+"""``explain``: no failure has that code (or no sample of it can be built);
+``decode``: the input is not an error."""
 EXIT_USAGE: Final = 2
 """Bad arguments, unreadable input, or an ``--import`` module that cannot be imported."""
 EXIT_MISSING_EXTRA: Final = 3
@@ -57,7 +58,7 @@ configuration (pyproject.toml of the current project):
 
 exit codes:
   0  success
-  1  explain: unknown code; decode: the input is not an error
+  1  explain: unknown code (or no sample can be built); decode: not an error
   2  usage error, unreadable input, or a module that cannot be imported
   3  demo: an optional dependency is missing (pip install 'railguard[demo]')"""
 
@@ -167,7 +168,11 @@ def _explain(code: str, fmt: str) -> int:
             "  `railguard catalog` lists every code; `--import MODULE` adds yours.", file=sys.stderr
         )
         return EXIT_NOT_FOUND
-    description = describe(cls)
+    try:
+        description = describe(cls)
+    except TypeError as exc:  # a required field's validator rejects every placeholder
+        print(f"railguard: {exc}", file=sys.stderr)
+        return EXIT_NOT_FOUND
     _emit(explain_blocks(description), description.as_json(), fmt)
     return EXIT_OK
 

@@ -39,29 +39,36 @@ _FATAL = {
 _CATALOG_COLUMNS = ("code", "failure", "exception", "status", "category", "recovery")
 
 
-def _row(cls: type[Failure]) -> tuple[str, ...]:
+def _record(cls: type[Failure]) -> dict[str, str | int | None]:
     try:
         failure = sample(cls)
-    except TypeError:
-        return (cls.default_code, public_path(cls), "?", "?", cls.default_category.value, "?")
-    return (
-        failure.code,
-        public_path(cls),
-        public_path(type(failure.to_exception())),
-        str(int(failure.status)),
-        failure.category.value,
-        failure.recovery.value,
-    )
+    except TypeError:  # a class placeholders cannot build: what the class itself says
+        return dict.fromkeys(_CATALOG_COLUMNS) | {
+            "code": cls.default_code,
+            "failure": public_path(cls),
+            "category": cls.default_category.value,
+        }
+    return {
+        "code": failure.code,
+        "failure": public_path(cls),
+        "exception": public_path(type(failure.to_exception())),
+        "status": int(failure.status),
+        "category": failure.category.value,
+        "recovery": failure.recovery.value,
+    }
 
 
-def catalog_data() -> list[dict[str, str]]:
+def catalog_data() -> list[dict[str, str | int | None]]:
     """One record per registered failure class, in catalog order."""
-    return [dict(zip(_CATALOG_COLUMNS, _row(cls), strict=True)) for cls in catalog()]
+    return [_record(cls) for cls in catalog()]
 
 
 def catalog_blocks() -> list[Block]:
     """The catalog as one table."""
-    rows = tuple(tuple(record.values()) for record in catalog_data())
+    rows = tuple(
+        tuple("?" if value is None else str(value) for value in record.values())
+        for record in catalog_data()
+    )
     return [Table(_CATALOG_COLUMNS, rows)]
 
 
