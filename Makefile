@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck typing typing-without-plugin pytest docs bench fuzz clean
+.PHONY: demo test lint typecheck typing typing-without-plugin pytest docs docs-check bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,25 @@ typing: $(STAMP)
 typing-without-plugin: $(STAMP)
 	$(BIN)/pytest tests/typing --typing-without-plugin
 
+# The site goes to site/; it works from disk too (open site/index.html; search included).
 docs: $(STAMP)
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# Opt-in: screenshots of the built site in headless Chromium (apt-get install chromium)
+# at a laptop width (1280 px) and a phone width (390 px), into site-shots/ to look at.
+CHROMIUM ?= chromium
+SHOT_PAGES := index getting-started architecture core/failures boundaries/http reference/core
+docs-check: docs
+	mkdir -p site-shots
+	for size in 1280,1800 390,1800; do \
+	  for page in $(SHOT_PAGES); do \
+	    $(CHROMIUM) --headless --no-sandbox --disable-gpu --hide-scrollbars \
+	      --virtual-time-budget=5000 --window-size=$$size \
+	      --screenshot=site-shots/$$(echo $$page | tr / -)-$${size%%,*}.png \
+	      file://$(CURDIR)/site/$$page.html 2>/dev/null || exit 1; \
+	  done; \
+	done
+	@echo "screenshots in site-shots/: look at them"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
@@ -49,4 +66,4 @@ fuzz: $(STAMP)
 	RAILGUARD_HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/property
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis site
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis site site-shots
