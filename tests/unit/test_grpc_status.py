@@ -134,12 +134,12 @@ def test_text_fields_travel_as_plain_metadata() -> None:
     """A failure's text fields are plain metadata strings; other values are JSON, listed."""
     from railguard.families.executor import ExecutionTimeoutFailure
 
-    failure = ExecutionTimeoutFailure(timeout_seconds=1.5, cause=NotFoundFailure())
+    failure = ExecutionTimeoutFailure(timeout_seconds=15, cause=NotFoundFailure())
     info = error_details_pb2.ErrorInfo()
     assert _details(encode(failure).status)["google.rpc.ErrorInfo"].Unpack(info)
     typed = set(info.metadata[JSON_KEYS].split(","))
     assert {"timeout_seconds", "cause"} <= typed
-    assert json.loads(info.metadata["timeout_seconds"]) == 1.5
+    assert json.loads(info.metadata["timeout_seconds"]) == 15
     assert all(key in typed for key, value in info.metadata.items() if value[:1] in "{[")
 
 
@@ -330,7 +330,9 @@ def test_domain_is_the_declaring_package() -> None:
 
 def test_import_railguard_does_not_import_grpc() -> None:
     """``import railguard`` (and its catalog) loads neither grpcio nor protobuf."""
-    script = "import json, sys, railguard; railguard.catalog(); print(json.dumps(sorted(sys.modules)))"
+    script = (
+        "import json, sys, railguard; railguard.catalog(); print(json.dumps(sorted(sys.modules)))"
+    )
     completed = subprocess.run(  # noqa: S603  # our own interpreter and script
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
