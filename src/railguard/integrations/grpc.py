@@ -184,7 +184,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         if handler is None:
             return None
-        return cast(grpc.RpcMethodHandler[Req, Resp], _rebuild(handler, _unary, _streaming))
+        return cast("grpc.RpcMethodHandler[Req, Resp]", _rebuild(handler, _unary, _streaming))
 
 
 async def _abort_async(context: grpc.aio.ServicerContext[Any, Any], failure: Failure) -> NoReturn:
@@ -258,7 +258,7 @@ class AioServerInterceptor(grpc.aio.ServerInterceptor):
         if handler is None:
             return None
         rebuilt = _rebuild(handler, _unary_async, _streaming_async)
-        return cast(grpc.RpcMethodHandler[Req, Resp], rebuilt)
+        return cast("grpc.RpcMethodHandler[Req, Resp]", rebuilt)
 
 
 # --- client ----------------------------------------------------------------------------
