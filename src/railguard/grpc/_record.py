@@ -58,6 +58,9 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
+_decoder: Final = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def from_metadata(metadata: Mapping[str, str]) -> dict[str, Any]:
     """The record `to_metadata` wrote; raises ``ValueError`` on a value that is not JSON."""
     listed = metadata.get(JSON_KEYS, "")
@@ -68,7 +71,7 @@ def from_metadata(metadata: Mapping[str, str]) -> dict[str, Any]:
             continue
         if key in typed:
             try:
-                record[key] = json.loads(value, parse_constant=_reject_constant)
+                record[key] = _decoder.decode(value)
             except RecursionError:
                 raise ValueError(f"metadata {key!r} is nested too deeply") from None
         else:

@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Any, Final, NamedTuple, TypeVar
 
 import attrs
-from google.protobuf import duration_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
@@ -87,34 +87,54 @@ def encode(failure: Failure) -> Encoded:
     reason = str(record.pop("code"))
     message = str(record.pop("message"))
     hint = record.pop("retry_after", None)
-    if "status" not in attrs.fields_dict(type(failure)):
+    if not _status_varies(type(failure)):
         record.pop("status", None)  # the class's constant: its code says it
     code = code_for(failure)
-    status = status_pb2.Status(code=int(code), message=message)
     info = error_details_pb2.ErrorInfo(reason=reason, domain=domain_of(type(failure)))
-    retry_info = None
+    details: list[Message] = [info]
     if hint is not None:
         delay = _duration(hint)
         if delay is None or _seconds(delay) != hint or type(_seconds(delay)) is not type(hint):
             record["retry_after"] = hint  # exactly, beside the Duration's reading
         if delay is not None:
-            retry_info = error_details_pb2.RetryInfo(retry_delay=delay)
+            details.append(error_details_pb2.RetryInfo(retry_delay=delay))
     info.metadata.update(to_metadata(record))
-    status.details.add().Pack(info)
-    if retry_info is not None:
-        status.details.add().Pack(retry_info)
     if isinstance(failure, FailureGroup):
         violations = _violations(failure)
         if violations:
-            status.details.add().Pack(error_details_pb2.BadRequest(field_violations=violations))
-    status.details.add().Pack(error_details_pb2.LocalizedMessage(locale=LOCALE, message=message))
+            details.append(error_details_pb2.BadRequest(field_violations=violations))
+    details.append(error_details_pb2.LocalizedMessage(locale=LOCALE, message=message))
+    status = status_pb2.Status(code=int(code), message=message, details=map(_pack, details))
     return Encoded(code, message, status)
+
+
+_TYPE_URL: Final = "type.googleapis.com/"
+
+
+def _pack(detail: Message) -> any_pb2.Any:
+    """``Any.Pack``, without its per-call descriptor lookups."""
+    return any_pb2.Any(
+        type_url=_TYPE_URL + detail.DESCRIPTOR.full_name, value=detail.SerializeToString()
+    )
+
+
+_varies: dict[type[Failure], bool] = {}
+
+
+def _status_varies(cls: type[Failure]) -> bool:
+    """Whether instances of ``cls`` carry their own HTTP status (a field, not a constant)."""
+    varies = _varies.get(cls)
+    if varies is None:
+        varies = _varies[cls] = "status" in attrs.fields_dict(cls)
+    return varies
 
 
 def _duration(seconds: float) -> duration_pb2.Duration | None:
     """The ``Duration`` of a hint, to the nanosecond; ``None`` beyond its range."""
     if not -_MAX_DURATION_SECONDS <= seconds <= _MAX_DURATION_SECONDS:
         return None
+    if type(seconds) is int:
+        return duration_pb2.Duration(seconds=seconds)
     delay = duration_pb2.Duration()
     delay.FromNanoseconds(round(Fraction(seconds) * 1_000_000_000))
     return delay
@@ -242,7 +262,7 @@ def _parts(status: status_pb2.Status) -> _Parts:
     localized: str | None = None
     foreign: list[str] = []
     for any_ in status.details:
-        name = any_.TypeName()
+        name = any_.type_url.rpartition("/")[2]
         if name == _ERROR_INFO and info is None:
             info = _unpack(any_, error_details_pb2.ErrorInfo())
         elif name == _RETRY_INFO and retry is None:
@@ -257,9 +277,9 @@ def _parts(status: status_pb2.Status) -> _Parts:
     return _Parts(info, retry, violations, localized, foreign)
 
 
-def _unpack(any_: Any, message: M) -> M:
-    if not any_.Unpack(message):
-        raise ValueError(f"cannot unpack {any_.type_url}")
+def _unpack(any_: any_pb2.Any, message: M) -> M:
+    """``Any.Unpack`` once the type name is known to match."""
+    message.ParseFromString(any_.value)
     return message
 
 

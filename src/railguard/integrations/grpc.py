@@ -172,6 +172,31 @@ def _rebuild(
     return handler
 
 
+_CACHE_SIZE = 1024
+# id(handler), flavour -> (handler, wrapped): the handler is kept so its id stays its own
+_cache: dict[tuple[int, bool], tuple[object, grpc.RpcMethodHandler[Any, Any]]] = {}
+
+
+def _wrapped(
+    handler: grpc.RpcMethodHandler[Any, Any], flavour: bool
+) -> grpc.RpcMethodHandler[Any, Any]:
+    """The wrapped handler, built once per method handler (a server's handlers are fixed)."""
+    key = (id(handler), flavour)
+    cached = _cache.get(key)
+    if cached is not None and cached[0] is handler:
+        return cached[1]
+    if len(_cache) >= _CACHE_SIZE:  # handlers made per call: stay bounded
+        _cache.clear()
+    unary, streaming = (_unary_async, _streaming_async) if flavour else (_unary, _streaming)
+    wrapped = _rebuild(handler, unary, streaming)
+    _cache[key] = (handler, wrapped)
+    return wrapped
+
+
+_SYNC = False
+_ASYNC = True
+
+
 class ServerInterceptor(grpc.ServerInterceptor):
     """Answers returned ``Err``s and raised exceptions with railguard's rich status (sync)."""
 
@@ -184,7 +209,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         if handler is None:
             return None
-        return cast("grpc.RpcMethodHandler[Req, Resp]", _rebuild(handler, _unary, _streaming))
+        return cast("grpc.RpcMethodHandler[Req, Resp]", _wrapped(handler, _SYNC))
 
 
 async def _abort_async(context: grpc.aio.ServicerContext[Any, Any], failure: Failure) -> NoReturn:
@@ -257,8 +282,7 @@ class AioServerInterceptor(grpc.aio.ServerInterceptor):
         handler = await continuation(handler_call_details)
         if handler is None:
             return None
-        rebuilt = _rebuild(handler, _unary_async, _streaming_async)
-        return cast("grpc.RpcMethodHandler[Req, Resp]", rebuilt)
+        return cast("grpc.RpcMethodHandler[Req, Resp]", _wrapped(handler, _ASYNC))
 
 
 # --- client ----------------------------------------------------------------------------
