@@ -240,6 +240,22 @@ def test_stream_answers_items_then_the_failure(channel: grpc.Channel) -> None:
     assert failure_of(caught.value) == failure
 
 
+def test_oversized_failure_is_sent_smaller(
+    channel: grpc.Channel, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failure too large for default trailers arrives as its class without details or cause."""
+    failure = NotFoundFailure(
+        message="gone", details={"blob": "x" * 20_000}, cause=RateLimitFailure()
+    )
+    with caplog.at_level(logging.WARNING, logger="railguard.grpc"):
+        received = call(_method(channel, "Return"), _key(failure), timeout=TIMEOUT).failure()
+    assert received == NotFoundFailure(message="gone")
+    assert "too large" in caplog.text
+    huge = NotFoundFailure(message="y" * 20_000)
+    received = call(_method(channel, "Return"), _key(huge), timeout=TIMEOUT).failure()
+    assert received == NotFoundFailure(message="y" * 512)
+
+
 def test_unreachable_server_is_an_infrastructure_failure() -> None:
     """A channel to a closed port fails with UNAVAILABLE, read as an infrastructure failure."""
     with grpc.insecure_channel("127.0.0.1:1") as chan:

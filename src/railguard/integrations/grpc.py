@@ -25,16 +25,19 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, NoReturn, TypeVar, cast
 
+import attrs
 import grpc
 import grpc.aio
 from returns.result import Failure as Err
 from returns.result import Result, Success
 
-from railguard.core import Failure, InternalFailure
-from railguard.grpc import DETAILS_KEY, decode, details_of, encode
+from railguard.core import EMPTY_DETAILS, Failure, InternalFailure
+from railguard.grpc import DETAILS_KEY, decode, details_of, encode, generic_class
 from railguard.retry import DEFAULT_POLICY, RetryPolicy, retry, retry_async
 
 __all__ = [
+    "IDEMPOTENCY_KEY",
+    "MAX_STATUS_SIZE",
     "AioServerInterceptor",
     "ServerInterceptor",
     "call",
@@ -57,19 +60,57 @@ IDEMPOTENCY_KEY = "idempotency-key"
 # --- server ----------------------------------------------------------------------------
 
 
-def rich_status(failure: Failure) -> grpc.Status:
+MAX_STATUS_SIZE = 4096
+"""Largest serialized status `rich_status` sends by default, in bytes.
+
+grpcio clients refuse trailers beyond ``grpc.max_metadata_size`` (8 KiB by default; the
+details travel base64-encoded, and the message once more as ``grpc-message``).
+"""
+_MESSAGE_BUDGET = 512  # characters of the message kept by the last resort
+
+
+def rich_status(failure: Failure, *, max_size: int = MAX_STATUS_SIZE) -> grpc.Status:
     """The ``grpc.Status`` a server aborts with for ``failure`` (for ``abort_with_status``).
 
-    A failure whose fields JSON cannot carry (NaN, say) is logged and answered as
-    a plain `railguard.InternalFailure`.
+    A status larger than ``max_size`` would not reach a default client, so it is sent
+    smaller: first without the failure's ``details`` and ``cause``, then as the generic
+    failure of its category with the message cut short (both logged). A failure whose
+    fields JSON cannot carry (NaN, say) is logged and answered as an `InternalFailure`.
     """
+    for candidate in _smaller(failure):
+        try:
+            encoded = encode(candidate)
+        except (TypeError, ValueError):
+            _log.exception("railguard: %s cannot be put on the gRPC wire", candidate.code)
+            continue
+        data = encoded.status.SerializeToString()
+        if len(data) <= max_size:
+            if candidate is not failure:
+                _log.warning("railguard: %s was too large for gRPC; sent smaller", failure.code)
+            return _Status(_STATUS_CODES[encoded.code], encoded.message, ((DETAILS_KEY, data),))
+    encoded = encode(InternalFailure())
+    data = encoded.status.SerializeToString()
+    return _Status(_STATUS_CODES[encoded.code], encoded.message, ((DETAILS_KEY, data),))
+
+
+def _bare(failure: Failure) -> Failure | None:
+    """``failure`` without its details and cause, when it has any and its class allows it."""
+    if not failure.details and failure.cause is None:
+        return None
     try:
-        encoded = encode(failure)
-    except (TypeError, ValueError):
-        _log.exception("railguard: %s cannot be put on the gRPC wire", failure.code)
-        encoded = encode(InternalFailure())
-    trailers = ((DETAILS_KEY, encoded.status.SerializeToString()),)
-    return _Status(_STATUS_CODES[encoded.code], encoded.message, trailers)
+        return attrs.evolve(failure, details=EMPTY_DETAILS, cause=None)
+    except (TypeError, ValueError):  # a class whose validators want its details
+        return None
+
+
+def _smaller(failure: Failure) -> Iterator[Failure]:
+    """``failure``, then ever smaller stand-ins for it."""
+    yield failure
+    bare = _bare(failure)
+    if bare is not None:
+        yield bare
+    generic = generic_class(failure.category)
+    yield generic(message=failure.message[:_MESSAGE_BUDGET], retry_after=failure.retry_after)
 
 
 _STATUS_CODES: dict[int, grpc.StatusCode] = {code.value[0]: code for code in grpc.StatusCode}
