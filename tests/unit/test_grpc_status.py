@@ -66,10 +66,13 @@ def _status(code: Code, message: str, *details: object) -> bytes:
 
 
 @pytest.mark.parametrize("cls", failure_classes(), ids=lambda cls: cls.default_code)
-@settings(max_examples=5)
+@settings(max_examples=4)
 @given(data=st.data())
 def test_every_failure_round_trips(cls: type[Failure], data: st.DataObject) -> None:
-    """Encoded and serialized, any registered failure decodes equal: type, fields, hint, cause."""
+    """Encoded and serialized, any registered failure decodes equal: type, fields, hint, cause.
+
+    So the decoded failure also encodes to the HTTP envelope its original encodes to.
+    """
     failure = data.draw(instances_of(cls), label="failure")
     received = _round_trip(failure)
     assert received == failure
@@ -79,17 +82,6 @@ def test_every_failure_round_trips(cls: type[Failure], data: st.DataObject) -> N
         failure.status,
         failure.retry,
     )
-
-
-@pytest.mark.parametrize("cls", failure_classes(), ids=lambda cls: cls.default_code)
-@settings(max_examples=2)
-@given(data=st.data())
-def test_decoded_failure_has_the_same_http_envelope(
-    cls: type[Failure], data: st.DataObject
-) -> None:
-    """A failure decoded from gRPC encodes to the HTTP envelope its original encodes to."""
-    failure = data.draw(instances_of(cls), label="failure")
-    received = _round_trip(failure)
     for style in ("agents", "problem", "bridge"):
         assert railguard.http.encode(received, style) == railguard.http.encode(failure, style)
 
@@ -309,7 +301,7 @@ def test_unknown_code_is_an_unknown_failure() -> None:
     assert (received.message, received.details["grpc_code"]) == ("what", 42)
 
 
-@settings(max_examples=200)
+@settings(max_examples=100)
 @given(code=st.integers(-5, 40), message=st.text(max_size=10), details=st.binary(max_size=64))
 def test_decode_is_total(code: int, message: str, details: bytes) -> None:
     """Any code, message and bytes decode to some failure; nothing raises."""
