@@ -320,13 +320,22 @@ def test_domain_is_the_declaring_package() -> None:
     assert domain_of(NotFoundFailure) == "railguard"
 
 
-def test_import_railguard_does_not_import_grpc() -> None:
-    """``import railguard`` (and its catalog) loads neither grpcio nor protobuf."""
-    script = (
-        "import json, sys, railguard; railguard.catalog(); print(json.dumps(sorted(sys.modules)))"
-    )
+def _modules_after(code: str) -> list[str]:
+    script = f"import json, sys; {code}; print(json.dumps(sorted(sys.modules)))"
     completed = subprocess.run(  # noqa: S603  # our own interpreter and script
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
-    modules = json.loads(completed.stdout)
+    return list(json.loads(completed.stdout))
+
+
+def test_import_railguard_does_not_import_grpc() -> None:
+    """``import railguard`` (and its catalog) loads neither grpcio nor protobuf."""
+    modules = _modules_after("import railguard; railguard.catalog()")
     assert not [m for m in modules if m == "grpc" or m.startswith(("grpc.", "google.protobuf"))]
+
+
+def test_sans_io_package_does_not_import_grpcio() -> None:
+    """``railguard.grpc`` needs protobuf only; grpcio is the integration's business."""
+    modules = _modules_after("import railguard.grpc")
+    assert "google.rpc.status_pb2" in modules
+    assert not [m for m in modules if m == "grpc" or m.startswith("grpc.")]
