@@ -1,7 +1,8 @@
 """gRPC error responses per second: railguard's rich status vs a plain ``context.abort``.
 
-Two grpcio servers on 127.0.0.1 (generic handlers over raw bytes) and one client
-channel each. The railguard server has `railguard.integrations.grpc.ServerInterceptor`
+Two grpcio servers on 127.0.0.1 (generic handlers over raw bytes), in a child process
+as a service would be, and one client channel each in this process. The railguard
+server has `railguard.integrations.grpc.ServerInterceptor`
 and a method returning ``Err(failure)``; the client reads every answer back into the
 typed failure with `railguard.integrations.grpc.call`. The baseline server's method
 calls ``context.abort(code, message)`` and its client catches ``grpc.RpcError`` and
@@ -12,6 +13,7 @@ side's best burst counts.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Iterator
 from concurrent import futures
@@ -43,10 +45,7 @@ def _plain(request: bytes, context: grpc.ServicerContext) -> bytes:
     context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, FAILURE.message)
 
 
-@contextmanager
-def _serving(
-    behavior: Callable[..., Any], interceptors: list[grpc.ServerInterceptor]
-) -> Iterator[grpc.UnaryUnaryMultiCallable[bytes, bytes]]:
+def _server(behavior: Callable[..., Any], interceptors: list[grpc.ServerInterceptor]) -> Any:
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2), interceptors=interceptors)
     handler = grpc.method_handlers_generic_handler(
         "railguard.bench.Errors", {"Fail": grpc.unary_unary_rpc_method_handler(behavior)}
@@ -54,12 +53,39 @@ def _serving(
     server.add_generic_rpc_handlers((handler,))
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
+    return server, port
+
+
+def _serve(ports: Any, stop: Any) -> None:
+    """The child process: both servers, until ``stop`` is set."""
+    rich, rich_port = _server(_railguard, [ServerInterceptor()])
+    plain, plain_port = _server(_plain, [])
+    ports.put((rich_port, plain_port))
+    stop.wait(600)
+    rich.stop(grace=None)
+    plain.stop(grace=None)
+
+
+@contextmanager
+def _serving() -> Iterator[tuple[grpc.UnaryUnaryMultiCallable[bytes, bytes], ...]]:
+    context = multiprocessing.get_context("spawn")
+    ports, stop = context.Queue(), context.Event()
+    child = context.Process(target=_serve, args=(ports, stop), daemon=True)
+    child.start()
     try:
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            grpc.channel_ready_future(channel).result(timeout=10)
-            yield channel.unary_unary(METHOD)
+        rich_port, plain_port = ports.get(timeout=60)
+        with (
+            grpc.insecure_channel(f"127.0.0.1:{rich_port}") as rich,
+            grpc.insecure_channel(f"127.0.0.1:{plain_port}") as plain,
+        ):
+            for channel in (rich, plain):
+                grpc.channel_ready_future(channel).result(timeout=10)
+            yield rich.unary_unary(METHOD), plain.unary_unary(METHOD)
     finally:
-        server.stop(grace=None).wait(10)
+        stop.set()
+        child.join(10)
+        if child.is_alive():
+            child.kill()
 
 
 def _burst_railguard(method: grpc.UnaryUnaryMultiCallable[bytes, bytes]) -> float:
@@ -83,10 +109,7 @@ def _burst_plain(method: grpc.UnaryUnaryMultiCallable[bytes, bytes]) -> float:
 
 
 def _measure() -> tuple[float, float]:
-    with (
-        _serving(_railguard, [ServerInterceptor()]) as rich,
-        _serving(_plain, []) as plain,
-    ):
+    with _serving() as (rich, plain):
         _burst_railguard(rich)  # warm-up: channels connected, codecs cached
         _burst_plain(plain)
         rg: list[float] = []
