@@ -2,7 +2,9 @@
 
 `_record_of` / `_failure_of` are the one place this package reaches the record codec.
 Today that is the public WebSocket frame codec (its ``envelope`` layout, lossless for
-every registered failure); when ``railguard._wire`` lands, these two lines change.
+every registered failure); when ``railguard._wire`` lands, their bodies become
+``write(failure, ENVELOPE)`` and ``read(record, ENVELOPE, Context())`` (whose
+``WireError`` is a ``ValueError``, the contract `_failure_of` already has).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from railguard.core import Failure
-from railguard.websocket import frame_dict, from_frame_dict
+from railguard.websocket import MalformedFrameFailure, frame_dict, from_frame_dict
 
 __all__ = ["JSON_KEYS", "from_metadata", "to_metadata"]
 
@@ -31,8 +33,17 @@ def _record_of(failure: Failure) -> dict[str, Any]:
 
 
 def _failure_of(record: Mapping[str, Any]) -> Failure:
-    """The failure of a record; never raises (a bad record gives a malformed failure)."""
-    return from_frame_dict({"type": "error", "error": record})
+    """The failure of a record.
+
+    Raises:
+        ValueError: the record does not build its class (a field of the wrong type, ...).
+    """
+    failure = from_frame_dict({"type": "error", "error": record})
+    if isinstance(failure, MalformedFrameFailure) and failure.code != record.get(
+        "kind", record.get("code")
+    ):
+        raise ValueError(failure.problem)  # the frame codec's way of saying so
+    return failure
 
 
 def to_metadata(record: Mapping[str, Any]) -> dict[str, str]:

@@ -22,7 +22,6 @@ from railguard.core import (
     ValidationFailure,
     lookup,
 )
-from railguard.websocket import MalformedFrameFailure
 
 from ._codes import CODE_CATEGORIES, Code, code_for, generic_class
 from ._record import _failure_of, _record_of, from_metadata, to_metadata
@@ -311,10 +310,10 @@ def _ours(
     record["message"] = parts.localized if parts.localized is not None else message
     if "retry_after" not in record and parts.retry is not None:
         record["retry_after"] = _seconds(parts.retry.retry_delay)
-    failure = _failure_of(record)
-    if isinstance(failure, MalformedFrameFailure) and record.get("kind", reason) != failure.code:
-        return _malformed(raw, failure.problem)  # the record did not decode
-    return failure
+    try:
+        return _failure_of(record)
+    except ValueError as exc:
+        return _malformed(raw, str(exc))
 
 
 def _foreign(
