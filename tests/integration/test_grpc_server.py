@@ -97,6 +97,10 @@ def _rich(key: bytes, context: grpc.ServicerContext) -> bytes:
     context.abort_with_status(_RICH_STATUS)
 
 
+def _err_not_failure(key: bytes, context: grpc.ServicerContext) -> Result[bytes, object]:
+    return Err(SECRET)
+
+
 def _stream(key: bytes, context: grpc.ServicerContext) -> Iterator[Result[bytes, Failure]]:
     yield Ok(b"one")
     yield Err(_PENDING[key])
@@ -114,6 +118,7 @@ _METHODS: dict[str, Callable[..., Any]] = {
     "AlwaysLimited": _always_limited,
     "Plain": _plain,
     "Rich": _rich,
+    "ErrNotFailure": _err_not_failure,
 }
 
 
@@ -217,6 +222,16 @@ def test_unexpected_exception_leaks_nothing(
     assert "Traceback" not in wire
     assert failure_of(error) == InternalFailure()
     assert any(SECRET in str(record.exc_info) for record in caplog.records)
+
+
+def test_err_of_something_else_is_internal(channel: grpc.Channel) -> None:
+    """An ``Err`` holding no failure answers a plain INTERNAL that shows nothing of it."""
+    with pytest.raises(grpc.RpcError) as caught:
+        _method(channel, "ErrNotFailure")(b"k", timeout=TIMEOUT)
+    error: Any = caught.value
+    assert error.code() is grpc.StatusCode.INTERNAL
+    assert SECRET not in repr(error.details()) + repr(error.trailing_metadata())
+    assert failure_of(error) == InternalFailure()
 
 
 def test_method_aborting_by_itself_is_left_alone(channel: grpc.Channel) -> None:
