@@ -1,0 +1,362 @@
+"""Rich status, both ways: a failure as ``google.rpc.Status`` and any status back."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any, Final, NamedTuple, TypeVar
+
+import attrs
+from google.protobuf import any_pb2, duration_pb2
+from google.protobuf.message import Message
+from google.rpc import error_details_pb2, status_pb2
+
+from railguard.core import (
+    Category,
+    Failure,
+    FailureGroup,
+    MalformedFailure,
+    UnknownFailure,
+    ValidationFailure,
+    lookup,
+)
+
+from ._codes import CODE_CATEGORIES, Code, code_for, generic_class
+from ._record import _failure_of, _record_of, from_metadata, to_metadata
+
+__all__ = [
+    "DETAILS_KEY",
+    "LOCALE",
+    "MAX_DETAILS_SIZE",
+    "Encoded",
+    "decode",
+    "details_of",
+    "domain_of",
+    "encode",
+]
+
+_log = logging.getLogger("railguard.grpc")
+M = TypeVar("M", bound=Message)
+F = TypeVar("F", bound=Failure)
+
+DETAILS_KEY: Final = "grpc-status-details-bin"
+"""The trailer that carries the serialized ``google.rpc.Status``."""
+MAX_DETAILS_SIZE: Final = 64 * 1024
+"""Largest ``grpc-status-details-bin`` `decode` parses by default, in bytes."""
+LOCALE: Final = "en-US"
+"""The locale of the ``LocalizedMessage`` railguard sends (its messages are English)."""
+_MAX_FOREIGN: Final = 16  # foreign detail type names kept, at most
+_RAW_EXCERPT: Final = 192  # bytes of a malformed status kept (base64: 256 characters)
+_MAX_DURATION_SECONDS: Final = 315_576_000_000  # google.protobuf.Duration's range
+_FIELD_NAMES: Final = ("field", "field_name", "loc", "parameter")
+
+
+class Encoded(NamedTuple):
+    """A failure on the gRPC wire: the status code, its message and the rich status."""
+
+    code: Code
+    message: str
+    status: status_pb2.Status
+
+
+def domain_of(cls: type[Failure]) -> str:
+    """The ``ErrorInfo.domain`` of a failure class: its top-level package (``railguard``)."""
+    return cls.__module__.partition(".")[0]
+
+
+# --- encoding --------------------------------------------------------------------------
+
+
+def encode(failure: Failure) -> Encoded:
+    """Return the gRPC status of ``failure``; `decode` gives back an equal failure.
+
+    ``ErrorInfo`` carries the code (``reason``), `domain_of` its class and, in
+    ``metadata``, every other member of the failure's record (typed fields,
+    details, cause, ...: text as is, anything else as JSON); ``RetryInfo`` the
+    server's hint; ``BadRequest`` a `railguard.FailureGroup`'s validation members;
+    ``LocalizedMessage`` the message. Never a ``DebugInfo``: an unexpected
+    exception's failure (`railguard.Failure.from_exception`) says nothing of it.
+
+    Raises:
+        ValueError: a field holds a float JSON cannot carry (NaN, infinity).
+    """
+    record = _record_of(failure)
+    reason = str(record.pop("code"))
+    message = str(record.pop("message"))
+    hint = record.pop("retry_after", None)
+    if not _status_varies(type(failure)):
+        record.pop("status", None)  # the class's constant: its code says it
+    code = code_for(failure)
+    info = error_details_pb2.ErrorInfo(reason=reason, domain=domain_of(type(failure)))
+    details: list[Message] = [info]
+    if hint is not None:
+        delay = _duration(hint)
+        if delay is None or _seconds(delay) != hint or type(_seconds(delay)) is not type(hint):
+            record["retry_after"] = hint  # exactly, beside the Duration's reading
+        if delay is not None:
+            details.append(error_details_pb2.RetryInfo(retry_delay=delay))
+    info.metadata.update(to_metadata(record))
+    if isinstance(failure, FailureGroup):
+        violations = _violations(failure)
+        if violations:
+            details.append(error_details_pb2.BadRequest(field_violations=violations))
+    details.append(error_details_pb2.LocalizedMessage(locale=LOCALE, message=message))
+    status = status_pb2.Status(code=int(code), message=message, details=map(_pack, details))
+    return Encoded(code, message, status)
+
+
+_TYPE_URL: Final = "type.googleapis.com/"
+
+
+def _pack(detail: Message) -> any_pb2.Any:
+    """``Any.Pack``, without its per-call descriptor lookups."""
+    return any_pb2.Any(
+        type_url=_TYPE_URL + detail.DESCRIPTOR.full_name, value=detail.SerializeToString()
+    )
+
+
+_varies: dict[type[Failure], bool] = {}
+
+
+def _status_varies(cls: type[Failure]) -> bool:
+    """Whether instances of ``cls`` carry their own HTTP status (a field, not a constant)."""
+    varies = _varies.get(cls)
+    if varies is None:
+        varies = _varies[cls] = "status" in attrs.fields_dict(cls)
+    return varies
+
+
+def _duration(seconds: float) -> duration_pb2.Duration | None:
+    """The ``Duration`` of a hint, to the nanosecond; ``None`` beyond its range."""
+    if not -_MAX_DURATION_SECONDS <= seconds <= _MAX_DURATION_SECONDS:
+        return None
+    if type(seconds) is int:
+        return duration_pb2.Duration(seconds=seconds)
+    delay = duration_pb2.Duration()
+    delay.FromNanoseconds(round(Fraction(seconds) * 1_000_000_000))
+    return delay
+
+
+def _seconds(delay: duration_pb2.Duration) -> float:
+    """A ``Duration`` in seconds: an ``int`` when it is whole, else the nearest float."""
+    if delay.nanos == 0:
+        return delay.seconds
+    return (delay.seconds * 1_000_000_000 + delay.nanos) / 1_000_000_000
+
+
+def _violations(group: FailureGroup[Failure]) -> list[error_details_pb2.BadRequest.FieldViolation]:
+    return [
+        error_details_pb2.BadRequest.FieldViolation(
+            field=_field_of(member), description=member.message, reason=member.code
+        )
+        for member in group.failures
+        if member.category is Category.VALIDATION
+    ]
+
+
+def _field_of(member: Failure) -> str:
+    """The field a validation failure is about, when it names one (typed field or detail)."""
+    for name in _FIELD_NAMES:
+        value = getattr(member, name, None)
+        if value is None:
+            value = member.details.get(name)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, tuple) and all(isinstance(part, (str, int)) for part in value):
+            return ".".join(map(str, value))
+    return ""
+
+
+# --- decoding --------------------------------------------------------------------------
+
+
+def details_of(trailing_metadata: Iterable[tuple[str, str | bytes]] | None) -> bytes | None:
+    """The ``grpc-status-details-bin`` value among a call's trailing metadata, if any."""
+    for key, value in trailing_metadata or ():
+        if key == DETAILS_KEY:
+            return value if isinstance(value, bytes) else value.encode("utf-8", "replace")
+    return None
+
+
+def decode(
+    code: int,
+    message: str = "",
+    details: bytes | status_pb2.Status | None = None,
+    *,
+    max_size: int = MAX_DETAILS_SIZE,
+) -> Failure:
+    """Return the failure a gRPC status stands for; never raises.
+
+    A status railguard sent (its ``ErrorInfo`` names a registered code in that
+    code's domain) gives back the failure `encode` was given. Any other status
+    gives the generic failure of its code's category (`CODE_CATEGORIES`), keeping
+    the peer's message, hint, ``ErrorInfo`` and ``grpc_code`` in its details; with
+    ``BadRequest`` violations, a `railguard.FailureGroup` of validation failures.
+    An unknown code gives an `railguard.UnknownFailure`; details that are too large,
+    truncated or disagree with ``code`` give a `railguard.MalformedFailure`.
+
+    Args:
+        code: the status code (``grpc.StatusCode.value[0]``, or a `Code`).
+        message: the status message (``grpc-message``, the call's ``details()``).
+        details: ``grpc-status-details-bin`` as received, or an already parsed status.
+        max_size: larger details are rejected unparsed (bytes).
+    """
+    try:
+        return _decode(code, message, details, max_size)
+    except Exception as exc:  # noqa: BLE001  # decoding is total by contract
+        _log.exception("railguard: decoding a gRPC status failed unexpectedly")
+        raw = details if isinstance(details, bytes) else None
+        return _malformed(raw, f"undecodable ({type(exc).__name__})")
+
+
+def _decode(  # noqa: PLR0911  # one return per rejection
+    code: int, message: str, details: bytes | status_pb2.Status | None, max_size: int
+) -> Failure:
+    try:
+        known = Code(code)
+    except ValueError:
+        return _with_message(UnknownFailure(details={"grpc_code": code}), message)
+    if known is Code.OK:
+        return _malformed(None, "the status is OK, which carries no failure")
+    if details is None or details == b"":
+        return _foreign(known, message, status_pb2.Status(code=code, message=message))
+    if isinstance(details, status_pb2.Status):
+        status = details
+    else:
+        if len(details) > max_size:
+            return _malformed(details, f"too large: {len(details)} bytes, the limit is {max_size}")
+        status = status_pb2.Status()
+        try:
+            status.ParseFromString(details)
+        except Exception:  # noqa: BLE001  # protobuf's DecodeError, or worse
+            return _malformed(details, "not a google.rpc.Status")
+    if status.code != known:
+        return _malformed(
+            details if isinstance(details, bytes) else None,
+            f"the details' code {status.code} disagrees with the status code {int(known)}",
+        )
+    return _from_status(known, message, status, details if isinstance(details, bytes) else None)
+
+
+class _Parts(NamedTuple):
+    info: error_details_pb2.ErrorInfo | None
+    retry: error_details_pb2.RetryInfo | None
+    violations: list[error_details_pb2.BadRequest.FieldViolation]
+    localized: str | None
+    foreign: list[str]
+
+
+_ERROR_INFO: Final = error_details_pb2.ErrorInfo.DESCRIPTOR.full_name
+_RETRY_INFO: Final = error_details_pb2.RetryInfo.DESCRIPTOR.full_name
+_BAD_REQUEST: Final = error_details_pb2.BadRequest.DESCRIPTOR.full_name
+_LOCALIZED: Final = error_details_pb2.LocalizedMessage.DESCRIPTOR.full_name
+
+
+def _parts(status: status_pb2.Status) -> _Parts:
+    info: error_details_pb2.ErrorInfo | None = None
+    retry: error_details_pb2.RetryInfo | None = None
+    violations: list[error_details_pb2.BadRequest.FieldViolation] = []
+    localized: str | None = None
+    foreign: list[str] = []
+    for any_ in status.details:
+        name = any_.type_url.rpartition("/")[2]
+        if name == _ERROR_INFO and info is None:
+            info = _unpack(any_, error_details_pb2.ErrorInfo())
+        elif name == _RETRY_INFO and retry is None:
+            retry = _unpack(any_, error_details_pb2.RetryInfo())
+        elif name == _BAD_REQUEST:
+            violations.extend(_unpack(any_, error_details_pb2.BadRequest()).field_violations)
+        elif name == _LOCALIZED and localized is None:
+            localized = _unpack(any_, error_details_pb2.LocalizedMessage()).message
+        elif len(foreign) < _MAX_FOREIGN:
+            # DebugInfo, QuotaFailure, a type we have never heard of: named, never read
+            foreign.append(name[:200])
+    return _Parts(info, retry, violations, localized, foreign)
+
+
+def _unpack(any_: any_pb2.Any, message: M) -> M:
+    """``Any.Unpack`` once the type name is known to match."""
+    message.ParseFromString(any_.value)
+    return message
+
+
+def _from_status(code: Code, message: str, status: status_pb2.Status, raw: bytes | None) -> Failure:
+    try:
+        parts = _parts(status)
+    except Exception:  # noqa: BLE001  # a detail's bytes do not parse as its type
+        return _malformed(raw, "a detail does not parse as its declared type")
+    info = parts.info
+    if info is not None:
+        try:
+            record = from_metadata(info.metadata)
+        except ValueError as exc:
+            record = None
+            problem = str(exc)
+        if record is None:
+            return _malformed(raw, f"bad ErrorInfo metadata: {problem}")
+        kind = record.get("kind")
+        cls = lookup(kind if isinstance(kind, str) else info.reason)
+        if cls is not None and domain_of(cls) == info.domain:
+            return _ours(info.reason, parts, status.message or message, record, raw)
+    return _foreign(code, message, status, parts)
+
+
+def _ours(
+    reason: str, parts: _Parts, message: str, record: dict[str, Any], raw: bytes | None
+) -> Failure:
+    record["code"] = reason
+    record["message"] = parts.localized if parts.localized is not None else message
+    if "retry_after" not in record and parts.retry is not None:
+        record["retry_after"] = _seconds(parts.retry.retry_delay)
+    try:
+        return _failure_of(record)
+    except ValueError as exc:
+        return _malformed(raw, str(exc))
+
+
+def _foreign(
+    code: Code, message: str, status: status_pb2.Status, parts: _Parts | None = None
+) -> Failure:
+    """A status railguard did not send: the generic failure of its code's category."""
+    parts = parts or _Parts(None, None, [], None, [])
+    category = CODE_CATEGORIES[code]
+    text = parts.localized or status.message or message
+    details: dict[str, object] = {"grpc_code": code.name}
+    if parts.info is not None:
+        details["reason"] = parts.info.reason
+        details["domain"] = parts.info.domain
+        details["metadata"] = dict(parts.info.metadata)
+    if parts.foreign:
+        details["grpc_details"] = list(parts.foreign)
+    kwargs: dict[str, Any] = {"details": details}
+    if text:
+        kwargs["message"] = text
+    if parts.retry is not None:
+        kwargs["retry_after"] = _seconds(parts.retry.retry_delay)
+    if parts.violations:
+        members = [
+            _with_message(
+                ValidationFailure(details={"field": v.field, "reason": v.reason}), v.description
+            )
+            for v in parts.violations
+        ]
+        return FailureGroup(failures=members, **kwargs)
+    if parts.info is not None and parts.info.reason:
+        return UnknownFailure(
+            code=parts.info.reason, status=category.default_status, category=category, **kwargs
+        )
+    return generic_class(category)(**kwargs)
+
+
+def _with_message(failure: F, message: str) -> F:
+    """``failure`` with the peer's message, or its class's own when the peer sent none."""
+    return attrs.evolve(failure, message=message) if message else failure
+
+
+def _malformed(raw: bytes | None, problem: str) -> MalformedFailure:
+    excerpt = None if raw is None else base64.b64encode(raw[:_RAW_EXCERPT]).decode("ascii")
+    return MalformedFailure(
+        message="The peer sent a malformed gRPC status.", raw=excerpt, details={"problem": problem}
+    )

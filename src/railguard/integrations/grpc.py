@@ -1,0 +1,444 @@
+"""gRPC (the ``grpc`` extra): servers answer failures with rich statuses; clients read them back.
+
+Server side, one interceptor per server flavour:
+
+* `ServerInterceptor` (``grpc.server(..., interceptors=[ServerInterceptor()])``) and
+  `AioServerInterceptor` (``grpc.aio.server(interceptors=[...])``): a servicer method
+  that returns ``Err(failure)``, raises a family exception or ``unwrap()``s an ``Err``
+  answers with `railguard.grpc.encode`'s status (code, message and
+  ``grpc-status-details-bin``); ``Ok(value)`` answers ``value``. Any other exception
+  answers ``INTERNAL`` with a message that reveals nothing of it (it is logged on
+  the ``railguard.grpc`` logger). A method that aborts by itself is left alone.
+
+Client side:
+
+* `failure_of`: a ``grpc.RpcError`` / ``grpc.aio.AioRpcError`` as its typed failure.
+* `call` / `call_async`: a unary call as ``Result[response, Failure]``.
+* `retry_call` / `retry_call_async`: `call` retried by each failure's own semantics
+  through `railguard.retry` (a ``RetryInfo`` hint is waited out).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, NoReturn, TypeVar, cast
+
+import attrs
+import grpc
+import grpc.aio
+from returns.result import Failure as Err
+from returns.result import Result, Success
+
+from railguard.core import EMPTY_DETAILS, Failure, InternalFailure
+from railguard.grpc import DETAILS_KEY, decode, details_of, encode, generic_class
+from railguard.retry import DEFAULT_POLICY, RetryPolicy, retry, retry_async
+
+__all__ = [
+    "IDEMPOTENCY_KEY",
+    "MAX_STATUS_SIZE",
+    "AioServerInterceptor",
+    "ServerInterceptor",
+    "call",
+    "call_async",
+    "failure_of",
+    "retry_call",
+    "retry_call_async",
+    "rich_status",
+]
+
+_log = logging.getLogger("railguard.grpc")
+
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+_Metadata = tuple[tuple[str, str | bytes], ...]
+IDEMPOTENCY_KEY = "idempotency-key"
+"""The request metadata key `retry_call` sends an idempotency key under."""
+
+
+# --- server ----------------------------------------------------------------------------
+
+
+MAX_STATUS_SIZE = 4096
+"""Largest serialized status `rich_status` sends by default, in bytes.
+
+grpcio clients refuse trailers beyond ``grpc.max_metadata_size`` (8 KiB by default; the
+details travel base64-encoded, and the message once more as ``grpc-message``).
+"""
+_MESSAGE_BUDGET = 512  # characters of the message kept by the last resort
+
+
+def rich_status(failure: Failure, *, max_size: int = MAX_STATUS_SIZE) -> grpc.Status:
+    """The ``grpc.Status`` a server aborts with for ``failure`` (for ``abort_with_status``).
+
+    A status larger than ``max_size`` would not reach a default client, so it is sent
+    smaller: first without the failure's ``details`` and ``cause``, then as the generic
+    failure of its category with the message cut short (both logged). A failure whose
+    fields JSON cannot carry (NaN, say) is logged and answered as an `InternalFailure`.
+    """
+    for candidate in _smaller(failure):
+        try:
+            encoded = encode(candidate)
+        except (TypeError, ValueError):
+            _log.exception("railguard: %s cannot be put on the gRPC wire", candidate.code)
+            continue
+        data = encoded.status.SerializeToString()
+        if len(data) <= max_size:
+            if candidate is not failure:
+                _log.warning("railguard: %s was too large for gRPC; sent smaller", failure.code)
+            return _Status(_STATUS_CODES[encoded.code], encoded.message, ((DETAILS_KEY, data),))
+    encoded = encode(InternalFailure())
+    data = encoded.status.SerializeToString()
+    return _Status(_STATUS_CODES[encoded.code], encoded.message, ((DETAILS_KEY, data),))
+
+
+def _bare(failure: Failure) -> Failure | None:
+    """``failure`` without its details and cause, when it has any and its class allows it."""
+    if not failure.details and failure.cause is None:
+        return None
+    try:
+        return attrs.evolve(failure, details=EMPTY_DETAILS, cause=None)
+    except (TypeError, ValueError):  # a class whose validators want its details
+        return None
+
+
+def _smaller(failure: Failure) -> Iterator[Failure]:
+    """``failure``, then ever smaller stand-ins for it."""
+    yield failure
+    bare = _bare(failure)
+    if bare is not None:
+        yield bare
+    generic = generic_class(failure.category)
+    yield generic(message=failure.message[:_MESSAGE_BUDGET], retry_after=failure.retry_after)
+
+
+_STATUS_CODES: dict[int, grpc.StatusCode] = {code.value[0]: code for code in grpc.StatusCode}
+
+
+class _Status(grpc.Status):
+    """A status to abort with (what ``grpc_status.rpc_status.to_status`` builds)."""
+
+    __slots__ = ("code", "details", "trailing_metadata")
+
+    def __init__(self, code: grpc.StatusCode, details: str, trailing_metadata: _Metadata) -> None:
+        self.code = code
+        self.details = details
+        self.trailing_metadata = trailing_metadata
+
+
+def _failure_of_exception(exc: BaseException) -> Failure:
+    failure = Failure.from_exception(exc)
+    if isinstance(failure, InternalFailure):
+        _log.error("railguard: unexpected exception in a gRPC method", exc_info=exc)
+    return failure
+
+
+def _outcome(value: object) -> tuple[object, Failure | None]:
+    """A method's return value as (response, None), or (None, failure) for an ``Err``."""
+    if not isinstance(value, Result):
+        return value, None
+    if isinstance(value, Success):
+        return value.unwrap(), None
+    error = value.failure()
+    if isinstance(error, Failure):
+        return None, error
+    if isinstance(error, BaseException):
+        return None, _failure_of_exception(error)
+    return None, InternalFailure()
+
+
+def _aborted(context: grpc.ServicerContext) -> bool:
+    """Whether the method aborted (or set an error code) by itself before raising."""
+    code = getattr(context, "code", lambda: None)()  # grpcio >= 1.38; the stubs lack it
+    return code is not None and code is not grpc.StatusCode.OK
+
+
+def _abort(context: grpc.ServicerContext, failure: Failure) -> NoReturn:
+    context.abort_with_status(rich_status(failure))
+
+
+def _unary(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
+    def answer(request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            value, failure = _outcome(behavior(request, context))
+        except Exception as exc:
+            if _aborted(context):
+                raise
+            failure = _failure_of_exception(exc)
+        if failure is None:
+            return value
+        _abort(context, failure)
+
+    return answer
+
+
+def _streaming(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
+    def answer(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        try:
+            produced, failure = _outcome(behavior(request, context))
+            if failure is not None:
+                _abort(context, failure)
+            for item in cast(Iterator[Any], produced):
+                value, failure = _outcome(item)
+                if failure is not None:
+                    _abort(context, failure)
+                yield value
+        except Exception as exc:
+            if _aborted(context):
+                raise
+            _abort(context, _failure_of_exception(exc))
+
+    return answer
+
+
+def _rebuild(
+    handler: grpc.RpcMethodHandler[Any, Any],
+    unary: Callable[[Callable[..., Any]], Callable[..., Any]],
+    streaming: Callable[[Callable[..., Any]], Callable[..., Any]],
+) -> grpc.RpcMethodHandler[Any, Any]:
+    """``handler`` with each behavior wrapped (``unary`` or ``streaming`` by its response)."""
+    codecs: dict[str, Any] = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
+    if handler.unary_unary is not None:
+        return grpc.unary_unary_rpc_method_handler(unary(handler.unary_unary), **codecs)
+    if handler.unary_stream is not None:
+        return grpc.unary_stream_rpc_method_handler(streaming(handler.unary_stream), **codecs)
+    if handler.stream_unary is not None:
+        return grpc.stream_unary_rpc_method_handler(unary(handler.stream_unary), **codecs)
+    if handler.stream_stream is not None:
+        return grpc.stream_stream_rpc_method_handler(streaming(handler.stream_stream), **codecs)
+    return handler
+
+
+_CACHE_SIZE = 1024
+# id(handler), flavour -> (handler, wrapped): the handler is kept so its id stays its own
+_cache: dict[tuple[int, bool], tuple[object, grpc.RpcMethodHandler[Any, Any]]] = {}
+
+
+def _wrapped(
+    handler: grpc.RpcMethodHandler[Any, Any], flavour: bool
+) -> grpc.RpcMethodHandler[Any, Any]:
+    """The wrapped handler, built once per method handler (a server's handlers are fixed)."""
+    key = (id(handler), flavour)
+    cached = _cache.get(key)
+    if cached is not None and cached[0] is handler:
+        return cached[1]
+    if len(_cache) >= _CACHE_SIZE:  # handlers made per call: stay bounded
+        _cache.clear()
+    unary, streaming = (_unary_async, _streaming_async) if flavour else (_unary, _streaming)
+    wrapped = _rebuild(handler, unary, streaming)
+    _cache[key] = (handler, wrapped)
+    return wrapped
+
+
+_SYNC = False
+_ASYNC = True
+
+
+class ServerInterceptor(grpc.ServerInterceptor):
+    """Answers returned ``Err``s and raised exceptions with railguard's rich status (sync)."""
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler[Req, Resp] | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler[Req, Resp] | None:
+        """Wrap the method's handler so its failures become rich statuses."""
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        return cast("grpc.RpcMethodHandler[Req, Resp]", _wrapped(handler, _SYNC))
+
+
+async def _abort_async(context: grpc.aio.ServicerContext[Any, Any], failure: Failure) -> NoReturn:
+    await context.abort_with_status(rich_status(failure))
+
+
+async def _settle(value: object) -> object:
+    return await value if inspect.isawaitable(value) else value
+
+
+def _unary_async(behavior: Callable[..., Any]) -> Callable[..., Any]:
+    async def answer(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        try:
+            value, failure = _outcome(await _settle(behavior(request, context)))
+        except grpc.aio.AbortError:
+            raise
+        except Exception as exc:  # noqa: BLE001  # every exception is answered
+            failure = _failure_of_exception(exc)
+        if failure is not None:
+            await _abort_async(context, failure)
+        return value
+
+    return answer
+
+
+def _streaming_async(behavior: Callable[..., Any]) -> Callable[..., Any]:
+    async def answer(
+        request: Any, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> AsyncIterator[Any]:
+        try:
+            produced = behavior(request, context)
+            if inspect.isawaitable(produced):  # writes with context.write, or returns an Err
+                produced = await produced
+            produced, failure = _outcome(produced)
+            if failure is not None:
+                await _abort_async(context, failure)
+            if produced is None:
+                return
+            if hasattr(produced, "__aiter__"):
+                async for item in cast(AsyncIterator[Any], produced):
+                    value, failure = _outcome(item)
+                    if failure is not None:
+                        await _abort_async(context, failure)
+                    yield value
+            else:
+                for item in cast(Iterator[Any], produced):
+                    value, failure = _outcome(item)
+                    if failure is not None:
+                        await _abort_async(context, failure)
+                    yield value
+        except grpc.aio.AbortError:
+            raise
+        except Exception as exc:  # noqa: BLE001  # every exception is answered
+            await _abort_async(context, _failure_of_exception(exc))
+
+    return answer
+
+
+class AioServerInterceptor(grpc.aio.ServerInterceptor):
+    """Answers returned ``Err``s and raised exceptions with railguard's rich status (asyncio)."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[
+            [grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Req, Resp] | None]
+        ],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler[Req, Resp] | None:
+        """Wrap the method's handler so its failures become rich statuses."""
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return None
+        return cast("grpc.RpcMethodHandler[Req, Resp]", _wrapped(handler, _ASYNC))
+
+
+# --- client ----------------------------------------------------------------------------
+
+
+def failure_of(error: grpc.RpcError) -> Failure:
+    """The typed failure a failed call stands for (`railguard.grpc.decode`); never raises.
+
+    Works for the sync stack's errors (which are ``grpc.Call``s) and for
+    ``grpc.aio.AioRpcError``; a status without railguard's details gives the
+    generic failure of its code (``UNAVAILABLE`` → `railguard.InfrastructureFailure`,
+    ``DEADLINE_EXCEEDED`` → `railguard.TimeoutFailure`, ...).
+    """
+    try:
+        status_code: grpc.StatusCode = cast(grpc.Call, error).code()
+        message = cast(grpc.Call, error).details() or ""
+        trailers = cast(grpc.Call, error).trailing_metadata()
+    except Exception:  # noqa: BLE001  # an RpcError that is no call: nothing to read
+        return Failure.from_exception(error)
+    return decode(status_code.value[0], message, details_of(cast(_Metadata | None, trailers)))
+
+
+def _with_key(metadata: _Metadata | None, key: str | None) -> _Metadata | None:
+    if key is None:
+        return metadata
+    return (*(metadata or ()), (IDEMPOTENCY_KEY, key))
+
+
+def call(
+    method: grpc.UnaryUnaryMultiCallable[Req, Resp],
+    request: Req,
+    /,
+    *,
+    timeout: float | None = None,
+    metadata: _Metadata | None = None,
+) -> Result[Resp, Failure]:
+    """Call a unary method: ``Ok(response)``, or ``Err`` of the status's typed failure."""
+    try:
+        return Success(method(request, timeout=timeout, metadata=metadata))
+    except grpc.RpcError as error:
+        return Err(failure_of(error))
+
+
+async def call_async(
+    method: grpc.aio.UnaryUnaryMultiCallable[Req, Resp],
+    request: Req,
+    /,
+    *,
+    timeout: float | None = None,
+    metadata: _Metadata | None = None,
+) -> Result[Resp, Failure]:
+    """`call` on a ``grpc.aio`` channel."""
+    try:
+        return Success(await method(request, timeout=timeout, metadata=metadata))
+    except grpc.RpcError as error:
+        return Err(failure_of(error))
+
+
+def retry_call(
+    method: grpc.UnaryUnaryMultiCallable[Req, Resp],
+    request: Req,
+    /,
+    *,
+    idempotent: bool,
+    idempotency_key: str | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    timeout: float | None = None,
+    metadata: _Metadata | None = None,
+) -> Result[Resp, Failure]:
+    """`call`, retried by each failure's semantics (`railguard.retry.retry`).
+
+    A rate-limited answer's ``RetryInfo`` is waited out (capped by ``policy``);
+    transient failures back off; anything else comes back at once. A
+    non-idempotent method is retried only with an ``idempotency_key``, which is
+    sent as ``idempotency-key`` request metadata on every attempt. When the
+    policy runs out, the ``Err`` holds a `railguard.retry.RetryExhaustedFailure`.
+    """
+    sent = _with_key(metadata, idempotency_key)
+    return retry(
+        lambda: call(method, request, timeout=timeout, metadata=sent),
+        idempotent=idempotent,
+        idempotency_key=idempotency_key,
+        policy=policy,
+        operation=_operation(method),
+    )
+
+
+async def retry_call_async(
+    method: grpc.aio.UnaryUnaryMultiCallable[Req, Resp],
+    request: Req,
+    /,
+    *,
+    idempotent: bool,
+    idempotency_key: str | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    timeout: float | None = None,
+    metadata: _Metadata | None = None,
+) -> Result[Resp, Failure]:
+    """`retry_call` on a ``grpc.aio`` channel (`railguard.retry.retry_async`)."""
+    sent = _with_key(metadata, idempotency_key)
+
+    async def attempt() -> Result[Resp, Failure]:
+        return await call_async(method, request, timeout=timeout, metadata=sent)
+
+    return await retry_async(
+        attempt,
+        idempotent=idempotent,
+        idempotency_key=idempotency_key,
+        policy=policy,
+        operation=_operation(method),
+    )
+
+
+def _operation(method: object) -> str:
+    name = getattr(method, "_method", None)
+    if isinstance(name, bytes):
+        return name.decode("utf-8", "replace")
+    return name if isinstance(name, str) else "grpc call"
