@@ -9,6 +9,7 @@ from each failure's ``retry`` semantics, bounded by a `railguard.retry.RetryPoli
 """
 
 from ._pending import Pending
+from ._records import failure_of, record_of
 from ._task import (
     LOGGER_NAME,
     Call,
@@ -29,5 +30,7 @@ __all__ = [
     "ResultTask",
     "Sender",
     "TaskInfo",
+    "failure_of",
+    "record_of",
     "result_task",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Generic, TypeVar, cast
 
 from celery.exceptions import TimeoutError as CeleryTimeoutError
@@ -48,15 +49,26 @@ class Pending(Generic[T, F]):
         """Whether the task has finished (its result is stored)."""
         return self._result.ready()
 
-    def get(self, timeout: float | None = None) -> Result[T, F | Failure]:
+    def get(self, timeout: float | None = None, *, poll: float = 0.05) -> Result[T, F | Failure]:
         """Block until the task finishes, at most ``timeout`` seconds; never raises.
 
-        A wait that times out is ``Err(TimeoutFailure)`` with ``task_id`` and
-        ``timeout_seconds`` in its details; the task goes on and can be waited for again.
+        Without a timeout this is Celery's own wait (the Redis backend is told by
+        pub/sub). With one, the backend is polled every ``poll`` seconds, so the
+        timeout is kept to within ``poll`` (Celery's own wait may overrun it by a
+        second). A wait that times out is ``Err(TimeoutFailure)`` with ``task_id``
+        and ``timeout_seconds`` in its details; the task goes on and can be waited
+        for again.
         """
+        if timeout is not None:
+            end = time.monotonic() + timeout
+            while not self._result.ready():
+                left = end - time.monotonic()
+                if left <= 0:
+                    return Err(self._timed_out(timeout))
+                time.sleep(min(poll, left))
         try:
-            value = self._result.get(timeout=timeout, propagate=False)
-        except CeleryTimeoutError:
+            value = self._result.get(propagate=False)
+        except CeleryTimeoutError:  # pragma: no cover  # no timeout was given
             return Err(self._timed_out(timeout))
         return cast(Result[T, F | Failure], decode_outcome(value))
 
@@ -71,10 +83,11 @@ class Pending(Generic[T, F]):
         loop = asyncio.get_running_loop()
         end = None if timeout is None else loop.time() + timeout
         while not await asyncio.to_thread(self._result.ready):
-            if end is not None and loop.time() >= end:
+            left = None if end is None else end - loop.time()
+            if left is not None and left <= 0:
                 return Err(self._timed_out(timeout))
-            await asyncio.sleep(poll)
-        return await asyncio.to_thread(self.get, poll + 1.0)  # stored already: one read
+            await asyncio.sleep(poll if left is None else min(poll, left))
+        return await asyncio.to_thread(self.get)  # stored already: one read
 
     def _timed_out(self, timeout: float | None) -> TimeoutFailure:
         seconds = 0.0 if timeout is None else timeout

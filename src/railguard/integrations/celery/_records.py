@@ -9,6 +9,7 @@ is mapped to its failure first (`railguard.Failure.from_exception`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import cast
 
@@ -16,7 +17,7 @@ import attrs
 from returns.result import Failure as Err
 from returns.result import Result, Success
 
-from railguard.core import Failure, MalformedFailure
+from railguard.core import Failure, MalformedFailure, catalog
 from railguard.families.executor import MaxAttemptsExceededFailure
 from railguard.retry import RetryExhaustedFailure
 from railguard.websocket import frame_dict, from_frame_dict
@@ -38,7 +39,15 @@ def _record_of(failure: Failure) -> Record:
 
 
 def _failure_of(record: Mapping[str, object]) -> Failure:
+    _load_catalog()
     return from_frame_dict(record)
+
+
+@functools.cache
+def _load_catalog() -> None:
+    """Import every family once: a record from another process may name any registered class."""
+    for _ in catalog():
+        pass
 
 
 def record_of(failure: Failure) -> Record:

@@ -85,11 +85,14 @@ class ResultTask(Generic[P, T, F]):
     gives a `Pending` whose `Pending.get` / `Pending.wait` is the ``Result``.
     """
 
-    __slots__ = ("_function", "_task")
+    __slots__ = ("_function", "_queue", "_task")
 
-    def __init__(self, function: Callable[P, Result[T, F]], task: Task[..., object]) -> None:
+    def __init__(
+        self, function: Callable[P, Result[T, F]], task: Task[..., object], queue: str | None
+    ) -> None:
         self._function = function
         self._task = task
+        self._queue = queue
 
     @property
     def name(self) -> str:
@@ -122,9 +125,14 @@ class ResultTask(Generic[P, T, F]):
             idempotency_key: lets a non-idempotent task be retried (the function
                 is expected to honour the key, e.g. by sending it downstream).
             countdown: seconds before the first attempt may start.
-            queue: the queue to send to (default: the task's).
+            queue: the queue to send to (default: the task's, see `result_task`).
         """
-        return Sender(self._task, idempotency_key=idempotency_key, countdown=countdown, queue=queue)
+        return Sender(
+            self._task,
+            idempotency_key=idempotency_key,
+            countdown=countdown,
+            queue=queue or self._queue,
+        )
 
     def pending(self, task_id: str) -> Pending[T, F]:
         """The `Pending` of a task sent earlier (by any process), from its id."""
@@ -200,7 +208,8 @@ def result_task(
         name: the task name (default: the function's module and qualified name).
         acks_late: acknowledge the message only after the attempt (a worker
             lost mid-task leaves the message to be delivered again).
-        queue: the task's default queue.
+        queue: the queue it is sent to unless `ResultTask.options` names another
+            (Celery's routing applies when neither does).
     """
 
     def decorate(function: Callable[P, Result[T, F]]) -> ResultTask[P, T, F]:
@@ -223,10 +232,8 @@ def result_task(
             "max_retries": None,  # the policy bounds the retries
             "acks_late": acks_late,
         }
-        if queue is not None:
-            options["queue"] = queue
         register = cast(Callable[..., Callable[..., "Task[..., object]"]], app.task)
-        return ResultTask(function, register(**options)(run))
+        return ResultTask(function, register(**options)(run), queue)
 
     return decorate
 
