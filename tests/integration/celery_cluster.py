@@ -72,7 +72,9 @@ def running_redis(server: str) -> Iterator[str]:
 class Worker:
     """A ``celery worker`` process (solo pool) on the tasks module; its log in a temp file."""
 
-    def __init__(self, url: str, *, queue: str, visibility_timeout: float = 3600.0) -> None:
+    def __init__(
+        self, url: str, *, queue: str, visibility_timeout: float = 3600.0, tasks: str = TASKS
+    ) -> None:
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
@@ -88,7 +90,7 @@ class Worker:
                 "-m",
                 "celery",
                 "-A",
-                TASKS,
+                tasks,
                 "worker",
                 "--pool=solo",
                 "--concurrency=1",
@@ -122,9 +124,11 @@ class Worker:
 
 
 @contextmanager
-def running_worker(url: str, *, queue: str = "celery", **options: float) -> Iterator[Worker]:
-    """A worker for the duration of the block."""
-    worker = Worker(url, queue=queue, **options)
+def running_worker(
+    url: str, *, queue: str = "celery", visibility_timeout: float = 3600.0, tasks: str = TASKS
+) -> Iterator[Worker]:
+    """A worker (on the ``tasks`` module) for the duration of the block."""
+    worker = Worker(url, queue=queue, visibility_timeout=visibility_timeout, tasks=tasks)
     try:
         yield worker
     finally:
