@@ -27,7 +27,14 @@ from railguard import (
 )
 from railguard.families.distiller import ConnectionClosedFailure
 from railguard.families.kneo import KneoRateLimitedFailure
-from railguard.integrations.celery import LOGGER_NAME, Call, TaskInfo, failure_of, result_task
+from railguard.integrations.celery import (
+    LOGGER_NAME,
+    Call,
+    Pending,
+    TaskInfo,
+    failure_of,
+    result_task,
+)
 from railguard.retry import RetryExhaustedFailure, RetryPolicy
 
 POLICY = RetryPolicy(attempts=3, deadline=30.0, wait_initial=0.0, wait_jitter=0.0, hint_max=2.0)
@@ -168,3 +175,15 @@ def test_foreign_stored_results_read_as_failures() -> None:
     assert isinstance(reader.pending("raised").get(timeout=5).failure(), TimeoutFailure)
     assert isinstance(failure_of("not a record"), MalformedFailure)
     app.close()
+
+
+def test_a_task_sent_by_hand_is_malformed(app: Celery) -> None:
+    """Sending the Celery task without railguard's envelope gives a MalformedFailure."""
+
+    @result_task(app, idempotent=True, name="eager.by_hand")
+    def task(x: int) -> Result[int, Failure]:
+        return Ok(x)
+
+    stored = task.celery_task.delay(1)
+    failure = Pending[int, Failure](stored).get(timeout=5).failure()
+    assert isinstance(failure, MalformedFailure)

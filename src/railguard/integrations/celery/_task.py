@@ -12,7 +12,7 @@ from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded, TaskPredicate
 from returns.result import Result, Success
 
-from railguard.core import Failure, InternalFailure, Recovery, TimeoutFailure
+from railguard.core import Failure, InternalFailure, MalformedFailure, Recovery, TimeoutFailure
 from railguard.retry import DEFAULT_POLICY, RetryExhaustedFailure, RetryPolicy, sleep_for
 
 from ._pending import Pending
@@ -222,8 +222,10 @@ def result_task(
             escalate=escalate,
         )
 
-        def run(task: Task[..., object], envelope: dict[str, object]) -> Outcome:
-            return _attempt(spec, task, envelope)
+        def run(task: Task[..., object], envelope: object) -> Outcome:
+            if not _is_envelope(envelope):  # sent by hand, not through `ResultTask.delay`
+                return err_outcome(MalformedFailure(message=_NOT_AN_ENVELOPE))
+            return _attempt(spec, task, cast(Mapping[str, object], envelope))
 
         options: dict[str, object] = {
             "name": spec.name,
@@ -239,6 +241,18 @@ def result_task(
 
 
 # --- the worker's side -----------------------------------------------------------------------
+
+
+_NOT_AN_ENVELOPE = "The task was sent without railguard's call envelope; use ResultTask.delay."
+
+
+def _is_envelope(value: object) -> bool:
+    return (
+        isinstance(value, Mapping)
+        and isinstance(value.get("args"), list)
+        and isinstance(value.get("kwargs"), dict)
+        and isinstance(value.get("attempts"), list)
+    )
 
 
 def _attempt(spec: _Spec, task: Task[..., object], envelope: Mapping[str, object]) -> Outcome:
