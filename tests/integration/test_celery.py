@@ -92,7 +92,7 @@ def test_rate_limited_task_waits_its_hint(worker: Worker) -> None:
     result = tasks.rate_limited.delay(_name(), 0.6).get(timeout=20)
     times = result.unwrap()
     assert len(times) == 2
-    assert 0.6 <= times[1] - times[0] < 3.0
+    assert 0.6 <= times[1] - times[0] < 5.0
 
 
 def test_non_retryable_failure_finishes_at_once(worker: Worker) -> None:
