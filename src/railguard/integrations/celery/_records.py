@@ -1,0 +1,117 @@
+"""What a railguard task stores in Celery's result backend, and how the caller reads it back.
+
+A task's return value is an *outcome*, always stored in the ``SUCCESS`` state with
+Celery's JSON serializer: ``{"ok": value}`` or ``{"err": record}``, where ``record``
+is the failure's JSON record; an exhausted retry adds ``"attempts"``: the record of
+every attempt's failure, in order. Exceptions never reach the backend: a raised one
+is mapped to its failure first (`railguard.Failure.from_exception`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import cast
+
+import attrs
+from returns.result import Failure as Err
+from returns.result import Result, Success
+
+from railguard.core import Failure, MalformedFailure, catalog
+from railguard.families.executor import MaxAttemptsExceededFailure
+from railguard.retry import RetryExhaustedFailure
+from railguard.websocket import frame_dict, from_frame_dict
+
+__all__ = ["Outcome", "Record", "decode_outcome", "err_outcome", "ok_outcome"]
+
+Record = dict[str, object]
+"""A failure's JSON-ready record."""
+Outcome = dict[str, object]
+"""What the task returns to Celery (and Celery stores): ``{"ok": ...}`` or ``{"err": ...}``."""
+
+_RAW_CAP = 200
+
+
+# The one place records are made and read. railguard's shared record codec
+# (``railguard._wire``) replaces the frame layout here once it lands.
+def _record_of(failure: Failure) -> Record:
+    return frame_dict(failure)
+
+
+def _failure_of(record: Mapping[str, object]) -> Failure:
+    _load_catalog()
+    return from_frame_dict(record)
+
+
+@functools.cache
+def _load_catalog() -> None:
+    """Import every family once: a record from another process may name any registered class."""
+    for _ in catalog():
+        pass
+
+
+def record_of(failure: Failure) -> Record:
+    """The failure's JSON record; a retry-exhausted failure as the executor's document has it."""
+    if isinstance(failure, RetryExhaustedFailure):
+        fields = attrs.fields(MaxAttemptsExceededFailure)
+        failure = MaxAttemptsExceededFailure(
+            **{
+                (field.alias or field.name): getattr(failure, field.name)
+                for field in fields
+                if field.init
+            }
+        )
+    return _record_of(failure)
+
+
+def failure_of(record: object) -> Failure:
+    """The failure of a record; anything else decodes to a `MalformedFailure` (never raises)."""
+    if not isinstance(record, Mapping):
+        return _malformed(record)
+    return _failure_of(cast(Mapping[str, object], record))
+
+
+def ok_outcome(value: object) -> Outcome:
+    """The stored form of ``Ok(value)``."""
+    return {"ok": value}
+
+
+def err_outcome(failure: Failure) -> Outcome:
+    """The stored form of ``Err(failure)``; an exhausted retry keeps every attempt's record."""
+    outcome: Outcome = {"err": record_of(failure)}
+    if isinstance(failure, RetryExhaustedFailure):
+        outcome["attempts"] = [record_of(attempt) for attempt in failure.failures]
+    return outcome
+
+
+def decode_outcome(value: object) -> Result[object, Failure]:
+    """The `Result` of a stored outcome (or of the exception Celery hands back); never raises."""
+    if isinstance(value, BaseException):  # a foreign task, a revoke, a lost worker
+        return Err(Failure.from_exception(value))
+    if isinstance(value, Mapping):
+        if "ok" in value:
+            return Success(value["ok"])
+        if "err" in value:
+            failure = failure_of(value["err"])
+            attempts = value.get("attempts")
+            if isinstance(failure, MaxAttemptsExceededFailure) and isinstance(attempts, Sequence):
+                failure = _exhausted(failure, [failure_of(item) for item in attempts])
+            return Err(failure)
+    return Err(_malformed(value))
+
+
+def _exhausted(
+    failure: MaxAttemptsExceededFailure, attempts: list[Failure]
+) -> RetryExhaustedFailure[Failure]:
+    fields = attrs.fields(MaxAttemptsExceededFailure)
+    kwargs = {
+        (field.alias or field.name): getattr(failure, field.name) for field in fields if field.init
+    }
+    return RetryExhaustedFailure(failures=tuple(attempts), **kwargs)
+
+
+def _malformed(value: object) -> MalformedFailure:
+    return MalformedFailure(
+        message="The task's stored result is not a railguard outcome.",
+        raw=repr(value)[:_RAW_CAP],
+    )
