@@ -218,7 +218,7 @@ def test_carried_failures_answer_as_themselves() -> None:
 
 @pytest.mark.parametrize(
     "exc",
-    [ValueError("secret"), _AppError("secret"), KeyError("secret"), TimeoutError("secret")],
+    [ValueError("secret"), _AppError("secret"), KeyError("secret"), PermissionError("secret")],
 )
 def test_builtin_exceptions_are_unexpected(exc: Exception) -> None:
     """Builtins (and unregistered subclasses) answer a generic InternalFailure that keeps them."""
@@ -226,6 +226,14 @@ def test_builtin_exceptions_are_unexpected(exc: Exception) -> None:
     assert failure == InternalFailure()
     assert isinstance(failure, InternalFailure)
     assert failure.exception is exc
+
+
+def test_timeouts_and_connection_errors_answer_their_fixed_failure() -> None:
+    """TimeoutError and ConnectionError answer 504 / 503 with a fixed message, not their text."""
+    assert failure_for_exception(TimeoutError("secret")) == TimeoutFailure()
+    refused = failure_for_exception(ConnectionRefusedError("secret"))
+    assert refused.status == 503
+    assert "secret" not in refused.message
 
 
 def test_registered_exceptions_answer_their_failure() -> None:
@@ -241,10 +249,13 @@ def test_unwrap_of_a_non_failure_is_unexpected() -> None:
 
 
 def test_exception_groups() -> None:
-    """A group of railguard exceptions is a FailureGroup; with any unexpected member, a 500."""
+    """A group of railguard exceptions is a FailureGroup; with any unexpected member, a 500.
+
+    A plain group's own text was not written for a peer: the default message counts members.
+    """
     members = [NotFoundFailure(), ValidationFailure(message="v")]
-    group = ExceptionGroup("two", [f.to_exception() for f in members])
-    assert failure_for_exception(group) == FailureGroup(failures=tuple(members), message="two")
+    group = ExceptionGroup("password=two", [f.to_exception() for f in members])
+    assert failure_for_exception(group) == FailureGroup(failures=tuple(members))
     mixed = ExceptionGroup("mixed", [NotFoundFailure().to_exception(), ValueError("secret")])
     assert isinstance(failure_for_exception(mixed), InternalFailure)
 

@@ -7,9 +7,6 @@ from ._exceptions import (
     RailguardError,
     RailguardExceptionGroup,
     attach_cause,
-    cause_from,
-    failure_from_exception,
-    register_exception,
 )
 from ._failure import Failure
 from ._generic import (
@@ -30,6 +27,7 @@ from ._generic import (
     ValidationFailure,
     WorkflowFailure,
 )
+from ._policy import cause_from, failure_from_exception, register_exception, wire_failure
 from ._registry import DuplicateCodeError, catalog, lookup
 from ._result import Catcher, cases, catching, collect, unwrap_or_raise
 from ._semantics import Category, Recovery, Retry
@@ -76,4 +74,5 @@ __all__ = [
     "register_exception",
     "thaw_json",
     "unwrap_or_raise",
+    "wire_failure",
 ]
