@@ -433,14 +433,15 @@ def test_railguard_exception_group_pickles() -> None:
 
 def test_railguard_error_pickles_and_copies_with_cause_and_notes() -> None:
     """Pickling or copying a RailguardError keeps its __cause__ and __notes__."""
-    exc = NotFoundFailure().to_exception()
+    exc = RailguardError(NotFoundFailure())
     exc.__cause__ = KeyError("k")
     exc.add_note("while loading agent 42")
-    for restored in (
+    copies: list[RailguardError] = [
         pickle.loads(pickle.dumps(exc)),  # noqa: S301  # own data
         copy.copy(exc),
         copy.deepcopy(exc),
-    ):
+    ]
+    for restored in copies:
         assert restored.failure == NotFoundFailure()
         assert isinstance(restored.__cause__, KeyError)
         assert restored.__cause__.args == ("k",)
@@ -531,7 +532,7 @@ def test_a_broken_carried_failure_does_not_raise() -> None:
 
 def test_deeply_nested_exception_groups_are_cut() -> None:
     """Groups nested 2,000 deep give a failure that encodes, prints and pickles."""
-    exc: BaseException = ValueError(SECRET)
+    exc: Exception = ValueError(SECRET)
     for _ in range(2000):
         exc = ExceptionGroup("g", [exc])
     assert wire_failure(exc) == InternalFailure()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from returns.result import Failure as Err
@@ -30,7 +31,6 @@ from railguard.families.bridge import (
     InvalidJSONFailure,
     ServerFailure,
     ValidationFailure,
-    exception_to_dict,
 )
 
 __all__ = ["bridge_failure", "parse_bridge_message"]
@@ -56,7 +56,8 @@ def bridge_failure(
     ``InvalidJSONFailure`` (its position only), any other ``ValueError`` a bridge
     ``ValidationFailure`` with the class's fixed message (the text may hold
     secrets: raise ``bridge.ValidationError(...)`` to send one), anything else what
-    ``exception_to_dict`` sends: a ``ServerFailure`` named after its status.
+    ``exception_to_dict`` sends for an unknown exception: a ``ServerFailure`` named
+    after the 500 status (a bridge exception that could not give its failure too).
 
     Args:
         exc: what the handler raised.
@@ -70,4 +71,5 @@ def bridge_failure(
         return InvalidJSONFailure(message=str(exc))  # json's fixed wording and the position
     if isinstance(exc, ValueError):
         return ValidationFailure()
-    return ServerFailure(message=str(exception_to_dict(exc)["message"]))
+    # what exception_to_dict sends for an unknown exception: the 500 status's phrase
+    return ServerFailure(message=HTTPStatus.INTERNAL_SERVER_ERROR.phrase)
