@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI, WebSocket
+from fastapi import APIRouter, FastAPI, HTTPException, WebSocket
 from openapi_spec_validator import validate
 from pydantic import BaseModel
 from returns.primitives.exceptions import UnwrapFailedError
@@ -30,7 +30,7 @@ from railguard import (
 )
 from railguard.http import CONTENT_TYPES, Style, decode
 from railguard.integrations.fastapi import Route, fails_with, failure_for_exception, install
-from railguard.websocket import decode_frame
+from railguard.websocket import close_code, decode_frame
 
 STYLES: tuple[Style, ...] = ("agents", "problem", "bridge")
 
@@ -312,3 +312,114 @@ async def test_websocket_endpoints_answer_with_frame_and_close() -> None:
     assert [m["type"] for m in crashed][-1] == "websocket.close"
     assert all("hunter2" not in str(m) for m in crashed)
     assert isinstance(decode_frame(crashed[1]["text"]), InternalFailure)
+
+
+@pytest.mark.anyio
+async def test_websocket_parameter_validation_answers_a_frame_and_the_mapped_close() -> None:
+    """FastAPI's own validation of a WebSocket route sends the frame and close, not a 403."""
+    app = FastAPI()
+    install(app)
+
+    @app.websocket("/ws")
+    async def socket(websocket: WebSocket, token: int) -> None:
+        await websocket.accept()
+
+    sent = await _websocket_messages(app, "/ws")
+    assert [m["type"] for m in sent] == ["websocket.accept", "websocket.send", "websocket.close"]
+    failure = decode_frame(sent[1]["text"])
+    assert isinstance(failure, FailureGroup)
+    assert failure.category is Category.VALIDATION
+    assert sent[2]["code"] == close_code(failure)
+
+
+class _Settings(BaseModel):
+    """A model whose values are a client-keyed mapping."""
+
+    name: str
+    limits: dict[str, int]
+
+
+@pytest.mark.anyio
+async def test_validation_location_does_not_echo_the_clients_keys() -> None:
+    """A dictionary key the client sent is shown as '*'; declared names stay."""
+    app = FastAPI()
+    install(app)
+
+    @app.post("/settings")
+    def put_settings(settings: _Settings) -> None:
+        """Accept settings."""
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.post(
+            "/settings", json={"name": "x", "limits": {"sk-live-SECRET": "many"}}
+        )
+    assert answer.status_code == 400
+    assert "SECRET" not in answer.text
+    failure = decode(answer.status_code, answer.headers, answer.content)
+    assert isinstance(failure, FailureGroup)
+    assert failure.failures[0].details["loc"] == ("body", "limits", "*")
+
+
+@pytest.mark.anyio
+async def test_http_exception_402_is_an_authorization_failure() -> None:
+    """HTTPException(402, detail) answers 402 in the authorization category, with its detail."""
+    app = FastAPI()
+    install(app)
+
+    @app.get("/paid")
+    def paid() -> None:
+        raise HTTPException(402, detail="Upgrade your plan.")
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.get("/paid")
+    failure = decode(answer.status_code, answer.headers, answer.content)
+    assert (answer.status_code, failure.category) == (402, Category.AUTHORIZATION)
+    assert failure.message == "Upgrade your plan."
+
+
+@pytest.mark.anyio
+async def test_a_returned_err_is_encoded_without_an_exception(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Err(failure) from a route becomes the response directly: no handler is involved."""
+    from railguard.integrations.starlette import Responder  # the handler
+
+    async def no_handler(*args: object) -> None:
+        raise AssertionError("a returned Err must not reach an exception handler")
+
+    monkeypatch.setattr(Responder, "handle", no_handler)
+    transport = httpx.ASGITransport(app=build_app("problem"))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        missing = await client.get("/agents/7")
+    assert missing.status_code == 404
+    body = missing.json()
+    assert body["instance"] == "/agents/7"
+    assert decode(404, missing.headers, missing.content, "problem") == NotFoundFailure(
+        message="Agent with identifier 7 not found."
+    )
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("debug", [False, True])
+async def test_middleware_added_after_install_is_answered_in_the_envelope(debug: bool) -> None:
+    """An exception in a user's middleware added after install: the envelope, never a traceback."""
+    app = FastAPI(debug=debug)
+    install(app)
+
+    @app.middleware("http")
+    async def broken(request: Any, call_next: Any) -> Any:
+        raise RuntimeError("password=hunter2")
+
+    @app.get("/")
+    def root() -> dict[str, str]:
+        return {}
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.get("/")
+    assert answer.status_code == 500
+    assert "hunter2" not in answer.text
+    assert "Traceback" not in answer.text
+    assert decode(500, answer.headers, answer.content) == InternalFailure()
