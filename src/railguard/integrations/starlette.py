@@ -195,11 +195,15 @@ class FailureResponse(Response):
 
     def __init__(self, failure: Failure, headers: Mapping[str, str] | None = None) -> None:
         self.failure = failure
-        self.status_code = int(failure.status)
         self.background = None
         self._extra = headers
         self.body = b""
         self.raw_headers = []
+
+    @property
+    def status_code(self) -> int:  # type: ignore[override]  # read from the failure when asked
+        """The failure's HTTP status."""
+        return int(self.failure.status)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Encode the failure in the installed style and send it."""
