@@ -46,6 +46,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from railguard import catalog
 from railguard.core import (
     Category,
     Details,
@@ -54,7 +55,6 @@ from railguard.core import (
     InternalFailure,
     RailguardError,
     ValidationFailure,
-    catalog,
 )
 from railguard.core import _exceptions as _core_exceptions
 from railguard.http import CONTENT_TYPES, DEFAULT_TYPE_BASE, HttpError, Style, encode
