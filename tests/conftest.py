@@ -98,7 +98,8 @@ def anyio_backend() -> str:
 @pytest.fixture
 def isolated_catalog() -> Iterator[None]:
     """Failure classes and exception mappings made in the test are forgotten after it."""
-    from railguard.core import _policy, _registry, catalog
+    from railguard import catalog
+    from railguard.core import _policy, _registry
 
     # Import every module that registers failures first: one first imported
     # inside the test would be forgotten by the tables yet stay imported.

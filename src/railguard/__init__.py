@@ -10,6 +10,8 @@ from returns.result import Failure as Err
 from returns.result import Result
 from returns.result import Success as Ok
 
+from railguard import _wire  # noqa: F401  # checks every failure class as it is defined
+from railguard._catalog import catalog
 from railguard.core import (
     EMPTY_DETAILS,
     AuthenticationFailure,
@@ -41,7 +43,6 @@ from railguard.core import (
     ValidationFailure,
     WorkflowFailure,
     cases,
-    catalog,
     catching,
     collect,
     freeze_json,

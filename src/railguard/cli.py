@@ -8,7 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from railguard.core import catalog, lookup
+from railguard import catalog
+from railguard.core import lookup
 
 
 def _catalog(*, markdown: bool = False) -> int:

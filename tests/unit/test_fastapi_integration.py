@@ -32,7 +32,7 @@ from railguard.http import CONTENT_TYPES, Style, decode
 from railguard.integrations.fastapi import Route, fails_with, failure_for_exception, install
 from railguard.websocket import close_code, decode_frame
 
-STYLES: tuple[Style, ...] = ("agents", "problem", "bridge")
+STYLES: tuple[Style, ...] = tuple(CONTENT_TYPES)  # every row of http.STYLES that encodes
 
 
 class Agent(BaseModel):

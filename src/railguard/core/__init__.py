@@ -28,12 +28,14 @@ from ._generic import (
     WorkflowFailure,
 )
 from ._policy import cause_from, failure_from_exception, register_exception, wire_failure
-from ._registry import DuplicateCodeError, catalog, lookup
+from ._registry import DuplicateCodeError, lookup
 from ._result import Catcher, cases, catching, collect, unwrap_or_raise
+from ._retry_after import MAX_RETRY_AFTER, parse_retry_after
 from ._semantics import Category, Recovery, Retry
 
 __all__ = [
     "EMPTY_DETAILS",
+    "MAX_RETRY_AFTER",
     "AuthenticationFailure",
     "AuthorizationFailure",
     "CarriesFailure",
@@ -64,13 +66,13 @@ __all__ = [
     "WorkflowFailure",
     "attach_cause",
     "cases",
-    "catalog",
     "catching",
     "cause_from",
     "collect",
     "failure_from_exception",
     "freeze_json",
     "lookup",
+    "parse_retry_after",
     "register_exception",
     "thaw_json",
     "unwrap_or_raise",

@@ -159,6 +159,8 @@ class ZhinengBridgeFailure(
     """
 
     exception_type: ClassVar[type[ZhinengBridgeException]]
+    wire_keys: ClassVar[Mapping[str, str]] = _FRAME_KEYS
+    """Typed fields whose member on every wire is not their name (``field_name`` → ``field``)."""
 
     message: str = "Internal server error"
     status: HTTPStatus = _S.INTERNAL_SERVER_ERROR

@@ -1,8 +1,7 @@
-"""Failures from a bare HTTP status: the generic table and the kneo document's table."""
+"""Failures from a bare HTTP status: the generic status → category table."""
 
 from __future__ import annotations
 
-import functools
 from http import HTTPStatus
 from typing import Final
 
@@ -22,12 +21,11 @@ from railguard.core import (
     UnknownFailure,
     UpstreamFailure,
     ValidationFailure,
-    catalog,
 )
 
-from ._wire import status_name
+from ._headers import status_name
 
-__all__ = ["for_status", "kneo_class_for", "kneo_network_class"]
+__all__ = ["for_status", "kneo_network_class"]
 
 _GENERIC: Final[dict[Category, type[Failure]]] = {
     Category.VALIDATION: ValidationFailure,
@@ -82,45 +80,8 @@ def for_status(
     )
 
 
-# -- the kneo document's table -----------------------------------------------------------
-# Names follow DESIGN.md's rule (exception name with Error → Failure); they are constants
-# of this module, never taken from input, and resolve only to registered classes.
+def kneo_network_class() -> type[Failure]:
+    """The kneo family's transport failure (kept for the httpx integration)."""
+    from railguard.families.kneo import KneoNetworkFailure  # noqa: PLC0415  # http sits above families
 
-_KNEO_BY_STATUS: Final = {
-    401: "KneoAuthFailure",
-    403: "KneoPermissionFailure",
-    404: "KneoNotFoundFailure",
-    409: "KneoConflictFailure",
-    429: "KneoRateLimitedFailure",
-}
-_KNEO_MODULE: Final = "railguard.families.kneo"
-
-
-@functools.cache
-def _kneo_classes() -> dict[str, type[Failure]]:
-    return {cls.__name__: cls for cls in catalog() if cls.__module__ == _KNEO_MODULE}
-
-
-def kneo_class_for(status: int, *, idempotency_key: str | None) -> type[Failure] | None:
-    """The kneo failure class for a status, or ``None`` when the kneo family is absent.
-
-    401/403/404/409/429 by the table, 409 with an idempotency key is the
-    mismatch, 5xx is the server error, anything else the family's base.
-    """
-    classes = _kneo_classes()
-    if not classes:
-        return None
-    if status == 409 and idempotency_key:
-        name = "KneoIdempotencyMismatchFailure"
-    elif status in _KNEO_BY_STATUS:
-        name = _KNEO_BY_STATUS[status]
-    elif 500 <= status <= 599:
-        name = "KneoServerFailure"
-    else:
-        name = "KneoFailure"
-    return classes.get(name) or classes.get("KneoFailure")
-
-
-def kneo_network_class() -> type[Failure] | None:
-    """The kneo family's transport failure class, when the family is registered."""
-    return _kneo_classes().get("KneoNetworkFailure")
+    return KneoNetworkFailure

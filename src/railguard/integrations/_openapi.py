@@ -3,7 +3,8 @@
 Routes mark their responses with the failure codes they answer (``x-railguard-failures``,
 from ``Result`` annotations and `fails_with`); `wrap_openapi` expands the markers into
 the envelope style's media type, schema reference and one example per code, and adds
-the style's schemas to the components.
+the style's schemas to the components. Everything about a style is read from its row of
+`railguard.http.STYLES`, so a new style needs nothing here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import attrs
 from fastapi import FastAPI
 
 from railguard.core import Category, Details, Failure, FailureGroup, ValidationFailure, lookup
-from railguard.http import CONTENT_TYPES, Style, encode
+from railguard.http import STYLES, Style, encode
 
 __all__ = ["MARKER", "mark_responses", "wrap_openapi"]
 
@@ -100,85 +101,9 @@ def _build_example(cls: type[Failure]) -> Failure | None:
         return None
 
 
-def _schemas(style: Style) -> dict[str, dict[str, Any]]:
-    ref = "#/components/schemas/"
-    category = {"type": "string", "enum": [c.value for c in Category]}
-    common: dict[str, Any] = {
-        "category": category,
-        "details": {"type": "object", "description": "Structured context (JSON object)."},
-        "cause": {"$ref": ref + "RailguardFailure"},
-        "retry_after": {"type": "number", "description": "Server's retry hint, seconds."},
-        "fields": {
-            "type": "object",
-            "description": "Typed fields whose names the envelope itself uses.",
-        },
-    }
-    failure = {
-        "type": "object",
-        "title": "RailguardFailure",
-        "description": "A failure: its code, message and category; its typed fields as "
-        "further members.",
-        "required": ["type", "message"],
-        "properties": {"type": {"type": "string"}, "message": {"type": "string"}, **common},
-        "additionalProperties": True,
-    }
-    if style == "agents":
-        envelope: dict[str, Any] = {
-            "type": "object",
-            "title": "RailguardAgentsError",
-            "description": "The agents-server error envelope; one errors item per failure.",
-            "required": ["code", "message", "errors"],
-            "properties": {
-                "code": {"type": "string", "description": "HTTP status name (NOT_FOUND)."},
-                "message": {"type": "string"},
-                "errors": {"type": "array", "items": {"$ref": ref + "RailguardFailure"}},
-                "type": {"type": "string", "description": "Code of an aggregate failure."},
-                **common,
-            },
-            "additionalProperties": True,
-        }
-        return {"RailguardFailure": failure, "RailguardAgentsError": envelope}
-    if style == "problem":
-        envelope = {
-            "type": "object",
-            "title": "RailguardProblem",
-            "description": "RFC 9457 problem details with railguard's extension members.",
-            "required": ["type", "title", "status", "detail", "code"],
-            "properties": {
-                "type": {"type": "string", "format": "uri-reference"},
-                "title": {"type": "string"},
-                "status": {"type": "integer"},
-                "detail": {"type": "string"},
-                "instance": {"type": "string", "format": "uri-reference"},
-                "code": {"type": "string"},
-                "errors": {"type": "array", "items": {"$ref": ref + "RailguardFailure"}},
-                **common,
-            },
-            "additionalProperties": True,
-        }
-        return {"RailguardFailure": failure, "RailguardProblem": envelope}
-    envelope = {
-        "type": "object",
-        "title": "RailguardBridgeError",
-        "description": "The bridge error frame; typed fields as further members.",
-        "required": ["type", "message", "code", "error_code"],
-        "properties": {
-            "type": {"type": "string", "const": "error"},
-            "message": {"type": "string"},
-            "code": {"type": "integer", "description": "HTTP status."},
-            "error_code": {"type": "string"},
-            **common,
-        },
-        "additionalProperties": True,
-    }
-    return {"RailguardFailure": failure, "RailguardBridgeError": envelope}
+_REF: Final = "#/components/schemas/"
 
 
-_ENVELOPE_NAME: Final = {
-    "agents": "RailguardAgentsError",
-    "problem": "RailguardProblem",
-    "bridge": "RailguardBridgeError",
-}
 _METHODS: Final = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _VALIDATION_REF: Final = "#/components/schemas/HTTPValidationError"
 
@@ -207,7 +132,7 @@ def _document(schema: dict[str, Any], style: Style, type_base: str) -> dict[str,
                     )
                     used = True
     if used:
-        components.update(_schemas(style))
+        components.update(STYLES[style].openapi_schemas(_REF))
     text = json.dumps(schema)
     if _VALIDATION_REF not in text:
         components.pop("HTTPValidationError", None)
@@ -244,13 +169,11 @@ def _expand(
         body = encode(example, style, type_base=type_base, instance=path)
         summary = (cls.__doc__ or code).strip().splitlines()[0] if cls is not None else code
         examples[code] = {"summary": summary, "value": json.loads(body.body)}
-    media = CONTENT_TYPES[style]
+    row = STYLES[style]
     content = response.setdefault("content", {})
-    content.pop("application/json", None) if media != "application/json" else None
-    content[media] = {
-        "schema": {"$ref": "#/components/schemas/" + _ENVELOPE_NAME[style]},
-        "examples": examples,
-    }
+    content.pop("application/json", None) if row.media_type != "application/json" else None
+    schema_name = row.schema_name or "RailguardFailure"
+    content[row.media_type] = {"schema": {"$ref": _REF + schema_name}, "examples": examples}
     response["description"] = f"{_phrase(status)}: {', '.join(dict.fromkeys(codes))}"
 
 
