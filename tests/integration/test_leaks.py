@@ -32,8 +32,9 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from websockets.asyncio.client import connect
-from websockets.asyncio.server import ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.http11 import Request as HandshakeRequest
 
 from railguard import ConflictFailure, Failure, NotFoundFailure, RailguardError, Result
 from railguard.core import wire_failure
@@ -136,6 +137,7 @@ WS_WIRES = (
     "websockets",
     "bridge_flow",
 )
+HANDSHAKE_WIRES = ("websockets_handshake",)
 
 
 def _raise(case: str) -> Any:
@@ -209,6 +211,10 @@ async def _bridge_handle(message: Any) -> object:
     return _raise(message["case"])
 
 
+def _refuse(connection: ServerConnection, request: HandshakeRequest) -> None:
+    _raise(request.path.rsplit("/", 1)[1])
+
+
 @attrs.frozen
 class Servers:
     """Every server's base URL, and the loop the websockets servers and clients run on."""
@@ -228,12 +234,18 @@ def servers() -> Iterator[Servers]:
         loop_thread() as loop,
     ):
 
-        async def start() -> tuple[Any, Any]:
+        async def start() -> tuple[Server, Server, Server]:
             plain = await serve(rg_websockets.failure_handler(_websockets_handler), "127.0.0.1", 0)
             flow = await serve(rg_websockets.bridge_messages(_bridge_handle), "127.0.0.1", 0)
-            return plain, flow
+            refusing = await serve(
+                _websockets_handler,
+                "127.0.0.1",
+                0,
+                process_request=rg_websockets.handshake_errors(_refuse),
+            )
+            return plain, flow, refusing
 
-        plain, flow = loop.run(start())
+        plain, flow, refusing = loop.run(start())
         urls = {
             "fastapi": fastapi_url,
             "fastapi_debug": fastapi_debug_url,
@@ -241,14 +253,14 @@ def servers() -> Iterator[Servers]:
             "starlette_debug": starlette_debug_url,
             "websockets": f"ws://127.0.0.1:{plain.sockets[0].getsockname()[1]}",
             "bridge_flow": f"ws://127.0.0.1:{flow.sockets[0].getsockname()[1]}",
+            "websockets_handshake": f"ws://127.0.0.1:{refusing.sockets[0].getsockname()[1]}",
         }
         try:
             yield Servers(urls, loop)
         finally:
-            plain.close()
-            flow.close()
-            loop.run(plain.wait_closed())
-            loop.run(flow.wait_closed())
+            for server in (plain, flow, refusing):
+                server.close()
+                loop.run(server.wait_closed())
 
 
 def _http_url(servers: Servers, wire: str, case: str) -> str:
@@ -291,6 +303,16 @@ async def _exchange(
         return frame, client.close_code, client.close_reason or ""
 
 
+async def _refused(url: str) -> InvalidStatus:
+    """The handshake's refusal (the server answered HTTP instead of 101)."""
+    try:
+        async with asyncio.timeout(5), connect(url):
+            pass
+    except InvalidStatus as exc:
+        return exc
+    raise AssertionError("the handshake must be refused")
+
+
 # -- the test ---------------------------------------------------------------------------------
 
 
@@ -301,7 +323,7 @@ def _assert_clean(*parts: str) -> None:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-@pytest.mark.parametrize("wire", HTTP_WIRES + WS_WIRES)
+@pytest.mark.parametrize("wire", HTTP_WIRES + WS_WIRES + HANDSHAKE_WIRES)
 def test_every_wire_answers_every_exception_sanitized_and_identically(
     servers: Servers, wire: str, case: str
 ) -> None:
@@ -315,6 +337,15 @@ def test_every_wire_answers_every_exception_sanitized_and_identically(
         assert response.status_code == expected.status
         assert response.content == encode(expected).body
         assert decode(response.status_code, response.headers, response.content) == expected
+        return
+    if wire in HANDSHAKE_WIRES:
+        expected = wire_failure(exc)
+        refused = servers.loop.run(_refused(f"{servers.urls[wire]}/{case}"))
+        body = bytes(refused.response.body).decode()
+        _assert_clean(str(refused.response.headers), body)
+        assert refused.response.status_code == expected.status
+        assert body == encode_frame(expected)
+        assert rg_websockets.failure_from_handshake(refused) == expected
         return
     expected = bridge_failure(exc) if wire == "bridge_flow" else wire_failure(exc)
     flow = wire == "bridge_flow"
