@@ -428,3 +428,39 @@ async def test_middleware_added_after_install_is_answered_in_the_envelope(debug:
     assert "hunter2" not in answer.text
     assert "Traceback" not in answer.text
     assert decode(500, answer.headers, answer.content) == InternalFailure()
+
+
+def test_result_route_on_a_plain_router_fails_when_declared_naming_the_fix() -> None:
+    """A Result route on a plain APIRouter fails at declaration with railguard's hint."""
+    router = APIRouter()
+    with pytest.raises(TypeError, match=r"railguard: .*route_class=railguard"):
+
+        @router.get("/agents/{agent_id}")
+        def get_agent(agent_id: str) -> Result[Agent, NotFoundFailure]:
+            return Err(NotFoundFailure())
+
+
+def test_result_route_declared_before_install_fails_naming_the_fix() -> None:
+    """A Result route declared on the app before install() fails with railguard's hint."""
+    app = FastAPI()
+    with pytest.raises(TypeError, match=r"after railguard\.integrations\.fastapi\.install"):
+
+        @app.get("/agents/{agent_id}")
+        def get_agent(agent_id: str) -> Result[Agent, NotFoundFailure]:
+            return Err(NotFoundFailure())
+
+
+def test_unresolvable_result_annotation_is_reported_when_declared() -> None:
+    """A Result annotation naming a local class is refused at declaration, not a 500 later."""
+
+    class LocalAgent(BaseModel):
+        """A model the module cannot see."""
+
+        id: str
+
+    router = APIRouter(route_class=Route)
+    with pytest.raises(TypeError, match=r"railguard: cannot resolve the return annotation"):
+
+        @router.get("/agents/{agent_id}")
+        def get_agent(agent_id: str) -> Result[LocalAgent, NotFoundFailure]:
+            return Err(NotFoundFailure())

@@ -193,8 +193,15 @@ def _result_types(endpoint: Callable[..., Any]) -> tuple[object, tuple[type[Fail
     """``(ok_type, failure_types)`` of a ``Result[T, F]`` return annotation, else ``None``."""
     try:
         hints = typing.get_type_hints(endpoint)
-    except Exception:  # noqa: BLE001  # unresolvable annotations: FastAPI reports them
-        return None
+    except Exception as exc:
+        raw = getattr(endpoint, "__annotations__", {}).get("return")
+        if isinstance(raw, str) and "Result[" in raw:
+            name = getattr(endpoint, "__qualname__", repr(endpoint))
+            raise TypeError(
+                f"railguard: cannot resolve the return annotation {raw!r} of {name} ({exc}); "
+                "import the names it uses at module level"
+            ) from exc
+        return None  # other unresolvable annotations: FastAPI reports them
     annotation = hints.get("return")
     if typing.get_origin(annotation) is not Result:
         return None
@@ -281,6 +288,24 @@ class Route(APIRoute):
         if failures:
             kwargs["responses"] = mark_responses(kwargs.get("responses"), failures)
         super().__init__(path, endpoint, **kwargs)
+
+
+_RESULT_ROUTE_HINT: Final = (
+    "railguard: a route returning returns' Result needs railguard's Route: declare it on an "
+    "app after railguard.integrations.fastapi.install(app), or on "
+    "APIRouter(route_class=railguard.integrations.fastapi.Route)"
+)
+
+
+def _result_is_no_pydantic_type(cls: type, source: object, handler: object) -> typing.NoReturn:
+    raise TypeError(_RESULT_ROUTE_HINT)
+
+
+# returns' Result is not a pydantic type: a plain APIRoute meeting one as its response model
+# fails when the route is declared, with this message instead of "Invalid args for response
+# field!" (whose hint, response_model=None, would make every answer a 500)
+if "__get_pydantic_core_schema__" not in vars(Result):
+    Result.__get_pydantic_core_schema__ = classmethod(_result_is_no_pydantic_type)  # type: ignore[attr-defined]  # the hook pydantic looks for
 
 
 # -- install ----------------------------------------------------------------------------
