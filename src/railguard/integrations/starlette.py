@@ -33,7 +33,15 @@ from railguard.http._status import for_status
 
 from .starlette_ws import WebSocketFailureMiddleware, send_failure
 
-__all__ = ["FailureResponse", "error_response", "install"]
+__all__ = [
+    "STARLETTE_FAILURES",
+    "FailureResponse",
+    "FrameworkFailure",
+    "Responder",
+    "error_response",
+    "install",
+    "responder_of",
+]
 
 _log = logging.getLogger("railguard.integrations.starlette")
 
