@@ -61,8 +61,8 @@ class Layout:
     """Details are merged into the object (the bridge ``to_dict()``), clashing keys nested."""
     nested_name: str | None = None
     """The layout of causes and failures held in fields (default: this one)."""
-    code_first: bool = True
-    """The code member comes before the message (``{"type", "message"}``), else after."""
+    order: tuple[str, ...] = ("code", "message", "status")
+    """The order of the record's own members (``code``, ``message``, ``status``)."""
 
     @property
     def nested(self) -> Layout:
@@ -145,16 +145,14 @@ def write(  # noqa: PLR0912  # one branch per member, inline on the hot path
     fixed = constants(failure, schema)
     if doc is None:
         doc = dict(form.head) if form.head else {}
-    if form.code_first:
-        doc[form.code] = fixed.code
-        doc[form.message] = failure.message
-    else:
-        doc[form.message] = failure.message
     status_key = form.status
-    if status_key is not None and (form.status_always or schema.instance_status):
-        doc[status_key] = _status_value(failure) if schema.instance_status else fixed.status
-    if not form.code_first:
-        doc[form.code] = fixed.code
+    for member in form.order:
+        if member == "code":
+            doc[form.code] = fixed.code
+        elif member == "message":
+            doc[form.message] = failure.message
+        elif status_key is not None and (form.status_always or schema.instance_status):
+            doc[status_key] = _status_value(failure) if schema.instance_status else fixed.status
     if form.category_always or schema.instance_category:
         doc["category"] = fixed.category
     if not schema.static and lookup(fixed.code) is not cls:
@@ -261,7 +259,6 @@ class Context:
 
     def __init__(
         self,
-        *,
         status: int | None = None,
         retry_after: float | None = None,
         request_id: str | None = None,

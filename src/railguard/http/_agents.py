@@ -5,10 +5,19 @@ from __future__ import annotations
 import types
 from typing import Any, Final, cast
 
-from railguard._wire import AGENTS_ITEM, WireError, constants, dumps, layout, read, schema_of, write
+from railguard._wire import (
+    AGENTS_ITEM,
+    WireError,
+    constants,
+    dumps,
+    layout,
+    read,
+    schema_of,
+    status_name,
+    write,
+)
 from railguard.core import Failure, FailureGroup
 
-from ._headers import status_name
 from ._openapi import common_members, failure_schema
 from ._status import for_status
 from ._style import NO_DOCUMENT, EnvelopeStyle, HttpError, Reading, respond
