@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any, Final, cast
+from typing import Any, Final, NamedTuple, cast
 
 import attrs
 
@@ -190,7 +190,7 @@ def _write_fields(
 ) -> None:
     extra: dict[str, object] | None = None
     reserved = form.reserved
-    nested = form.nested
+    nested = _Nest(form.nested, depth + 1)
     for spec in schema.fields:
         name = spec.name
         if name in CONSTANT_FIELDS and (name != "status" or form.status is not None):
@@ -453,8 +453,18 @@ def _read_nested(doc: object, depth: int, form: Any) -> Failure:
     return read(doc, cast(Layout, form), NESTED, depth, top=False)
 
 
-def _write_nested(failure: Failure, form: Any) -> object:
-    return write(failure, cast(Layout, form), None, 1)
+class _Nest(NamedTuple):
+    """Where a failure held in a field is written: its layout and its depth."""
+
+    form: Layout
+    depth: int
+
+
+def _write_nested(failure: Failure, nest: Any) -> object:
+    form, depth = cast(_Nest, nest)
+    if depth > MAX_DEPTH:
+        raise ValueError(f"failures nested deeper than {MAX_DEPTH} cannot be written")
+    return write(failure, form, None, depth)
 
 
 set_failure_codec(_write_nested, _read_nested)
