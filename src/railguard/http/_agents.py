@@ -50,7 +50,7 @@ def encode(failure: Failure, *, type_base: str, instance: str | None) -> HttpErr
         write(failure, GROUP, doc)
     else:
         doc["errors"] = [write(failure, AGENTS_ITEM)]
-    return respond(failure, status, _HEADERS, dumps(doc).encode())
+    return respond(failure, schema, status, _HEADERS, dumps(doc).encode())
 
 
 def decode(reading: Reading) -> Failure:

@@ -20,8 +20,9 @@ _HEADERS: Final = types.MappingProxyType({"content-type": MEDIA_TYPE})
 
 def encode(failure: Failure, *, type_base: str, instance: str | None) -> HttpError:
     """The bridge frame of a failure (the body a bridge WebSocket frame would be)."""
-    status = constants(failure, schema_of(type(failure))).status
-    return respond(failure, status, _HEADERS, dumps(write(failure, BRIDGE)).encode())
+    schema = schema_of(type(failure))
+    status = constants(failure, schema).status
+    return respond(failure, schema, status, _HEADERS, dumps(write(failure, BRIDGE)).encode())
 
 
 def decode(reading: Reading) -> Failure:
