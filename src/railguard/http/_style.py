@@ -107,10 +107,9 @@ def context_of(
     status: int, wire: WireHeaders, body: bytes | str, idempotency_key: str | None
 ) -> Context:
     """The decoding context: status, ``Retry-After`` hint, request id, idempotency key, body."""
-    text = wire.retry_after
     return Context(
         status,
-        None if text is None else parse_retry_after(text),
+        wire.retry_after,
         wire.request_id,
         idempotency_key if idempotency_key is not None else wire.idempotency_key,
         body,
