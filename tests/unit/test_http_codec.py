@@ -499,3 +499,17 @@ def test_decode_is_total_on_nonsense_arguments() -> None:
     """Even arguments of the wrong types give a failure, not an exception."""
     assert isinstance(decode("x", None, None), MalformedFailure)  # type: ignore[arg-type]
     assert isinstance(decode(404, object(), b"{}"), Failure)  # type: ignore[arg-type]
+
+
+def test_a_lone_surrogate_travels_on_every_wire() -> None:
+    """A message or code holding a lone surrogate is escaped, never an encoding error."""
+    from railguard.websocket import decode_frame, encode_frame  # the other wire
+
+    for failure in (
+        NotFoundFailure(message="\ud800 broken"),
+        UnknownFailure(code="\udc00X", message="m"),
+    ):
+        for style in ("agents", "problem", "bridge"):
+            assert decode(*encode(failure, style), style) == failure  # type: ignore[arg-type]
+        assert decode_frame(encode_frame(failure)) == failure
+

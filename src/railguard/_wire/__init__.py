@@ -11,7 +11,7 @@
 from railguard.core._registry import on_register
 
 from ._json import MAX_BYTES, MAX_DEPTH, RAW_LIMIT, WireError, dumps, excerpt, read_json
-from ._layouts import AGENTS_ITEM, BRIDGE, BRIDGE_NESTED, ENVELOPE
+from ._layouts import AGENTS_ITEM, BRIDGE, BRIDGE_NESTED, ENVELOPE, read_bridge
 from ._record import (
     COMMON_MEMBERS,
     LAYOUTS,
@@ -25,6 +25,7 @@ from ._record import (
     write,
 )
 from ._schema import FieldSpec, Schema, check, schema_of
+from ._status import for_status, status_name
 from ._types import UnsupportedType, freeze
 
 __all__ = [
@@ -48,11 +49,14 @@ __all__ = [
     "constants",
     "dumps",
     "excerpt",
+    "for_status",
     "freeze",
     "layout",
     "read",
+    "read_bridge",
     "read_json",
     "schema_of",
+    "status_name",
     "wire_status",
     "write",
 ]

@@ -30,7 +30,13 @@ class WireError(ValueError):
     """Input that does not fit: not JSON, over a cap, or a value of the wrong type.
 
     Only the readers raise it, and every public decoder turns it into a failure.
+    ``detail`` is the JSON parser's own text when there is one (what the bridge
+    document sends back), else the message.
     """
+
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = message if detail is None else detail
 
 
 def _reject_constant(name: str) -> object:
@@ -89,16 +95,20 @@ def read_json(
     if _too_deep(text, max_depth):
         raise WireError(f"nested deeper than {max_depth} levels")
     try:
-        document, end = _DECODER.raw_decode(text, _skip(text))
+        start = _skip(text) if text[:1] in _SPACE else 0
+        document, end = _DECODER.raw_decode(text, start)
     except WireError:
         raise
     except RecursionError:  # pragma: no cover  # the depth scan comes first
         raise WireError("nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, the int digit limit
-        raise WireError(f"not JSON ({exc})") from None
+        raise WireError(f"not JSON ({exc})", detail=str(exc)) from None
     if end != len(text) and not text[end:].isspace():
         raise WireError("not JSON (extra data)")
     return document
+
+
+_SPACE: Final = frozenset(" \t\n\r")
 
 
 def _skip(text: str) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any, Final, cast
+from typing import Any, Final, NamedTuple, cast
 
 import attrs
 
@@ -27,7 +27,7 @@ from railguard.core import (
 )
 
 from ._json import MAX_DEPTH, WireError, dumps, excerpt
-from ._schema import CONSTANT_FIELDS, Schema, schema_of
+from ._schema import CONSTANT_FIELDS, FieldSpec, Schema, schema_of
 from ._types import freeze, set_failure_codec
 
 __all__ = ["COMMON_MEMBERS", "Context", "Layout", "read", "wire_status", "write"]
@@ -61,8 +61,8 @@ class Layout:
     """Details are merged into the object (the bridge ``to_dict()``), clashing keys nested."""
     nested_name: str | None = None
     """The layout of causes and failures held in fields (default: this one)."""
-    code_first: bool = True
-    """The code member comes before the message (``{"type", "message"}``), else after."""
+    order: tuple[str, ...] = ("code", "message", "status")
+    """The order of the record's own members (``code``, ``message``, ``status``)."""
 
     @property
     def nested(self) -> Layout:
@@ -114,13 +114,15 @@ def wire_status(failure: Failure) -> int:
 
 def constants(failure: Failure, schema: Schema) -> _Constants:
     """Code, wire status and category value; computed once per class when constant."""
-    if schema.static:
+    if schema.static_status:
         found = _constants.get(schema.cls)
         if found is None:
             found = _constants[schema.cls] = _Constants(
-                failure.code, wire_status(failure), failure.category.value
+                schema.cls.default_code, wire_status(failure), failure.category.value
             )
-        return found
+        if schema.static:
+            return found
+        return _Constants(failure.code, found.status, found.category)
     return _Constants(failure.code, wire_status(failure), failure.category.value)
 
 
@@ -145,16 +147,14 @@ def write(  # noqa: PLR0912  # one branch per member, inline on the hot path
     fixed = constants(failure, schema)
     if doc is None:
         doc = dict(form.head) if form.head else {}
-    if form.code_first:
-        doc[form.code] = fixed.code
-        doc[form.message] = failure.message
-    else:
-        doc[form.message] = failure.message
     status_key = form.status
-    if status_key is not None and (form.status_always or schema.instance_status):
-        doc[status_key] = _status_value(failure) if schema.instance_status else fixed.status
-    if not form.code_first:
-        doc[form.code] = fixed.code
+    for member in form.order:
+        if member == "code":
+            doc[form.code] = fixed.code
+        elif member == "message":
+            doc[form.message] = failure.message
+        elif status_key is not None and (form.status_always or schema.instance_status):
+            doc[status_key] = _status_value(failure) if schema.instance_status else fixed.status
     if form.category_always or schema.instance_category:
         doc["category"] = fixed.category
     if not schema.static and lookup(fixed.code) is not cls:
@@ -187,33 +187,65 @@ def _hint(value: float) -> float | None:
     return parse_retry_after(value)
 
 
+_PUT, _RESERVED, _ALIASED = 0, 1, 2
+
+
+class _Slot(NamedTuple):
+    """Where one typed field goes in one layout (worked out once per class and layout)."""
+
+    name: str
+    key: str
+    member: str
+    encode: Any
+    """The field's encoder, or ``None`` when its JSON value is the value itself."""
+    mode: int
+    """`_PUT`: its own member; `_RESERVED`: the form uses the name (``fields`` unless the
+    form already holds the same value); `_ALIASED`: the form's place for it."""
+
+
+_slots: dict[tuple[type[Failure], str], tuple[_Slot, ...]] = {}
+
+
+def _slots_of(schema: Schema, form: Layout) -> tuple[_Slot, ...]:
+    key = (schema.cls, form.name)
+    found = _slots.get(key)
+    if found is None:
+        slots: list[_Slot] = []
+        for spec in schema.fields:
+            name = spec.name
+            if name in CONSTANT_FIELDS and (name != "status" or form.status is not None):
+                continue  # written as the record's own code, status and category
+            encode = None if spec.codec.plain else spec.codec.encode
+            alias = form.aliases.get(spec.key)
+            if alias is not None:
+                slots.append(_Slot(name, spec.key, alias, encode, _ALIASED))
+            elif spec.key in form.reserved:
+                slots.append(_Slot(name, spec.key, spec.key, encode, _RESERVED))
+            else:
+                slots.append(_Slot(name, spec.key, spec.key, encode, _PUT))
+        found = _slots[key] = tuple(slots)
+    return found
+
+
 def _write_fields(
     failure: Failure, schema: Schema, form: Layout, doc: dict[str, object], depth: int
 ) -> None:
     extra: dict[str, object] | None = None
-    reserved = form.reserved
-    nested = form.nested
-    for spec in schema.fields:
-        name = spec.name
-        if name in CONSTANT_FIELDS and (name != "status" or form.status is not None):
-            continue  # written as the record's own code, status and category
+    nested = None
+    for name, key, member, encode, mode in _slots_of(schema, form):
         value = getattr(failure, name)
-        if not spec.codec.plain:
-            value = spec.codec.encode(value, nested)
-        member = form.aliases.get(spec.key)
-        if member is None:
-            member = spec.key
-            taken = member in reserved or member in doc
-        else:
-            taken = member in doc  # the form's own place for this field
-        if taken:
-            if member in doc and _same(doc[member], value):
-                continue
-            if extra is None:
-                extra = {}
-            extra[spec.key] = value
-        else:
+        if encode is not None:
+            if nested is None:
+                nested = _Nest(form.nested, depth + 1)
+            value = encode(value, nested)
+        if mode == _PUT or (mode == _ALIASED and member not in doc):
             doc[member] = value
+            continue
+        if member in doc and _same(doc[member], value):
+            continue
+        if extra is None:
+            extra = {}
+        extra[key] = value
     if extra:
         doc["fields"] = extra
 
@@ -257,22 +289,31 @@ def _flat_details(failure: Failure, schema: Schema, form: Layout, doc: dict[str,
 class Context:
     """What a document alone does not say: the response's status, headers and body."""
 
-    __slots__ = ("body", "idempotency_key", "request_id", "retry_after", "status")
+    __slots__ = ("_hint", "_hint_text", "body", "idempotency_key", "request_id", "status")
 
     def __init__(
         self,
-        *,
         status: int | None = None,
-        retry_after: float | None = None,
+        retry_after: str | float | None = None,
         request_id: str | None = None,
         idempotency_key: str | None = None,
         body: object = None,
     ) -> None:
         self.status = status
-        self.retry_after = retry_after
+        self._hint_text = retry_after
+        self._hint: float | object | None = _ABSENT
         self.request_id = request_id
         self.idempotency_key = idempotency_key
         self.body = body
+
+    @property
+    def retry_after(self) -> float | None:
+        """The ``Retry-After`` hint in seconds, read (once) when first asked for."""
+        hint = self._hint
+        if hint is _ABSENT:
+            text = self._hint_text
+            hint = self._hint = None if text is None else parse_retry_after(text)
+        return cast(float | None, hint)
 
 
 NESTED: Final = Context()
@@ -392,12 +433,13 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
     extra = obj.get("fields")
     if extra is not None and type(extra) is not dict:
         raise WireError("'fields' is not an object")
-    extra_fields = cast(dict[str, object], extra) if extra is not None else {}
     nested = form.nested
-    for spec in schema.fields:
+    for spec, member, special in _reading_slots(schema, form):
         key = spec.key
-        value = extra_fields.get(key, _ABSENT)
-        if value is _ABSENT:
+        value = _ABSENT if extra is None else cast(dict[str, object], extra).get(key, _ABSENT)
+        if value is _ABSENT and member is not None:
+            value = obj.get(member, _ABSENT)
+        if value is _ABSENT and special:
             value = _member(spec.name, key, obj, form, ctx, code, top=top)
         if value is _ABSENT:
             if spec.required:
@@ -407,6 +449,32 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
             kwargs[spec.alias] = spec.codec.decode(value, depth + 1, nested)
         except WireError as exc:
             raise WireError(f"{schema.cls.__name__}.{key}: {exc}") from None
+
+
+_SPECIAL: Final = frozenset({"code", "status", "category", "raw", "request_id", "idempotency_key"})
+_reading: dict[tuple[type[Failure], str], tuple[tuple[FieldSpec, str | None, bool], ...]] = {}
+
+
+def _reading_slots(schema: Schema, form: Layout) -> tuple[tuple[FieldSpec, str | None, bool], ...]:
+    """Each typed field with the member it is read from (if any) and whether it has a fallback."""
+    key = (schema.cls, form.name)
+    found = _reading.get(key)
+    if found is None:
+        slots = []
+        for spec in schema.fields:
+            special = spec.name in _SPECIAL
+            alias = form.aliases.get(spec.key)
+            if special and spec.name in CONSTANT_FIELDS:
+                member = None  # the record's own member, read by _member
+            elif alias is not None:
+                member = alias
+            elif spec.key not in form.reserved:
+                member = spec.key
+            else:
+                member = None
+            slots.append((spec, member, special))
+        found = _reading[key] = tuple(slots)
+    return found
 
 
 def _member(  # noqa: PLR0911, PLR0917  # one answer per kind of member
@@ -433,12 +501,6 @@ def _member(  # noqa: PLR0911, PLR0917  # one answer per kind of member
         if form.status is not None and type(obj.get(form.status)) is int:
             status = cast(int, obj[form.status])
         return Category.for_status(status if status is not None else _INTERNAL).value
-    member = form.aliases.get(key)
-    if member is not None:
-        if member in obj:
-            return obj[member]
-    elif key not in form.reserved and key in obj:
-        return obj[key]
     if name == "raw":
         source = ctx.body if top and ctx.body is not None else dumps(obj)
         return excerpt(source)
@@ -456,8 +518,18 @@ def _read_nested(doc: object, depth: int, form: Any) -> Failure:
     return read(doc, cast(Layout, form), NESTED, depth, top=False)
 
 
-def _write_nested(failure: Failure, form: Any) -> object:
-    return write(failure, cast(Layout, form), None, 1)
+class _Nest(NamedTuple):
+    """Where a failure held in a field is written: its layout and its depth."""
+
+    form: Layout
+    depth: int
+
+
+def _write_nested(failure: Failure, nest: Any) -> object:
+    form, depth = cast(_Nest, nest)
+    if depth > MAX_DEPTH:
+        raise ValueError(f"failures nested deeper than {MAX_DEPTH} cannot be written")
+    return write(failure, form, None, depth)
 
 
 set_failure_codec(_write_nested, _read_nested)

@@ -52,6 +52,8 @@ class Schema:
     is_group: bool
     static: bool
     """Code, status and category are class constants (no field or property varies them)."""
+    static_status: bool
+    """Status and category are class constants (the code may vary per instance)."""
     templated: tuple[str, ...] | None
     """When the only typed fields redeclare ``code``/``status``/``category``: their names."""
     instance_code: bool
@@ -166,6 +168,9 @@ def _build(cls: type[Failure]) -> Schema:
         title=message_default if isinstance(message_default, str) else None,
         is_group=issubclass(cls, FailureGroup),
         static=static,
+        static_status=all(
+            getattr(cls, name, None) is _BASE_PROPERTIES[name] for name in ("status", "category")
+        ),
         templated=tuple(s.name for s in specs)
         if {s.name for s in specs} <= CONSTANT_FIELDS
         else None,

@@ -31,7 +31,10 @@ def parse_retry_after(value: object, *, now: datetime | None = None) -> float | 
         value: the header's text, or a number read from a body.
         now: the current time for an HTTP-date (default: the clock, UTC).
     """
-    if value is None or isinstance(value, bool):
+    kind = type(value)
+    if kind is int and 0 <= value <= MAX_RETRY_AFTER:  # type: ignore[operator]  # an int
+        return value  # type: ignore[return-value]  # an int is a float here
+    if value is None or kind is bool:
         return None
     if isinstance(value, int):
         return None if value < 0 else float(min(value, MAX_RETRY_AFTER))

@@ -5,10 +5,19 @@ from __future__ import annotations
 import types
 from typing import Any, Final, cast
 
-from railguard._wire import AGENTS_ITEM, WireError, constants, dumps, layout, read, schema_of, write
+from railguard._wire import (
+    AGENTS_ITEM,
+    WireError,
+    constants,
+    dumps,
+    layout,
+    read,
+    schema_of,
+    status_name,
+    write,
+)
 from railguard.core import Failure, FailureGroup
 
-from ._headers import status_name
 from ._openapi import common_members, failure_schema
 from ._status import for_status
 from ._style import NO_DOCUMENT, EnvelopeStyle, HttpError, Reading, respond
@@ -41,7 +50,7 @@ def encode(failure: Failure, *, type_base: str, instance: str | None) -> HttpErr
         write(failure, GROUP, doc)
     else:
         doc["errors"] = [write(failure, AGENTS_ITEM)]
-    return respond(failure, status, _HEADERS, dumps(doc).encode())
+    return respond(failure, schema, status, _HEADERS, dumps(doc).encode())
 
 
 def decode(reading: Reading) -> Failure:

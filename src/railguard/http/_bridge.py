@@ -5,8 +5,8 @@ from __future__ import annotations
 import types
 from typing import Any, Final, cast
 
-from railguard._wire import BRIDGE, WireError, constants, dumps, freeze, read, schema_of, write
-from railguard.core import Details, Failure
+from railguard._wire import BRIDGE, WireError, constants, dumps, read_bridge, schema_of, write
+from railguard.core import Failure
 
 from ._openapi import common_members, failure_schema
 from ._status import for_status
@@ -20,8 +20,9 @@ _HEADERS: Final = types.MappingProxyType({"content-type": MEDIA_TYPE})
 
 def encode(failure: Failure, *, type_base: str, instance: str | None) -> HttpError:
     """The bridge frame of a failure (the body a bridge WebSocket frame would be)."""
-    status = constants(failure, schema_of(type(failure))).status
-    return respond(failure, status, _HEADERS, dumps(write(failure, BRIDGE)).encode())
+    schema = schema_of(type(failure))
+    status = constants(failure, schema).status
+    return respond(failure, schema, status, _HEADERS, dumps(write(failure, BRIDGE)).encode())
 
 
 def decode(reading: Reading) -> Failure:
@@ -31,21 +32,7 @@ def decode(reading: Reading) -> Failure:
         return for_status(reading.status, retry_after=ctx.retry_after)
     if type(doc) is not dict or cast(dict[str, object], doc).get("type") != "error":
         raise WireError("not a bridge error frame (no type 'error')")
-    obj = cast(dict[str, object], doc)
-    if "error_code" in obj:
-        return read(obj, BRIDGE, ctx)
-    # the bridge document's own to_dict(): status code and flat context, no failure code
-    message = obj.get("message")
-    if message is not None and type(message) is not str:
-        raise WireError("'message' is not a string")
-    status = obj.get("code")
-    leftovers = {k: v for k, v in obj.items() if k not in ("type", "message", "code")}
-    return for_status(
-        status if type(status) is int else reading.status,
-        message,
-        details=cast(Details, freeze(leftovers, 1)) if leftovers else None,
-        retry_after=ctx.retry_after,
-    )
+    return read_bridge(cast(dict[str, object], doc), ctx)
 
 
 def detect(content_type: str, doc: object) -> bool:

@@ -226,11 +226,10 @@ def decode(
     Raises:
         ValueError: ``style`` is not a style at all (a bug in the caller, not the peer).
     """
-    if style != "auto":
-        _style(style, encoding=False)
+    row = None if style == "auto" else _style(style, encoding=False)
     try:
         return _decode(
-            status, headers, body, style, idempotency_key=idempotency_key, type_base=type_base
+            status, headers, body, row, idempotency_key=idempotency_key, type_base=type_base
         )
     except WireError as exc:
         return _malformed(body, str(exc))
@@ -251,11 +250,12 @@ def _decode(
     status: int,
     headers: HeadersLike,
     body: bytes | str,
-    style: str,
+    row: EnvelopeStyle | None,
     *,
     idempotency_key: str | None,
     type_base: str,
 ) -> Failure:
+    """Decode with the style ``row``, or the detected one when ``row`` is ``None`` (auto)."""
     if type(status) is not int:
         status = int(status)
     given: object = body
@@ -268,16 +268,14 @@ def _decode(
             raise WireError("body is not bytes")
     wire = read_headers(headers)
     ctx = context_of(status, wire, body, idempotency_key)
-    if style == "kneo":
-        return _kneo.decode(Reading(status, wire, body, NO_DOCUMENT, ctx, type_base))
-    if style == "auto":
+    if row is None:
         doc = _document(body)
-        style = _detect(wire.content_type, doc)
-    elif not body or body.isspace():
-        doc = NO_DOCUMENT  # no envelope at all (HEAD, a bare proxy answer): the status says
+        row = STYLES[_detect(wire.content_type, doc)]
+    elif row is _kneo.STYLE or not body or body.isspace():
+        doc = NO_DOCUMENT  # kneo reads the body itself; no body: the status says it all
     else:
         doc = parse(body)
-    return STYLES[style].decode(Reading(status, wire, body, doc, ctx, type_base))
+    return row.decode(Reading(status, wire, body, doc, ctx, type_base))
 
 
 def status_of(failure: Failure) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from http import HTTPStatus
 from typing import Final, TypeAlias
 
 __all__ = [
@@ -14,7 +13,6 @@ __all__ = [
     "header_safe",
     "read_headers",
     "retry_after_header",
-    "status_name",
 ]
 
 HeadersLike: TypeAlias = (
@@ -89,12 +87,3 @@ def header_safe(value: object) -> str | None:
     if isinstance(value, str) and _SAFE_VALUE.fullmatch(value):
         return value
     return None
-
-
-_STATUS_NAMES: Final = {int(s): s.name for s in HTTPStatus}
-
-
-def status_name(status: int) -> str:
-    """The agents envelope's ``code``: the status's name (``NOT_FOUND``), or ``HTTP_<n>``."""
-    name = _STATUS_NAMES.get(status)
-    return name if name is not None else f"HTTP_{status}"

@@ -56,7 +56,7 @@ def encode(failure: Failure, *, type_base: str, instance: str | None) -> HttpErr
     write(failure, PROBLEM, doc)
     if not schema.is_group:
         doc["errors"] = [{"type": code, "message": failure.message}]
-    return respond(failure, status, _HEADERS, dumps(doc).encode())
+    return respond(failure, schema, status, _HEADERS, dumps(doc).encode())
 
 
 def decode(reading: Reading) -> Failure:

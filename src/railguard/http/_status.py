@@ -1,87 +1,15 @@
-"""Failures from a bare HTTP status: the generic status → category table."""
+"""Failures from a bare HTTP status (the generic table lives in ``railguard._wire``)."""
 
 from __future__ import annotations
 
-from http import HTTPStatus
-from typing import Final
-
-from railguard.core import (
-    AuthenticationFailure,
-    AuthorizationFailure,
-    Category,
-    ConflictFailure,
-    Details,
-    Failure,
-    InfrastructureFailure,
-    InternalFailure,
-    NotFoundFailure,
-    ProtocolFailure,
-    RateLimitFailure,
-    TimeoutFailure,
-    UnknownFailure,
-    UpstreamFailure,
-    ValidationFailure,
-)
-
-from ._headers import status_name
+from railguard._wire import for_status
+from railguard.core import Failure
 
 __all__ = ["for_status", "kneo_network_class"]
 
-_GENERIC: Final[dict[Category, type[Failure]]] = {
-    Category.VALIDATION: ValidationFailure,
-    Category.AUTHENTICATION: AuthenticationFailure,
-    Category.AUTHORIZATION: AuthorizationFailure,
-    Category.NOT_FOUND: NotFoundFailure,
-    Category.CONFLICT: ConflictFailure,
-    Category.RATE_LIMIT: RateLimitFailure,
-    Category.TIMEOUT: TimeoutFailure,
-    Category.UPSTREAM: UpstreamFailure,
-    Category.INFRASTRUCTURE: InfrastructureFailure,
-    Category.INTERNAL: InternalFailure,
-    Category.PROTOCOL: ProtocolFailure,
-}
-
-
-def for_status(
-    status: int,
-    message: str | None = None,
-    *,
-    details: Details | None = None,
-    retry_after: float | None = None,
-) -> Failure:
-    """The generic failure for an HTTP status that came without a failure code.
-
-    A status that is its category's default (404, 409, 429, 503, ...) gives that
-    category's generic failure; any other status gives an `UnknownFailure` whose
-    code is the status's name (``METHOD_NOT_ALLOWED``) and which keeps the status.
-    """
-    category = Category.for_status(status)
-    cls = _GENERIC[category]
-    kwargs: dict[str, object] = {}
-    if message is not None:
-        kwargs["message"] = message
-    if details:
-        kwargs["details"] = details
-    if retry_after is not None:
-        kwargs["retry_after"] = retry_after
-    if category.default_status == status:
-        return cls(**kwargs)  # type: ignore[arg-type]  # kwargs are Failure's own fields
-    try:
-        wire_status = HTTPStatus(status)
-    except ValueError:
-        wire_status = HTTPStatus.BAD_GATEWAY
-    if wire_status < 400:
-        wire_status = HTTPStatus.BAD_GATEWAY
-    return UnknownFailure(
-        code=status_name(status),
-        status=wire_status,
-        category=category,
-        **kwargs,  # type: ignore[arg-type]  # Failure's own fields
-    )
-
 
 def kneo_network_class() -> type[Failure]:
-    """The kneo family's transport failure (kept for the httpx integration)."""
+    """The kneo family's transport failure (for the httpx integration)."""
     from railguard.families.kneo import KneoNetworkFailure  # noqa: PLC0415  # http sits above families
 
     return KneoNetworkFailure

@@ -8,7 +8,7 @@ from typing import Any, Final, NamedTuple, Protocol
 
 import attrs
 
-from railguard._wire import Context, WireError, read_json, schema_of
+from railguard._wire import Context, Schema, WireError, read_json
 from railguard.core import Failure, parse_retry_after
 
 from ._headers import WireHeaders, header_safe, retry_after_header
@@ -108,11 +108,11 @@ def context_of(
 ) -> Context:
     """The decoding context: status, ``Retry-After`` hint, request id, idempotency key, body."""
     return Context(
-        status=status,
-        retry_after=parse_retry_after(wire.retry_after),
-        request_id=wire.request_id,
-        idempotency_key=idempotency_key if idempotency_key is not None else wire.idempotency_key,
-        body=body,
+        status,
+        wire.retry_after,
+        wire.request_id,
+        idempotency_key if idempotency_key is not None else wire.idempotency_key,
+        body,
     )
 
 
@@ -121,9 +121,13 @@ def parse(body: bytes | str) -> object:
     return read_json(body)
 
 
-def respond(failure: Failure, status: int, base: Mapping[str, str], body: bytes) -> HttpError:
+def respond(
+    failure: Failure, schema: Schema, status: int, base: Mapping[str, str], body: bytes
+) -> HttpError:
     """The response: ``base`` headers plus ``retry-after`` and ``x-request-id`` when due."""
-    keys = schema_of(type(failure)).keys
+    keys = schema.keys
+    if failure.retry_after is None and not keys:
+        return HttpError(status, base, body)  # the common case: nothing to add
     retry_after = None
     if "retry_after_header" in keys:
         # the agents document's retry_after text, sent as is when it is a valid Retry-After

@@ -26,6 +26,7 @@ from typing import Any
 from returns.result import Failure as Err
 from returns.result import Result, Success
 
+from railguard._wire import WireError, read_json
 from railguard.core import Failure, InternalFailure, wire_failure
 from railguard.families.bridge import (
     InvalidJSONFailure,
@@ -37,11 +38,15 @@ __all__ = ["bridge_failure", "parse_bridge_message"]
 
 
 def parse_bridge_message(message: str | bytes) -> Result[Any, Failure]:
-    """Parse a client message as JSON; ``Err(InvalidJSONFailure)`` when it is not JSON."""
+    """Parse a client message as JSON; ``Err(InvalidJSONFailure)`` when it is not JSON.
+
+    Read by railguard's one bounded JSON reader: a message over 1 MiB or nested
+    deeper than 32 levels is an ``InvalidJSONFailure`` too, never a crash.
+    """
     try:
-        return Success(json.loads(message))
-    except (ValueError, UnicodeDecodeError) as exc:
-        return Err(InvalidJSONFailure(message=str(exc)))
+        return Success(read_json(message))
+    except WireError as exc:
+        return Err(InvalidJSONFailure(message=exc.detail))
 
 
 def bridge_failure(

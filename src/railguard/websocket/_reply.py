@@ -10,8 +10,7 @@ import attrs
 from railguard.core import Failure, InternalFailure
 
 from ._close import close_code, close_reason
-from ._fields import Style
-from ._frames import encode_frame
+from ._frames import Style, encode_frame
 
 __all__ = ["ErrorReply", "error_reply", "reply_parts"]
 
