@@ -109,6 +109,7 @@ def isolated_catalog() -> Iterator[None]:
         _registry._by_name,
         _registry._order,
         _policy._table,
+        _policy._resolved,
     ]
     saved = [dict(table) for table in tables]
     try:

@@ -69,6 +69,9 @@ class _Entry:
 _table: dict[type[BaseException] | str, _Entry] = {}
 """Exception type (or qualified name, for libraries railguard never imports) → entry."""
 
+_resolved: dict[type[BaseException], _Entry | None] = {}
+"""The MRO walk's answer per exception type; emptied whenever the table changes."""
+
 
 def register_exception(
     exc_type: type[E], converter: Callable[[E], Failure], *, public: bool = True
@@ -85,14 +88,21 @@ def register_exception(
             keeps the mapping in process and answers peers with a sanitized `InternalFailure`.
     """
     _table[exc_type] = _Entry(cast(_Converter, converter), public)
+    _resolved.clear()
 
 
 def _entry(exc_type: type[BaseException]) -> _Entry | None:
+    try:
+        return _resolved[exc_type]
+    except KeyError:
+        pass
+    found = None
     for klass in exc_type.__mro__:
-        entry = _table.get(klass) or _table.get(f"{klass.__module__}.{klass.__qualname__}")
-        if entry is not None:
-            return entry
-    return None
+        found = _table.get(klass) or _table.get(f"{klass.__module__}.{klass.__qualname__}")
+        if found is not None:
+            break
+    _resolved[exc_type] = found
+    return found
 
 
 def _resolve(exc: BaseException) -> Failure:
@@ -200,6 +210,7 @@ def _pydantic(exc: BaseException) -> Failure:
 
 def _by_name(name: str, converter: _Converter, *, public: bool) -> None:
     _table[name] = _Entry(converter, public)
+    _resolved.clear()
 
 
 register_exception(RailguardError, _carried)
