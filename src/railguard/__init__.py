@@ -50,6 +50,7 @@ from railguard.core import (
     register_exception,
     thaw_json,
     unwrap_or_raise,
+    wire_failure,
 )
 
 __version__ = "0.1.0"
@@ -97,4 +98,5 @@ __all__ = [
     "register_exception",
     "thaw_json",
     "unwrap_or_raise",
+    "wire_failure",
 ]
