@@ -58,6 +58,7 @@ from railguard.websocket._reply import reply_parts
 
 from ._distiller import (
     HEARTBEAT,
+    INBOX_SIZE,
     DistillerConnection,
     DistillerServer,
     connect_distiller,
@@ -69,6 +70,7 @@ from ._ws_common import FailureOf, Parse, answer, failure_of
 
 __all__ = [
     "HEARTBEAT",
+    "INBOX_SIZE",
     "DistillerConnection",
     "DistillerServer",
     "bridge_messages",
