@@ -25,9 +25,16 @@ from railguard.core import (
     parse_retry_after,
     thaw_json,
 )
+from railguard.core._registry import _by_code  # the registry, read on the hot path
 
 from ._json import MAX_DEPTH, WireError, dumps, excerpt
-from ._schema import CONSTANT_FIELDS, FieldSpec, Schema, schema_of
+from ._schema import (
+    CONSTANT_FIELDS,
+    FieldSpec,
+    Schema,
+    _schemas,  # the cache, read on the hot path
+    schema_of,
+)
 from ._types import freeze, set_failure_codec
 
 __all__ = ["COMMON_MEMBERS", "Context", "Layout", "read", "wire_status", "write"]
@@ -345,14 +352,14 @@ def read(  # noqa: PLR0912  # one check per member, inline on the hot path
         code = raw_code
     kind = obj.get("kind")
     if kind is None:
-        cls = lookup(code)
+        cls = _by_code.get(code)
     elif type(kind) is str:
-        cls = lookup(kind)
+        cls = _by_code.get(kind)
     else:
         raise WireError("'kind' is not a string")
     if cls is None:
         cls = UnknownFailure
-    schema = schema_of(cls)
+    schema = _schemas.get(cls) or schema_of(cls)
     kwargs: dict[str, Any] = {}
     message = obj.get(form.message, _ABSENT)
     if message is not _ABSENT:
@@ -434,13 +441,17 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
     if extra is not None and type(extra) is not dict:
         raise WireError("'fields' is not an object")
     nested = form.nested
-    for spec, member, special in _reading_slots(schema, form):
+    slots = _reading.get((schema.cls, form.name)) or _reading_slots(schema, form)
+    for spec, member, special in slots:
         key = spec.key
         value = _ABSENT if extra is None else cast(dict[str, object], extra).get(key, _ABSENT)
-        if value is _ABSENT and member is not None:
-            value = obj.get(member, _ABSENT)
-        if value is _ABSENT and special:
-            value = _member(spec.name, key, obj, form, ctx, code, top=top)
+        if value is _ABSENT:
+            if member is not None:
+                value = obj.get(member, _ABSENT)
+            elif special and spec.name == "code":
+                value = code
+            if value is _ABSENT and special:
+                value = _member(spec.name, key, obj, form, ctx, code, top=top)
         if value is _ABSENT:
             if spec.required:
                 raise WireError(f"{schema.cls.__name__} needs {key!r}")
