@@ -477,12 +477,9 @@ def _reading_slots(schema: Schema, form: Layout) -> tuple[tuple[FieldSpec, str |
             alias = form.aliases.get(spec.key)
             if special and spec.name in CONSTANT_FIELDS:
                 member = None  # the record's own member, read by _member
-            elif alias is not None:
-                member = alias
-            elif spec.key not in form.reserved:
-                member = spec.key
             else:
-                member = None
+                # a reserved member holds the field when the writer found it equal there
+                member = spec.key if alias is None else alias
             slots.append((spec, member, special))
         found = _reading[key] = tuple(slots)
     return found
