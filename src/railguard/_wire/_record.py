@@ -320,7 +320,7 @@ class Context:
         if hint is _ABSENT:
             text = self._hint_text
             hint = self._hint = None if text is None else parse_retry_after(text)
-        return cast(float | None, hint)
+        return hint  # type: ignore[return-value]  # parsed above
 
 
 NESTED: Final = Context()
@@ -344,7 +344,7 @@ def read(  # noqa: PLR0912  # one check per member, inline on the hot path
         raise WireError("a failure is not a JSON object")
     if depth > MAX_DEPTH:
         raise WireError("failures nested too deeply")
-    obj = cast(dict[str, object], doc)
+    obj: dict[str, object] = doc
     if code is None:
         raw_code = obj.get(form.code)
         if type(raw_code) is not str:
@@ -437,14 +437,13 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
     code: str,
     top: bool,
 ) -> None:
-    extra = obj.get("fields")
+    extra: dict[str, object] | None = obj.get("fields")  # type: ignore[assignment]  # checked
     if extra is not None and type(extra) is not dict:
         raise WireError("'fields' is not an object")
-    nested = form.nested
     slots = _reading.get((schema.cls, form.name)) or _reading_slots(schema, form)
     for spec, member, special in slots:
         key = spec.key
-        value = _ABSENT if extra is None else cast(dict[str, object], extra).get(key, _ABSENT)
+        value = _ABSENT if extra is None else extra.get(key, _ABSENT)
         if value is _ABSENT:
             if member is not None:
                 value = obj.get(member, _ABSENT)
@@ -457,7 +456,7 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
                 raise WireError(f"{schema.cls.__name__} needs {key!r}")
             continue
         try:
-            kwargs[spec.alias] = spec.codec.decode(value, depth + 1, nested)
+            kwargs[spec.alias] = spec.codec.decode(value, depth + 1, form)
         except WireError as exc:
             raise WireError(f"{schema.cls.__name__}.{key}: {exc}") from None
 
@@ -523,7 +522,7 @@ _INTERNAL: Final = int(HTTPStatus.INTERNAL_SERVER_ERROR)
 
 
 def _read_nested(doc: object, depth: int, form: Any) -> Failure:
-    return read(doc, cast(Layout, form), NESTED, depth, top=False)
+    return read(doc, cast(Layout, form).nested, NESTED, depth, top=False)
 
 
 class _Nest(NamedTuple):
