@@ -512,4 +512,3 @@ def test_a_lone_surrogate_travels_on_every_wire() -> None:
         for style in ("agents", "problem", "bridge"):
             assert decode(*encode(failure, style), style) == failure  # type: ignore[arg-type]
         assert decode_frame(encode_frame(failure)) == failure
-
