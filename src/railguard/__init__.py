@@ -10,8 +10,7 @@ from returns.result import Failure as Err
 from returns.result import Result
 from returns.result import Success as Ok
 
-from railguard import _wire  # noqa: F401  # checks every failure class as it is defined
-from railguard._catalog import catalog
+from railguard._catalog import catalog  # also checks every failure class as it is defined
 from railguard.core import (
     EMPTY_DETAILS,
     AuthenticationFailure,

@@ -6,9 +6,23 @@ import importlib
 from collections.abc import Iterator
 
 from railguard.core import Failure
-from railguard.core._registry import registered
+from railguard.core._registry import on_register, registered
 
-__all__ = ["catalog", "failure_modules", "load_catalog"]
+__all__ = ["catalog", "check_definition", "failure_modules", "load_catalog"]
+
+
+def check_definition(cls: type[Failure]) -> None:
+    """Build a new failure class's wire schema: a field no wire can carry is refused now.
+
+    Installed as a registration hook when ``railguard`` is imported; the wire layer is
+    imported by the first class defined after that (core's own are checked at first use).
+    """
+    from railguard._wire import check  # noqa: PLC0415  # the wire layer sits above core
+
+    check(cls)
+
+
+on_register(check_definition)
 
 
 def failure_modules() -> tuple[str, ...]:

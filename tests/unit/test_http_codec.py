@@ -510,6 +510,5 @@ def test_a_lone_surrogate_travels_on_every_wire() -> None:
         UnknownFailure(code="\udc00X", message="m"),
     ):
         for style in ("agents", "problem", "bridge"):
-            assert decode(*encode(failure, style), style) == failure  # type: ignore[arg-type]
+            assert decode(*encode(failure, style), style) == failure
         assert decode_frame(encode_frame(failure)) == failure
-

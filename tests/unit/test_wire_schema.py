@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import subprocess
+import sys
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal
@@ -110,3 +112,20 @@ def test_a_field_no_wire_can_carry_is_refused_at_definition(
 def test_schemas_are_built_once_per_class() -> None:
     """schema_of caches: the same object every time."""
     assert schema_of(NotFoundFailure) is schema_of(NotFoundFailure)
+
+
+def test_refused_at_definition_right_after_import_railguard() -> None:
+    """A fresh ``import railguard`` is enough: the class statement itself raises."""
+    program = (
+        "import attrs, railguard\n"
+        "try:\n"
+        "    @attrs.frozen(kw_only=True)\n"
+        "    class BadFailure(railguard.ValidationFailure, code='TEST_BAD'):\n"
+        "        tags: set\n"
+        "except TypeError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run(  # noqa: S603  # our own interpreter, a fixed program
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.startswith("BadFailure.tags:")

@@ -8,8 +8,6 @@
 `railguard.http` and `railguard.websocket` are layouts over this package.
 """
 
-from railguard.core._registry import on_register
-
 from ._json import MAX_BYTES, MAX_DEPTH, RAW_LIMIT, WireError, dumps, excerpt, read_json
 from ._layouts import AGENTS_ITEM, BRIDGE, BRIDGE_NESTED, ENVELOPE, read_bridge
 from ._record import (
@@ -60,5 +58,3 @@ __all__ = [
     "wire_status",
     "write",
 ]
-
-on_register(check)

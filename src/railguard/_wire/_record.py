@@ -25,9 +25,16 @@ from railguard.core import (
     parse_retry_after,
     thaw_json,
 )
+from railguard.core._registry import _by_code  # the registry, read on the hot path
 
 from ._json import MAX_DEPTH, WireError, dumps, excerpt
-from ._schema import CONSTANT_FIELDS, FieldSpec, Schema, schema_of
+from ._schema import (
+    CONSTANT_FIELDS,
+    FieldSpec,
+    Schema,
+    _schemas,  # the cache, read on the hot path
+    schema_of,
+)
 from ._types import freeze, set_failure_codec
 
 __all__ = ["COMMON_MEMBERS", "Context", "Layout", "read", "wire_status", "write"]
@@ -313,7 +320,7 @@ class Context:
         if hint is _ABSENT:
             text = self._hint_text
             hint = self._hint = None if text is None else parse_retry_after(text)
-        return cast(float | None, hint)
+        return hint  # type: ignore[return-value]  # parsed above
 
 
 NESTED: Final = Context()
@@ -337,7 +344,7 @@ def read(  # noqa: PLR0912  # one check per member, inline on the hot path
         raise WireError("a failure is not a JSON object")
     if depth > MAX_DEPTH:
         raise WireError("failures nested too deeply")
-    obj = cast(dict[str, object], doc)
+    obj: dict[str, object] = doc
     if code is None:
         raw_code = obj.get(form.code)
         if type(raw_code) is not str:
@@ -345,14 +352,14 @@ def read(  # noqa: PLR0912  # one check per member, inline on the hot path
         code = raw_code
     kind = obj.get("kind")
     if kind is None:
-        cls = lookup(code)
+        cls = _by_code.get(code)
     elif type(kind) is str:
-        cls = lookup(kind)
+        cls = _by_code.get(kind)
     else:
         raise WireError("'kind' is not a string")
     if cls is None:
         cls = UnknownFailure
-    schema = schema_of(cls)
+    schema = _schemas.get(cls) or schema_of(cls)
     kwargs: dict[str, Any] = {}
     message = obj.get(form.message, _ABSENT)
     if message is not _ABSENT:
@@ -430,23 +437,26 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
     code: str,
     top: bool,
 ) -> None:
-    extra = obj.get("fields")
+    extra: dict[str, object] | None = obj.get("fields")  # type: ignore[assignment]  # checked
     if extra is not None and type(extra) is not dict:
         raise WireError("'fields' is not an object")
-    nested = form.nested
-    for spec, member, special in _reading_slots(schema, form):
+    slots = _reading.get((schema.cls, form.name)) or _reading_slots(schema, form)
+    for spec, member, special in slots:
         key = spec.key
-        value = _ABSENT if extra is None else cast(dict[str, object], extra).get(key, _ABSENT)
-        if value is _ABSENT and member is not None:
-            value = obj.get(member, _ABSENT)
-        if value is _ABSENT and special:
-            value = _member(spec.name, key, obj, form, ctx, code, top=top)
+        value = _ABSENT if extra is None else extra.get(key, _ABSENT)
+        if value is _ABSENT:
+            if member is not None:
+                value = obj.get(member, _ABSENT)
+            elif special and spec.name == "code":
+                value = code
+            if value is _ABSENT and special:
+                value = _member(spec.name, key, obj, form, ctx, code, top=top)
         if value is _ABSENT:
             if spec.required:
                 raise WireError(f"{schema.cls.__name__} needs {key!r}")
             continue
         try:
-            kwargs[spec.alias] = spec.codec.decode(value, depth + 1, nested)
+            kwargs[spec.alias] = spec.codec.decode(value, depth + 1, form)
         except WireError as exc:
             raise WireError(f"{schema.cls.__name__}.{key}: {exc}") from None
 
@@ -466,12 +476,9 @@ def _reading_slots(schema: Schema, form: Layout) -> tuple[tuple[FieldSpec, str |
             alias = form.aliases.get(spec.key)
             if special and spec.name in CONSTANT_FIELDS:
                 member = None  # the record's own member, read by _member
-            elif alias is not None:
-                member = alias
-            elif spec.key not in form.reserved:
-                member = spec.key
             else:
-                member = None
+                # a reserved member holds the field when the writer found it equal there
+                member = spec.key if alias is None else alias
             slots.append((spec, member, special))
         found = _reading[key] = tuple(slots)
     return found
@@ -515,7 +522,7 @@ _INTERNAL: Final = int(HTTPStatus.INTERNAL_SERVER_ERROR)
 
 
 def _read_nested(doc: object, depth: int, form: Any) -> Failure:
-    return read(doc, cast(Layout, form), NESTED, depth, top=False)
+    return read(doc, cast(Layout, form).nested, NESTED, depth, top=False)
 
 
 class _Nest(NamedTuple):

@@ -72,16 +72,13 @@ def lookup(code: str) -> type[Failure] | None:
 
 
 def on_register(hook: Callable[[type[Failure]], None]) -> None:
-    """Run ``hook`` on every class registered from now on, and on those registered already.
+    """Run ``hook`` on every class registered from now on, before it enters the catalog.
 
     A hook refuses a class by raising (``TypeError``); layers above core use this to
     check a class when it is defined, without core knowing them.
     """
     with _lock:
-        existing = list(_order)
         _hooks.append(hook)
-    for cls in existing:
-        hook(cls)
 
 
 def registered() -> Iterator[type[Failure]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Final
 
 __all__ = ["MAX_RETRY_AFTER", "parse_retry_after"]
@@ -59,6 +58,8 @@ def parse_retry_after(value: object, *, now: datetime | None = None) -> float | 
 def _from_date(text: str, now: datetime | None) -> float | None:
     if not text or len(text) > 64:
         return None
+    from email.utils import parsedate_to_datetime  # noqa: PLC0415  # rare; keeps import light
+
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
