@@ -464,3 +464,16 @@ def test_unresolvable_result_annotation_is_reported_when_declared() -> None:
         @router.get("/agents/{agent_id}")
         def get_agent(agent_id: str) -> Result[LocalAgent, NotFoundFailure]:
             return Err(NotFoundFailure())
+
+
+def test_models_allowing_arbitrary_types_still_hold_results() -> None:
+    """The declaration hint leaves pydantic models with arbitrary_types_allowed alone."""
+    from pydantic import ConfigDict  # only this test needs it
+
+    class Holder(BaseModel):
+        """A model that keeps a Result as an arbitrary type."""
+
+        model_config = ConfigDict(arbitrary_types_allowed=True)
+        result: Result[int, NotFoundFailure]
+
+    assert Holder(result=Ok(1)).result == Ok(1)

@@ -297,7 +297,15 @@ _RESULT_ROUTE_HINT: Final = (
 )
 
 
-def _result_is_no_pydantic_type(cls: type, source: object, handler: object) -> typing.NoReturn:
+def _result_is_no_pydantic_type(cls: type, source: object, handler: object) -> object:
+    # a model that allows arbitrary types keeps holding Results as before (an isinstance
+    # check); anything else, a FastAPI response model among them, gets railguard's hint
+    generator = getattr(handler, "_generate_schema", None)
+    config = getattr(generator, "_config_wrapper", None)
+    if getattr(config, "arbitrary_types_allowed", False) is True:
+        from pydantic_core import core_schema  # noqa: PLC0415  # only on this path
+
+        return core_schema.is_instance_schema(typing.get_origin(source) or source)
     raise TypeError(_RESULT_ROUTE_HINT)
 
 
