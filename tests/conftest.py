@@ -98,7 +98,8 @@ def anyio_backend() -> str:
 @pytest.fixture
 def isolated_catalog() -> Iterator[None]:
     """Failure classes and exception mappings made in the test are forgotten after it."""
-    from railguard.core import _exceptions, _registry, catalog
+    from railguard import catalog
+    from railguard.core import _policy, _registry
 
     # Import every module that registers failures first: one first imported
     # inside the test would be forgotten by the tables yet stay imported.
@@ -107,8 +108,8 @@ def isolated_catalog() -> Iterator[None]:
         _registry._by_code,
         _registry._by_name,
         _registry._order,
-        _exceptions._by_type,
-        _exceptions._by_name,
+        _policy._table,
+        _policy._resolved,
     ]
     saved = [dict(table) for table in tables]
     try:

@@ -12,6 +12,7 @@ from returns.result import Failure as Err
 from returns.result import Result
 from returns.result import Success as Ok
 
+from railguard._catalog import catalog  # also checks every failure class as it is defined
 from railguard.core import (
     EMPTY_DETAILS,
     AuthenticationFailure,
@@ -37,7 +38,6 @@ from railguard.core import (
     UpstreamFailure,
     ValidationFailure,
     WorkflowFailure,
-    catalog,
     freeze_json,
     lookup,
     thaw_json,
@@ -55,6 +55,7 @@ if typing.TYPE_CHECKING:
         collect,
         register_exception,
         unwrap_or_raise,
+        wire_failure,
     )
 
 __version__ = "0.1.0"
@@ -102,6 +103,7 @@ __all__ = [
     "register_exception",
     "thaw_json",
     "unwrap_or_raise",
+    "wire_failure",
 ]
 
 _LAZY = frozenset(
@@ -116,6 +118,7 @@ _LAZY = frozenset(
         "collect",
         "register_exception",
         "unwrap_or_raise",
+        "wire_failure",
     }
 )
 

@@ -17,7 +17,8 @@ from typing import Any, TypeVar, cast
 import attrs
 from hypothesis import strategies as st
 
-from railguard.core import Category, Details, Failure, JSONValue, catalog, freeze_json
+from railguard import catalog
+from railguard.core import Category, Details, Failure, JSONValue, freeze_json
 
 __all__ = [
     "exceptions_equal",

@@ -35,7 +35,7 @@ async def handle(message: Any) -> object:
             raise bridge.InvalidToolNameError(message["tool_name"], VALID_TOOLS)
         return {"type": "session_started", "session_id": "abc-123"}
     if kind == "set_port":
-        raise ValueError("port must be an integer")
+        raise ValueError("port must be an integer, db password=hunter2")
     if kind == "crash":
         raise RuntimeError("db password is hunter2")
     if kind == "auth":
@@ -82,9 +82,8 @@ async def _recoverable_then_fatal(uri: str) -> None:
         assert await ask('{"type": "start_session", "tool_name": "vim"}') == Err(
             bridge.InvalidToolNameFailure(tool_name="vim", valid_tools=VALID_TOOLS)
         )
-        assert await ask('{"type": "set_port"}') == Err(
-            bridge.ValidationFailure(message="port must be an integer")
-        )
+        # a bare ValueError's text may hold secrets: the class's fixed message goes out
+        assert await ask('{"type": "set_port"}') == Err(bridge.ValidationFailure())
         assert await ask('{"type": "crash"}') == Err(
             bridge.ServerFailure(message="Internal Server Error")
         )

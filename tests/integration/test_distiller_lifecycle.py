@@ -24,6 +24,7 @@ from railguard.families.distiller import (
 )
 from railguard.integrations.websockets import (
     HEARTBEAT,
+    DistillerConnection,
     DistillerServer,
     connect_distiller,
     distiller_failure_for_close,
@@ -309,3 +310,33 @@ def test_close_codes_map_to_distiller_errors(
     assert type(error) is expected
     if expected is ConnectionTimeoutError:
         assert error.extra["last_ping"] == "2026-01-01T00:00:00"  # type: ignore[attr-defined]
+
+
+async def test_the_inbox_is_bounded_and_loses_nothing(
+    start: Callable[..., Awaitable[str]],
+) -> None:
+    """A flood waits in at most inbox_size messages (back-pressure); all arrive, in order."""
+    count = 2000
+
+    async def flood(connection: ServerConnection) -> None:
+        for number in range(count):
+            await connection.send(json.dumps({"n": number}))
+            if number % 50 == 0:
+                await connection.send(HEARTBEAT)
+        await connection.wait_closed()
+
+    uri = await start(flood)
+    async with (
+        asyncio.timeout(10),
+        connect_distiller(uri, heartbeat_timeout=SHORT, inbox_size=8) as client,
+    ):
+        await asyncio.sleep(SHORT * 3)  # a slow consumer: longer than the heartbeat timeout
+        assert client._inbox.qsize() <= 8
+        received = [(await client.recv())["n"] for _ in range(count)]
+    assert received == list(range(count))
+
+
+def test_the_inbox_needs_room_for_a_message() -> None:
+    """An inbox_size below 1 is refused."""
+    with pytest.raises(ValueError, match="inbox_size"):
+        DistillerConnection(None, heartbeat_timeout=None, inbox_size=0)  # type: ignore[arg-type]

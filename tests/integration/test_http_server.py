@@ -271,11 +271,10 @@ def test_request_validation_envelope_on_the_wire(servers: dict[str, str]) -> Non
 
 
 def test_response_validation_error(clients: dict[str, ResultClient]) -> None:
-    """A response that fails its model answers 400 (the agents document), not a traceback."""
+    """A response that fails its model is the server's fault: a sanitized 500, not a 400."""
     failure = _failure(clients["agents"].get("/invalid-response"))
-    assert isinstance(failure, FailureGroup)
-    assert failure.message == "Response validation failed."
-    assert failure.status == 400
+    assert failure == InternalFailure()
+    assert failure.status == 500
 
 
 @pytest.mark.parametrize("server", [*STYLES, "debug", "starlette"])

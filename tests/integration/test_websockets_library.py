@@ -351,3 +351,21 @@ async def test_refused_handshake_becomes_a_failure() -> None:
     assert isinstance(plain, UnknownFailure)
     assert plain.category is Category.AUTHENTICATION
     assert plain.raw == "go away"
+
+
+@pytest.mark.anyio
+async def test_a_lone_surrogate_in_a_message_still_reaches_the_client(
+    start: Callable[[Handler], Awaitable[str]],
+) -> None:
+    """A failure whose message holds a lone surrogate arrives whole, then the mapped close."""
+    failure = NotFoundFailure(message="no agent \ud800 here")
+
+    @failure_handler
+    async def handler(connection: ServerConnection) -> None:
+        raise failure.to_exception()
+
+    uri = await start(handler)
+    async with asyncio.timeout(5), connect(uri) as client:
+        assert await recv_result(client) == Err(failure)
+        await recv_result(client)
+        assert client.close_code == close_code(failure)

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import pickle
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from returns.primitives.exceptions import UnwrapFailedError
 from returns.result import Failure as ReturnsFailure
 
+import railguard
 from railguard import (
     AuthorizationFailure,
     Category,
+    ConflictFailure,
     Err,
     Failure,
     FailureGroup,
@@ -29,8 +34,9 @@ from railguard import (
     ValidationFailure,
     register_exception,
 )
-from railguard.core import cause_from
-from railguard.testing import exceptions_equal
+from railguard.core import cause_from, failure_from_exception, wire_failure
+from railguard.families import bridge
+from railguard.testing import exceptions_equal, instances_of
 
 SECRET = "hunter2-do-not-leak"
 
@@ -420,3 +426,131 @@ def test_railguard_exception_group_pickles() -> None:
     assert isinstance(restored, RailguardExceptionGroup)
     assert restored.failure == group
     assert len(restored.exceptions) == 2
+
+
+# --- the wire policy ----------------------------------------------------------------------------
+
+
+def test_railguard_error_pickles_and_copies_with_cause_and_notes() -> None:
+    """Pickling or copying a RailguardError keeps its __cause__ and __notes__."""
+    exc = RailguardError(NotFoundFailure())
+    exc.__cause__ = KeyError("k")
+    exc.add_note("while loading agent 42")
+    copies: list[RailguardError] = [
+        pickle.loads(pickle.dumps(exc)),  # noqa: S301  # own data
+        copy.copy(exc),
+        copy.deepcopy(exc),
+    ]
+    for restored in copies:
+        assert restored.failure == NotFoundFailure()
+        assert isinstance(restored.__cause__, KeyError)
+        assert restored.__cause__.args == ("k",)
+        assert restored.__notes__ == ["while loading agent 42"]
+
+
+def test_railguard_exception_group_pickles_with_its_notes() -> None:
+    """The paired ExceptionGroup keeps its notes through pickle."""
+    exc = FailureGroup(failures=[NotFoundFailure()]).to_exception()
+    exc.add_note("batch 7")
+    restored = pickle.loads(pickle.dumps(exc))  # noqa: S301  # own data
+    assert restored.__notes__ == ["batch 7"]
+
+
+#: Every documented row of the exception table, as in docs/decisions.md: in process, on a wire.
+DOCUMENTED_ROWS: list[tuple[BaseException, Failure, Failure]] = [
+    (TimeoutError(SECRET), TimeoutFailure(), TimeoutFailure()),
+    (
+        ConnectionResetError(SECRET),
+        InfrastructureFailure(message="Connection failed."),
+        InfrastructureFailure(message="Connection failed."),
+    ),
+    (PermissionError(SECRET), AuthorizationFailure(), InternalFailure()),
+    (FileNotFoundError(SECRET), NotFoundFailure(), InternalFailure()),
+    (ValueError(SECRET), ValidationFailure(message=SECRET), InternalFailure()),
+    (UnicodeDecodeError("utf-8", b"\xff", 0, 1, SECRET), ValidationFailure(), InternalFailure()),
+    (KeyError(SECRET), InternalFailure(), InternalFailure()),
+    (RuntimeError(SECRET), InternalFailure(), InternalFailure()),
+]
+
+
+@pytest.mark.parametrize(("exc", "in_process", "on_wire"), DOCUMENTED_ROWS, ids=repr)
+def test_the_table_and_the_wire_policy(
+    exc: BaseException, in_process: Failure, on_wire: Failure
+) -> None:
+    """Each documented row maps as documented in process, and on a wire reveals nothing."""
+    if type(exc) is UnicodeDecodeError:
+        assert type(failure_from_exception(exc)) is ValidationFailure
+    else:
+        assert failure_from_exception(exc) == in_process
+    assert wire_failure(exc) == on_wire
+    assert SECRET not in repr(wire_failure(exc))
+
+
+@settings(max_examples=1, deadline=None)
+@given(st.data())
+def test_every_family_exception_is_mapped_to_its_own_failure_on_the_wire(
+    data: st.DataObject,
+) -> None:
+    """Exhaustive: every exception a registered failure pairs with resolves to that failure."""
+    checked = 0
+    for cls in railguard.catalog():
+        exception_type = getattr(cls, "exception_type", None)
+        if exception_type is None or cls.__dict__.get("_abstract", False):
+            continue
+        exc = data.draw(instances_of(cls)).to_exception()
+        assert type(exc) is exception_type
+        assert type(wire_failure(exc)) is cls, cls
+        checked += 1
+    assert checked > 50
+
+
+def test_causes_and_group_members_follow_the_wire_policy() -> None:
+    """On a wire, a family exception's cause and a plain group's members are sanitized."""
+    try:
+        try:
+            raise ValueError(f"db password={SECRET}")
+        except ValueError as inner:
+            raise bridge.AuthenticationError("Invalid token") from inner
+    except bridge.AuthenticationError as exc:
+        raised = exc
+    assert failure_from_exception(raised).cause == ValidationFailure(
+        message=f"db password={SECRET}"
+    )
+    assert isinstance(wire_failure(raised).cause, InternalFailure)
+    group = ExceptionGroup(SECRET, [NotFoundFailure().to_exception(), OSError(SECRET)])
+    assert wire_failure(group) == InternalFailure()
+    clean = ExceptionGroup(SECRET, [NotFoundFailure().to_exception()])
+    assert wire_failure(clean) == FailureGroup(failures=[NotFoundFailure()])
+
+
+def test_a_broken_carried_failure_does_not_raise() -> None:
+    """A bridge exception with an unknown code answers a sanitized InternalFailure, no raise."""
+    exc = bridge.ZhinengBridgeException("boom", code=999)
+    assert wire_failure(exc) == InternalFailure()
+    assert failure_from_exception(exc) == InternalFailure()
+
+
+def test_deeply_nested_exception_groups_are_cut() -> None:
+    """Groups nested 2,000 deep give a failure that encodes, prints and pickles."""
+    exc: Exception = ValueError(SECRET)
+    for _ in range(2000):
+        exc = ExceptionGroup("g", [exc])
+    assert wire_failure(exc) == InternalFailure()
+    failure = failure_from_exception(exc)
+    assert repr(failure)
+    assert pickle.loads(pickle.dumps(failure)) == failure  # noqa: S301  # own data
+    depth = 0
+    while isinstance(failure, FailureGroup):
+        failure = failure.failures[0]
+        depth += 1
+    assert depth <= 32
+    assert isinstance(failure, InternalFailure)
+
+
+def test_public_false_keeps_a_registered_mapping_in_process(isolated_catalog: None) -> None:
+    """register_exception(public=False): the mapping holds in process; peers get INTERNAL."""
+    register_exception(LedgerLocked, lambda exc: ConflictFailure(message=str(exc)), public=False)
+    assert failure_from_exception(LedgerLocked("eu")) == ConflictFailure(
+        message="ledger eu is locked"
+    )
+    assert wire_failure(LedgerLocked("eu")) == InternalFailure()

@@ -257,3 +257,39 @@ def test_concurrent_duplicate_codes_let_exactly_one_class_win(isolated_catalog: 
     winner = railguard.lookup("TEST_RACE")
     assert winner is not None
     assert winner.__qualname__.startswith("Racer")
+
+
+def test_core_imports_no_family_and_no_boundary() -> None:
+    """The registry names no family or boundary; `import railguard.core` registers none."""
+    source = (Path(railguard.__file__).parent / "core" / "_registry.py").read_text()
+    assert "families" not in source
+    assert "websocket" not in source
+    assert "importlib" not in source
+
+
+_AGENTS_BODY = (
+    '{"code": "NOT_FOUND", "message": "m", "errors": [{"type": "AGENT_NOT_FOUND", "message": "m"}]}'
+)
+_DECODERS = {
+    "http": f"import railguard.http as h; f = h.decode(404, {{}}, {_AGENTS_BODY!r})",
+    "http-auto": f"import railguard.http as h; f = h.decode(404, {{}}, {_AGENTS_BODY!r}, 'auto')",
+    "websocket": (
+        "import railguard.websocket as w; "
+        'f = w.decode_frame(\'{"type": "error", "error_code": "AGENT_NOT_FOUND"}\')'
+    ),
+    "close": "import railguard.websocket as w; f = w.from_close(4404, 'AGENT_NOT_FOUND: m')",
+}
+
+
+@pytest.mark.parametrize("decoder", sorted(_DECODERS))
+def test_each_decoder_gives_the_same_result_in_a_fresh_process(decoder: str) -> None:
+    """A fresh interpreter decodes a family code as a warm one does (no import-order effects)."""
+    import subprocess  # only here
+
+    program = _DECODERS[decoder] + "; print(type(f).__name__)"
+    fresh = subprocess.run(  # noqa: S603  # our own interpreter, a fixed program
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    namespace: dict[str, object] = {}
+    exec(_DECODERS[decoder], namespace)  # noqa: S102  # the same fixed program, warm
+    assert fresh == type(namespace["f"]).__name__ == "AgentNotFoundFailure"

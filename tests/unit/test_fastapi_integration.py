@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI, WebSocket
+from fastapi import APIRouter, FastAPI, HTTPException, WebSocket
 from openapi_spec_validator import validate
 from pydantic import BaseModel
 from returns.primitives.exceptions import UnwrapFailedError
@@ -30,7 +30,7 @@ from railguard import (
 )
 from railguard.http import CONTENT_TYPES, Style, decode
 from railguard.integrations.fastapi import Route, fails_with, failure_for_exception, install
-from railguard.websocket import decode_frame
+from railguard.websocket import close_code, decode_frame
 
 STYLES: tuple[Style, ...] = ("agents", "problem", "bridge")
 
@@ -86,6 +86,11 @@ def _examples(operation: dict[str, Any], status: str, style: Style) -> dict[str,
     assert media["schema"]["$ref"].startswith("#/components/schemas/Railguard")
     examples: dict[str, Any] = media["examples"]
     return examples
+
+
+def test_every_encoding_style_is_covered() -> None:
+    """These tests run over every row of http.STYLES that encodes (OpenAPI reads the rows)."""
+    assert set(STYLES) == set(CONTENT_TYPES)
 
 
 @pytest.mark.parametrize("style", STYLES)
@@ -218,7 +223,7 @@ def test_carried_failures_answer_as_themselves() -> None:
 
 @pytest.mark.parametrize(
     "exc",
-    [ValueError("secret"), _AppError("secret"), KeyError("secret"), TimeoutError("secret")],
+    [ValueError("secret"), _AppError("secret"), KeyError("secret"), PermissionError("secret")],
 )
 def test_builtin_exceptions_are_unexpected(exc: Exception) -> None:
     """Builtins (and unregistered subclasses) answer a generic InternalFailure that keeps them."""
@@ -226,6 +231,14 @@ def test_builtin_exceptions_are_unexpected(exc: Exception) -> None:
     assert failure == InternalFailure()
     assert isinstance(failure, InternalFailure)
     assert failure.exception is exc
+
+
+def test_timeouts_and_connection_errors_answer_their_fixed_failure() -> None:
+    """TimeoutError and ConnectionError answer 504 / 503 with a fixed message, not their text."""
+    assert failure_for_exception(TimeoutError("secret")) == TimeoutFailure()
+    refused = failure_for_exception(ConnectionRefusedError("secret"))
+    assert refused.status == 503
+    assert "secret" not in refused.message
 
 
 def test_registered_exceptions_answer_their_failure() -> None:
@@ -241,10 +254,13 @@ def test_unwrap_of_a_non_failure_is_unexpected() -> None:
 
 
 def test_exception_groups() -> None:
-    """A group of railguard exceptions is a FailureGroup; with any unexpected member, a 500."""
+    """A group of railguard exceptions is a FailureGroup; with any unexpected member, a 500.
+
+    A plain group's own text was not written for a peer: the default message counts members.
+    """
     members = [NotFoundFailure(), ValidationFailure(message="v")]
-    group = ExceptionGroup("two", [f.to_exception() for f in members])
-    assert failure_for_exception(group) == FailureGroup(failures=tuple(members), message="two")
+    group = ExceptionGroup("password=two", [f.to_exception() for f in members])
+    assert failure_for_exception(group) == FailureGroup(failures=tuple(members))
     mixed = ExceptionGroup("mixed", [NotFoundFailure().to_exception(), ValueError("secret")])
     assert isinstance(failure_for_exception(mixed), InternalFailure)
 
@@ -301,3 +317,163 @@ async def test_websocket_endpoints_answer_with_frame_and_close() -> None:
     assert [m["type"] for m in crashed][-1] == "websocket.close"
     assert all("hunter2" not in str(m) for m in crashed)
     assert isinstance(decode_frame(crashed[1]["text"]), InternalFailure)
+
+
+@pytest.mark.anyio
+async def test_websocket_parameter_validation_answers_a_frame_and_the_mapped_close() -> None:
+    """FastAPI's own validation of a WebSocket route sends the frame and close, not a 403."""
+    app = FastAPI()
+    install(app)
+
+    @app.websocket("/ws")
+    async def socket(websocket: WebSocket, token: int) -> None:
+        await websocket.accept()
+
+    sent = await _websocket_messages(app, "/ws")
+    assert [m["type"] for m in sent] == ["websocket.accept", "websocket.send", "websocket.close"]
+    failure = decode_frame(sent[1]["text"])
+    assert isinstance(failure, FailureGroup)
+    assert failure.category is Category.VALIDATION
+    assert sent[2]["code"] == close_code(failure)
+
+
+class _Settings(BaseModel):
+    """A model whose values are a client-keyed mapping."""
+
+    name: str
+    limits: dict[str, int]
+
+
+@pytest.mark.anyio
+async def test_validation_location_does_not_echo_the_clients_keys() -> None:
+    """A dictionary key the client sent is shown as '*'; declared names stay."""
+    app = FastAPI()
+    install(app)
+
+    @app.post("/settings")
+    def put_settings(settings: _Settings) -> None:
+        """Accept settings."""
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.post(
+            "/settings", json={"name": "x", "limits": {"sk-live-SECRET": "many"}}
+        )
+    assert answer.status_code == 400
+    assert "SECRET" not in answer.text
+    failure = decode(answer.status_code, answer.headers, answer.content)
+    assert isinstance(failure, FailureGroup)
+    assert failure.failures[0].details["loc"] == ("body", "limits", "*")
+
+
+@pytest.mark.anyio
+async def test_http_exception_402_is_an_authorization_failure() -> None:
+    """HTTPException(402, detail) answers 402 in the authorization category, with its detail."""
+    app = FastAPI()
+    install(app)
+
+    @app.get("/paid")
+    def paid() -> None:
+        raise HTTPException(402, detail="Upgrade your plan.")
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.get("/paid")
+    failure = decode(answer.status_code, answer.headers, answer.content)
+    assert (answer.status_code, failure.category) == (402, Category.AUTHORIZATION)
+    assert failure.message == "Upgrade your plan."
+
+
+@pytest.mark.anyio
+async def test_a_returned_err_is_encoded_without_an_exception(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Err(failure) from a route becomes the response directly: no handler is involved."""
+    from railguard.integrations.starlette import Responder  # the handler
+
+    async def no_handler(*args: object) -> None:
+        raise AssertionError("a returned Err must not reach an exception handler")
+
+    monkeypatch.setattr(Responder, "handle", no_handler)
+    transport = httpx.ASGITransport(app=build_app("problem"))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        missing = await client.get("/agents/7")
+    assert missing.status_code == 404
+    body = missing.json()
+    assert body["instance"] == "/agents/7"
+    assert decode(404, missing.headers, missing.content, "problem") == NotFoundFailure(
+        message="Agent with identifier 7 not found."
+    )
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("debug", [False, True])
+async def test_middleware_added_after_install_is_answered_in_the_envelope(debug: bool) -> None:
+    """An exception in a user's middleware added after install: the envelope, never a traceback."""
+    app = FastAPI(debug=debug)
+    install(app)
+
+    @app.middleware("http")
+    async def broken(request: Any, call_next: Any) -> Any:
+        raise RuntimeError("password=hunter2")
+
+    @app.get("/")
+    def root() -> dict[str, str]:
+        return {}
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.get("/")
+    assert answer.status_code == 500
+    assert "hunter2" not in answer.text
+    assert "Traceback" not in answer.text
+    assert decode(500, answer.headers, answer.content) == InternalFailure()
+
+
+def test_result_route_on_a_plain_router_fails_when_declared_naming_the_fix() -> None:
+    """A Result route on a plain APIRouter fails at declaration with railguard's hint."""
+    router = APIRouter()
+    with pytest.raises(TypeError, match=r"railguard: .*route_class=railguard"):
+
+        @router.get("/agents/{agent_id}")
+        def get_agent(agent_id: str) -> Result[Agent, NotFoundFailure]:
+            return Err(NotFoundFailure())
+
+
+def test_result_route_declared_before_install_fails_naming_the_fix() -> None:
+    """A Result route declared on the app before install() fails with railguard's hint."""
+    app = FastAPI()
+    with pytest.raises(TypeError, match=r"after railguard\.integrations\.fastapi\.install"):
+
+        @app.get("/agents/{agent_id}")
+        def get_agent(agent_id: str) -> Result[Agent, NotFoundFailure]:
+            return Err(NotFoundFailure())
+
+
+def test_unresolvable_result_annotation_is_reported_when_declared() -> None:
+    """A Result annotation naming a local class is refused at declaration, not a 500 later."""
+
+    class LocalAgent(BaseModel):
+        """A model the module cannot see."""
+
+        id: str
+
+    router = APIRouter(route_class=Route)
+    with pytest.raises(TypeError, match=r"railguard: cannot resolve the return annotation"):
+
+        @router.get("/agents/{agent_id}")
+        def get_agent(agent_id: str) -> Result[LocalAgent, NotFoundFailure]:
+            return Err(NotFoundFailure())
+
+
+def test_models_allowing_arbitrary_types_still_hold_results() -> None:
+    """The declaration hint leaves pydantic models with arbitrary_types_allowed alone."""
+    from pydantic import ConfigDict  # only this test needs it
+
+    class Holder(BaseModel):
+        """A model that keeps a Result as an arbitrary type."""
+
+        model_config = ConfigDict(arbitrary_types_allowed=True)
+        result: Result[int, NotFoundFailure]
+
+    assert Holder(result=Ok(1)).result == Ok(1)

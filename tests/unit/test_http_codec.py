@@ -23,6 +23,7 @@ from railguard import (
     UnknownFailure,
     ValidationFailure,
 )
+from railguard.core import MAX_RETRY_AFTER
 from railguard.families import kneo
 from railguard.families.agents import AgentExecutionFailure, AgentNotFoundFailure
 from railguard.families.bridge import InvalidToolNameFailure
@@ -309,10 +310,21 @@ def test_retry_after_http_date() -> None:
     assert parse_retry_after(format_datetime(now - timedelta(hours=1), usegmt=True), now=now) == 0
 
 
-@pytest.mark.parametrize("value", ["soon", "-1", "1.5", "", "9" * 40, "\x00"])
+@pytest.mark.parametrize(
+    "value", ["soon", "-1", "", "\x00", "1e3", "NaN", "inf", "1_000", " ", "Mon, 99 Foo 2024"]
+)
 def test_retry_after_garbage_is_ignored(value: str) -> None:
     """A Retry-After that is neither delay-seconds nor an HTTP-date is no hint."""
     assert parse_retry_after(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("1.5", 1.5), ("30", 30), (" 7 ", 7), ("9" * 40, MAX_RETRY_AFTER), ("86401", MAX_RETRY_AFTER)],
+)
+def test_retry_after_seconds_are_bounded(value: str, seconds: float) -> None:
+    """Delay-seconds (a fraction too) are read, and cut to the documented maximum."""
+    assert parse_retry_after(value) == seconds
 
 
 def test_retry_after_header_fills_a_foreign_failure() -> None:
@@ -352,7 +364,8 @@ def test_kneo_table_by_status(status: int) -> None:
     """The kneo style picks the document's class by status alone, keeping body and request id."""
     failure = decode(status, {"x-request-id": "r1"}, b'{"message": "nope"}', "kneo")
     assert type(failure).__name__ == _KNEO_TABLE[status]
-    assert failure.message == f"HTTP {status} {HTTPStatus(status).phrase}: nope"
+    phrase = httpx.codes.get_reason_phrase(status)
+    assert failure.message == f"HTTP {status} {phrase}: nope"
     assert isinstance(failure, KneoFailure)
     assert (failure.request_id, failure.response_status) == ("r1", status)
     assert failure.body == {"message": "nope"}
@@ -376,6 +389,33 @@ def test_kneo_decoding_matches_the_family_from_response() -> None:
     expected = kneo.from_response(response, idempotency_key="k-2").failure
     decoded = decode(429, response.headers, response.content, "kneo", idempotency_key="k-2")
     assert decoded == expected
+
+
+_RETRY_AFTER_FORMS = [
+    None,
+    "7",
+    "1.5",
+    "0",
+    "-1",
+    "soon",
+    "9" * 40,
+    "Wed, 21 Oct 2015 07:28:00 GMT",
+    "Fri, 01 Jan 2100 00:00:00 GMT",
+]
+
+
+@pytest.mark.parametrize("retry_after", _RETRY_AFTER_FORMS)
+def test_kneo_decoding_agrees_with_from_response_for_every_status(retry_after: str | None) -> None:
+    """decode(style="kneo") == kneo.from_response(...).failure for statuses 100-599."""
+    headers = {"X-Request-ID": "r-1"} if retry_after is None else {"Retry-After": retry_after}
+    for status in range(100, 600):
+        for key in (None, "k-1"):
+            response = httpx.Response(status, json={"detail": "d"}, headers=headers)
+            expected = kneo.from_response(response, idempotency_key=key).failure
+            decoded = decode(
+                status, response.headers, response.content, "kneo", idempotency_key=key
+            )
+            assert decoded == expected, status
 
 
 def test_kneo_keeps_a_text_body() -> None:
@@ -412,7 +452,6 @@ def test_detect_style_of_anything_else_is_kneo() -> None:
         b'{"code": "X", "errors": [{"type": "NOT_FOUND", "details": [1]}]}',
         b'{"code": "X", "errors": [{"type": "RATE_LIMIT", "retry_after": "soon"}]}',
         b'{"code": "X", "errors": [{"type": "NOT_FOUND", "retry_after": NaN}]}',
-        b'{"code": "X", "errors": [{"type": "NOT_FOUND", "retry_after": 1e999}]}',
         b'{"code": "X", "errors": [{"type": "KNEO_ERROR", "response_status": true}]}',
     ],
 )
@@ -421,6 +460,18 @@ def test_malformed_bodies(body: bytes) -> None:
     failure = decode(500, {}, body)
     assert isinstance(failure, MalformedFailure)
     assert failure.raw == body.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(
+    ("hint", "expected"),
+    [("1e999", None), ("-5", None), ("9" * 4000, MAX_RETRY_AFTER), ("2.5", 2.5)],
+)
+def test_body_retry_hints_are_bounded(hint: str, expected: float | None) -> None:
+    """A body's retry_after is read by the one Retry-After reader: finite, 0..max, or none."""
+    body = '{"code": "X", "errors": [{"type": "NOT_FOUND", "retry_after": ' + hint + "}]}"
+    failure = decode(404, {}, body)
+    assert failure == NotFoundFailure(retry_after=expected)
+    assert encode(failure).status == 404
 
 
 def test_huge_body_is_not_parsed() -> None:
@@ -448,3 +499,16 @@ def test_decode_is_total_on_nonsense_arguments() -> None:
     """Even arguments of the wrong types give a failure, not an exception."""
     assert isinstance(decode("x", None, None), MalformedFailure)  # type: ignore[arg-type]
     assert isinstance(decode(404, object(), b"{}"), Failure)  # type: ignore[arg-type]
+
+
+def test_a_lone_surrogate_travels_on_every_wire() -> None:
+    """A message or code holding a lone surrogate is escaped, never an encoding error."""
+    from railguard.websocket import decode_frame, encode_frame  # the other wire
+
+    for failure in (
+        NotFoundFailure(message="\ud800 broken"),
+        UnknownFailure(code="\udc00X", message="m"),
+    ):
+        for style in ("agents", "problem", "bridge"):
+            assert decode(*encode(failure, style), style) == failure
+        assert decode_frame(encode_frame(failure)) == failure

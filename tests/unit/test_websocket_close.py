@@ -24,6 +24,7 @@ from railguard import (
     UpstreamFailure,
     ValidationFailure,
 )
+from railguard.families.agents import AgentModelFailure
 from railguard.websocket import (
     RESERVED_CLOSE_CODES,
     CloseCode,
@@ -174,3 +175,18 @@ def test_from_close_with_a_class_needing_fields_falls_back() -> None:
 def test_close_meaning(code: int, category: Category, status: int) -> None:
     """Received codes stand for the documented category and status."""
     assert close_meaning(code) == (category, HTTPStatus(status))
+
+
+def test_from_close_with_no_reason_at_all() -> None:
+    """A close whose reason is None (some clients) is read like an empty reason."""
+    failure = from_close(1011, None)
+    assert isinstance(failure, WebSocketClosedFailure)
+    assert failure.reason == ""
+
+
+def test_an_instance_code_of_another_class_never_comes_back_as_that_class() -> None:
+    """A failure whose own code names another family's class closes with its class's code."""
+    failure = AgentModelFailure(code="KNEO_ERROR", message="model down")
+    reason = close_reason(failure)
+    assert reason.startswith(AgentModelFailure.default_code + ":")
+    assert type(from_close(close_code(failure), reason)) is AgentModelFailure

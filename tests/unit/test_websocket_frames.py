@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from http import HTTPStatus
 
 import attrs
@@ -17,6 +18,7 @@ from railguard import (
     TimeoutFailure,
     UnknownFailure,
     ValidationFailure,
+    http,
 )
 from railguard.websocket import (
     MalformedFrameFailure,
@@ -104,18 +106,21 @@ def test_internal_failure_reveals_nothing_of_its_exception() -> None:
     assert decode_frame(text) == InternalFailure()
 
 
-def test_foreign_bridge_frame_becomes_unknown_failure_keeping_everything() -> None:
-    """A bridge server's own frame (no error_code) keeps status, message and extra keys."""
+def test_foreign_bridge_frame_decodes_by_its_status_keeping_everything() -> None:
+    """A bridge server's own frame (no error_code) decodes as over HTTP: by status, keys kept."""
     text = json.dumps(
         {"type": "error", "message": "Unknown message type: x", "code": 400, "message_type": "x"}
     )
-    failure = decode_frame(text)
+    expected = ValidationFailure(message="Unknown message type: x", details={"message_type": "x"})
+    assert decode_frame(text) == expected
+    assert http.decode(400, {}, text, "bridge") == expected
+
+
+def test_foreign_bridge_frame_with_an_unusual_status_keeps_it() -> None:
+    """A status without a generic failure of its own is kept by an UnknownFailure."""
+    failure = decode_frame('{"type": "error", "message": "m", "code": 418}')
     assert isinstance(failure, UnknownFailure)
-    assert failure.status == HTTPStatus.BAD_REQUEST
-    assert failure.category is Category.VALIDATION
-    assert failure.message == "Unknown message type: x"
-    assert failure.details == {"message_type": "x"}
-    assert failure.raw == text
+    assert (failure.code, failure.status) == ("IM_A_TEAPOT", HTTPStatus.IM_A_TEAPOT)
 
 
 def test_unregistered_code_is_kept() -> None:
@@ -131,14 +136,17 @@ def test_unregistered_code_is_kept() -> None:
     [
         (b"\xff\xfe", "not UTF-8"),
         ("not json", "not JSON"),
-        ("NaN", "not JSON"),
+        ("NaN", "NaN is not JSON"),
         ("[1, 2]", "not a JSON object"),
         ('{"type": "result"}', "not an error frame"),
-        ('{"type": "error", "error_code": "NOT_FOUND", "message": 3}', "field 'message'"),
-        ('{"type": "error", "error_code": "NOT_FOUND", "details": []}', "field 'details'"),
-        ('{"type": "error", "error_code": "NOT_FOUND", "cause": 1}', "'cause' must be"),
+        ('{"type": "error", "error_code": "NOT_FOUND", "message": 3}', "'message' is not a string"),
+        (
+            '{"type": "error", "error_code": "NOT_FOUND", "details": []}',
+            "'details' is not an object",
+        ),
+        ('{"type": "error", "error_code": "NOT_FOUND", "cause": 1}', "'cause' is not an object"),
         ('{"type": "error", "error_code": "FAILURE_GROUP", "failures": []}', "do not build"),
-        ('{"type": "error", "error_code": "FAILURE_GROUP"}', "required field 'failures'"),
+        ('{"type": "error", "error_code": "FAILURE_GROUP"}', "needs 'failures'"),
         ("[" * 100 + "]" * 100, "nested deeper"),
     ],
 )
@@ -155,7 +163,7 @@ def test_oversized_frames_are_rejected_unparsed() -> None:
     for payload in (big, big.encode()):
         failure = decode_frame(payload, max_size=1000)
         assert isinstance(failure, MalformedFrameFailure)
-        assert "too large" in failure.problem
+        assert "larger than 1000 bytes" in failure.problem
         assert failure.raw is not None
         assert len(failure.raw) <= 256
 
@@ -232,10 +240,31 @@ def test_error_reply_closes_only_fatal_failures() -> None:
     assert forced.close == (4400, "VALIDATION: bad")
 
 
-def test_error_reply_survives_a_field_json_cannot_carry() -> None:
-    """A failure JSON cannot carry still gets a (sanitized) frame rather than an exception."""
+def test_non_finite_floats_travel_as_their_names(isolated_catalog: None) -> None:
+    """A NaN or infinite float field travels as "NaN"/"Infinity" and comes back (both wires)."""
+
+    @attrs.frozen(kw_only=True)
+    class ScoreFailure(ValidationFailure, code="TEST_SCORE"):
+        score: float = 0.0
+
+    for value in (float("inf"), float("-inf")):
+        failure = ScoreFailure(score=value)
+        assert frame_dict(failure)["score"] == ("Infinity" if value > 0 else "-Infinity")
+        assert decode_frame(encode_frame(failure)) == failure
+        assert http.decode(*http.encode(failure)) == failure
+    for text in (
+        encode_frame(ScoreFailure(score=float("nan"))),
+        http.encode(ScoreFailure(score=float("nan"))).body,
+    ):
+        nan = decode_frame(text) if isinstance(text, str) else http.decode(400, {}, text)
+        assert isinstance(nan, ScoreFailure)
+        assert math.isnan(nan.score)
+
+
+def test_error_reply_bounds_a_hint_json_cannot_carry() -> None:
+    """A NaN retry hint is dropped on the wire (the one Retry-After reader), never an error."""
     reply = error_reply(RateLimitFailure(retry_after=float("nan")), close=True)
-    assert decode_frame(reply.frame) == InternalFailure()
+    assert decode_frame(reply.frame) == RateLimitFailure()
     assert reply.close == (4429, "RATE_LIMIT: Too many requests.")
 
 

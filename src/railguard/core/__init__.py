@@ -27,7 +27,7 @@ from ._generic import (
     ValidationFailure,
     WorkflowFailure,
 )
-from ._registry import DuplicateCodeError, catalog, lookup
+from ._registry import DuplicateCodeError, lookup
 from ._semantics import Category, Recovery, Retry
 
 if typing.TYPE_CHECKING:
@@ -37,14 +37,14 @@ if typing.TYPE_CHECKING:
         RailguardError,
         RailguardExceptionGroup,
         attach_cause,
-        cause_from,
-        failure_from_exception,
-        register_exception,
     )
+    from ._policy import cause_from, failure_from_exception, register_exception, wire_failure
     from ._result import Catcher, cases, catching, collect, unwrap_or_raise
+    from ._retry_after import MAX_RETRY_AFTER, parse_retry_after
 
 __all__ = [
     "EMPTY_DETAILS",
+    "MAX_RETRY_AFTER",
     "AuthenticationFailure",
     "AuthorizationFailure",
     "CarriesFailure",
@@ -75,16 +75,17 @@ __all__ = [
     "WorkflowFailure",
     "attach_cause",
     "cases",
-    "catalog",
     "catching",
     "cause_from",
     "collect",
     "failure_from_exception",
     "freeze_json",
     "lookup",
+    "parse_retry_after",
     "register_exception",
     "thaw_json",
     "unwrap_or_raise",
+    "wire_failure",
 ]
 
 _LAZY = {
@@ -93,9 +94,12 @@ _LAZY = {
     "RailguardError": "_exceptions",
     "RailguardExceptionGroup": "_exceptions",
     "attach_cause": "_exceptions",
-    "cause_from": "_exceptions",
-    "failure_from_exception": "_exceptions",
-    "register_exception": "_exceptions",
+    "cause_from": "_policy",
+    "failure_from_exception": "_policy",
+    "register_exception": "_policy",
+    "wire_failure": "_policy",
+    "MAX_RETRY_AFTER": "_retry_after",
+    "parse_retry_after": "_retry_after",
     "Catcher": "_result",
     "cases": "_result",
     "catching": "_result",

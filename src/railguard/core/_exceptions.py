@@ -1,31 +1,18 @@
-"""Exceptions ⇄ failures: the carrying exceptions and the exception → failure table.
+"""The exceptions that carry failures: `RailguardError`, and `FailureGroup` with its group.
 
-Resolution walks the exception's MRO; the most specific registered entry wins.
-Foreign libraries (httpx, pydantic) are matched by qualified name, so nothing
-is imported to map them.
+The exception → failure table and the wire policy live in ``_policy``.
 """
 
 from __future__ import annotations
 
-import contextvars
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 import typing_extensions
-from returns.primitives.exceptions import UnwrapFailedError
 
 from ._failure import Failure
-from ._generic import (
-    AuthorizationFailure,
-    InfrastructureFailure,
-    InternalFailure,
-    NotFoundFailure,
-    TimeoutFailure,
-    ValidationFailure,
-)
 from ._semantics import Category
 
 __all__ = [
@@ -34,9 +21,6 @@ __all__ = [
     "RailguardError",
     "RailguardExceptionGroup",
     "attach_cause",
-    "cause_from",
-    "failure_from_exception",
-    "register_exception",
 ]
 
 # defaults to Failure, so a bare ``FailureGroup`` or ``CarriesFailure`` means "of any
@@ -44,9 +28,6 @@ __all__ = [
 F_co = typing_extensions.TypeVar("F_co", bound=Failure, covariant=True, default=Failure)
 F = TypeVar("F", bound=Failure)
 E = TypeVar("E", bound=BaseException)
-
-_MAX_CAUSE_DEPTH = 32
-_depth: contextvars.ContextVar[int] = contextvars.ContextVar("railguard_cause_depth", default=0)
 
 
 class CarriesFailure(Protocol[F_co]):
@@ -76,8 +57,8 @@ class RailguardError(Exception):
         """The failure this exception carries."""
         return self._failure
 
-    def __reduce__(self) -> tuple[type[RailguardError], tuple[Failure]]:
-        return (type(self), (self._failure,))
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self._failure, self.__cause__, _state(self)))
 
 
 def attach_cause(exc: E, failure: Failure) -> E:
@@ -85,106 +66,6 @@ def attach_cause(exc: E, failure: Failure) -> E:
     if failure.cause is not None:
         exc.__cause__ = failure.cause.to_exception()
     return exc
-
-
-def cause_from(exc: BaseException) -> Failure | None:
-    """Return the failure of ``exc.__cause__`` (``None`` if there is none).
-
-    Chains deeper than 32 links (or cyclic ones) are cut there.
-    """
-    cause = exc.__cause__
-    if cause is None or _depth.get() >= _MAX_CAUSE_DEPTH:
-        return None
-    token = _depth.set(_depth.get() + 1)
-    try:
-        return failure_from_exception(cause)
-    finally:
-        _depth.reset(token)
-
-
-_Converter = Callable[[BaseException], Failure]
-_by_type: dict[type[BaseException], _Converter] = {}
-_by_name: dict[str, _Converter] = {}
-
-
-def register_exception(exc_type: type[E], converter: Callable[[E], Failure]) -> None:
-    """Map an exception type (and its subclasses) to a failure.
-
-    The most specific registered type in an exception's MRO wins, so a family
-    registers its root and each subclass resolves to its own pairing.
-    """
-    _by_type[exc_type] = cast(_Converter, converter)
-
-
-def failure_from_exception(exc: BaseException) -> Failure:
-    """Return the failure for any exception; never raises.
-
-    Carried failures (railguard's exceptions, returns' ``UnwrapFailedError``)
-    come back as they are; registered exceptions convert by the table; anything
-    else becomes an `InternalFailure` whose message reveals nothing of it.
-    """
-    for klass in type(exc).__mro__:
-        converter = _by_type.get(klass) or _by_name.get(f"{klass.__module__}.{klass.__qualname__}")
-        if converter is None:
-            continue
-        try:
-            return converter(exc)
-        except Exception:  # a broken converter must not hide the original error
-            import logging  # noqa: PLC0415  # only on this rare path: keeps import light
-
-            logging.getLogger("railguard").exception(
-                "railguard: converting %s failed", type(exc).__qualname__
-            )
-            break
-    return InternalFailure(exception=exc)
-
-
-def _carried(exc: BaseException) -> Failure:
-    return cast(CarriesFailure[Failure], exc).failure
-
-
-def _unwrapped(exc: BaseException) -> Failure:
-    try:
-        inner = cast(UnwrapFailedError, exc).halted_container.failure()
-    except UnwrapFailedError:  # a successful container was asked for its failure
-        return InternalFailure(exception=exc)
-    if isinstance(inner, Failure):
-        return inner
-    if isinstance(inner, BaseException):
-        return failure_from_exception(inner)
-    return InternalFailure(exception=exc)
-
-
-def _json_decode(exc: BaseException) -> Failure:
-    error = cast(json.JSONDecodeError, exc)
-    return ValidationFailure(
-        message=f"Malformed JSON: {error.msg}",
-        details={"line": error.lineno, "column": error.colno},
-    )
-
-
-def _pydantic(exc: BaseException) -> Failure:
-    errors = exc.errors(include_url=False, include_input=False, include_context=False)  # type: ignore[attr-defined]  # pydantic is not imported
-    items = [
-        {"loc": [str(part) for part in e["loc"]], "msg": str(e["msg"]), "type": str(e["type"])}
-        for e in errors
-    ]
-    return ValidationFailure(message="Validation failed.", details={"errors": items})
-
-
-register_exception(RailguardError, _carried)
-register_exception(UnwrapFailedError, _unwrapped)
-register_exception(TimeoutError, lambda exc: TimeoutFailure())
-register_exception(ConnectionError, lambda exc: InfrastructureFailure(message="Connection failed."))
-register_exception(PermissionError, lambda exc: AuthorizationFailure())
-register_exception(FileNotFoundError, lambda exc: NotFoundFailure())
-register_exception(json.JSONDecodeError, _json_decode)
-register_exception(ValueError, lambda exc: ValidationFailure(message=str(exc) or "Invalid value."))
-_by_name["httpx.TimeoutException"] = lambda exc: TimeoutFailure()
-_by_name["httpx.TransportError"] = lambda exc: InfrastructureFailure(
-    message="Could not reach the server."
-)
-_by_name["pydantic_core._pydantic_core.ValidationError"] = _pydantic
 
 
 def _group_status(failures: Sequence[Failure]) -> HTTPStatus:
@@ -255,18 +136,24 @@ class RailguardExceptionGroup(ExceptionGroup[Exception]):
         """The group failure this exception carries."""
         return self._failure
 
-    def __reduce__(self) -> tuple[type[RailguardExceptionGroup], tuple[FailureGroup[Failure]]]:
-        return (type(self), (self._failure,))
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self._failure, self.__cause__, _state(self)))
 
 
-def _group(exc: BaseException) -> Failure:
-    group = cast(BaseExceptionGroup[BaseException], exc)
-    return FailureGroup(
-        message=group.message,
-        failures=tuple(failure_from_exception(e) for e in group.exceptions),
-        cause=cause_from(group),
-    )
+def _state(exc: BaseException) -> dict[str, object]:
+    """An exception's own attributes (``__notes__`` among them), without the failure."""
+    return {k: v for k, v in vars(exc).items() if k != "_failure"}
 
 
-register_exception(RailguardExceptionGroup, _carried)
-register_exception(BaseExceptionGroup, _group)
+def _restore(
+    cls: type[RailguardError | RailguardExceptionGroup],
+    failure: Any,
+    cause: BaseException | None,
+    state: dict[str, object],
+) -> BaseException:
+    """Unpickle (or copy) a carrying exception: its failure, ``__cause__`` and attributes."""
+    exc = cls(failure)
+    exc.__dict__.update(state)
+    if cause is not None:
+        exc.__cause__ = cause
+    return exc

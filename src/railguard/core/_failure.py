@@ -149,7 +149,7 @@ class Failure:
         Never raises: an exception nothing is known about becomes an
         `railguard.InternalFailure` whose message reveals nothing of it.
         """
-        from ._exceptions import failure_from_exception  # noqa: PLC0415  # cycle
+        from ._policy import failure_from_exception  # noqa: PLC0415  # cycle
 
         return failure_from_exception(exc)
 

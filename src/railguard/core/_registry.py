@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._failure import Failure
 
-__all__ = ["BOUNDARY_MODULES", "DuplicateCodeError", "catalog", "lookup", "register"]
+__all__ = ["DuplicateCodeError", "lookup", "on_register", "register", "registered"]
 
 _lock = threading.Lock()
 _by_code: dict[str, type[Failure]] = {}
 _by_name: dict[tuple[str, str], type[Failure]] = {}
 _order: dict[type[Failure], int] = {}
 _counter = itertools.count()
+_hooks: list[Callable[[type[Failure]], None]] = []
 
 
 class DuplicateCodeError(TypeError):
@@ -33,7 +33,10 @@ def register(cls: type[Failure]) -> None:
 
     Raises:
         DuplicateCodeError: another class already owns the code.
+        TypeError: a registration hook refused the class (see `on_register`).
     """
+    for hook in _hooks:
+        hook(cls)  # e.g. the wire schema: a field type no wire can carry is refused here
     code = cls.default_code
     name = _name(cls)
     with _lock:
@@ -68,21 +71,22 @@ def lookup(code: str) -> type[Failure] | None:
     return _by_code.get(code)
 
 
-BOUNDARY_MODULES: tuple[str, ...] = ("railguard.websocket",)
-"""Boundary modules that define failure classes of their own, imported by `catalog`."""
+def on_register(hook: Callable[[type[Failure]], None]) -> None:
+    """Run ``hook`` on every class registered from now on, before it enters the catalog.
 
-
-def catalog() -> Iterator[type[Failure]]:
-    """Iterate every registered failure class in a stable order.
-
-    The documented families and the boundary modules that define failures are
-    imported first, so the catalog is complete (whatever was imported before).
-    Classes are ordered by module, then by definition order within the module.
+    A hook refuses a class by raising (``TypeError``); layers above core use this to
+    check a class when it is defined, without core knowing them.
     """
-    from railguard.families import FAMILY_MODULES  # noqa: PLC0415  # families import core
+    with _lock:
+        _hooks.append(hook)
 
-    for module in (*FAMILY_MODULES, *BOUNDARY_MODULES):
-        importlib.import_module(module)
+
+def registered() -> Iterator[type[Failure]]:
+    """Iterate the classes registered so far, by module, then definition order.
+
+    Nothing is imported: `railguard.catalog` first imports every module that
+    defines failures, so its answer does not depend on what was imported before.
+    """
     with _lock:
         ordered = sorted(_order.items(), key=lambda item: (item[0].__module__, item[1]))
     return iter([cls for cls, _ in ordered])

@@ -9,8 +9,9 @@ from typing import Any, Generic, ParamSpec, TypeVar, overload
 from returns.result import Failure as Err
 from returns.result import Result, Success
 
-from ._exceptions import CarriesFailure, FailureGroup, failure_from_exception
+from ._exceptions import CarriesFailure, FailureGroup
 from ._failure import Failure
+from ._policy import failure_from_exception
 
 __all__ = ["Catcher", "cases", "catching", "collect", "unwrap_or_raise"]
 

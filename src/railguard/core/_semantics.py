@@ -142,6 +142,7 @@ _FATAL_CATEGORIES = frozenset({Category.AUTHENTICATION, Category.PROTOCOL})
 _CATEGORY_FOR_STATUS: dict[int, Category] = {
     400: Category.VALIDATION,
     401: Category.AUTHENTICATION,
+    402: Category.AUTHORIZATION,  # refused until paid: not the request's shape (validation)
     403: Category.AUTHORIZATION,
     404: Category.NOT_FOUND,
     408: Category.TIMEOUT,

@@ -7,7 +7,8 @@ from typing import cast
 
 import attrs
 
-from railguard.core import Category, Failure, FailureGroup, catalog
+from railguard import catalog
+from railguard.core import Category, Failure, FailureGroup
 
 from ._pairing import PairedFailure
 

@@ -19,11 +19,10 @@ the failure class itself, so a subclass needs no conversion code at all:
 
 from __future__ import annotations
 
-import email.utils
 import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar, Protocol, cast
 
 import attrs
@@ -35,6 +34,7 @@ from railguard.core import (
     JSONValue,
     cause_from,
     freeze_json,
+    parse_retry_after,
     register_exception,
     thaw_json,
 )
@@ -131,31 +131,13 @@ def plain(value: JSONValue) -> Any:
 
 
 def retry_after_seconds(value: object, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value: delay-seconds or an HTTP-date.
+    """Seconds to wait from a ``Retry-After`` value: `railguard.parse_retry_after`'s answer.
 
     A number (``"30"``, ``"1.5"``) is taken as seconds; an HTTP-date counts from
-    ``now`` (never negative); anything else, or nothing, is ``None``.
+    ``now`` (never negative); the result is capped at `railguard.core.MAX_RETRY_AFTER`;
+    anything else, or nothing, is ``None``.
     """
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value) if math.isfinite(value) else None
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        return seconds if math.isfinite(seconds) else None
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return parse_retry_after(value, now=now)
 
 
 def retry_after_text(seconds: float | None) -> str | None:

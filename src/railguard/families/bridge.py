@@ -161,6 +161,9 @@ class ZhinengBridgeFailure(
     may not use their keys (`ValueError`).
     """
 
+    wire_keys: ClassVar[Mapping[str, str]] = _FRAME_KEYS
+    """Typed fields whose member on every wire is not their name (``field_name`` → ``field``)."""
+
     if TYPE_CHECKING:
 
         @override

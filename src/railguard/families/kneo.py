@@ -27,18 +27,20 @@ response it is given.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
+from railguard._wire import WireError, excerpt, read_json
 from railguard.core import (
     Category,
     Details,  # noqa: F401  # get_type_hints resolves JSONValue here
     JSONValue,
     Recovery,
+    parse_retry_after,
+    thaw_json,
 )
 
 from ._pairing import (
@@ -50,7 +52,6 @@ from ._pairing import (
     details_attr,
     frozen_json,
     json_attr,
-    retry_after_seconds,
 )
 
 if TYPE_CHECKING:
@@ -77,8 +78,12 @@ __all__ = [
     "KneoServerError",
     "KneoServerFailure",
     "exception_class_for",
+    "failure_class_for",
     "from_http_error",
     "from_response",
+    "message_for",
+    "read_body",
+    "response_error",
 ]
 
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
@@ -379,52 +384,118 @@ class KneoServerError(KneoError, failure=KneoServerFailure):
 
 # --- mapping responses --------------------------------------------------------------
 
-_BY_STATUS: Mapping[int, type[KneoError]] = {
-    401: KneoAuthError,
-    403: KneoPermissionError,
-    404: KneoNotFoundError,
-    409: KneoConflictError,
-    429: KneoRateLimited,
+STATUS_TABLE: Mapping[int, type[KneoFailure]] = {
+    401: KneoAuthFailure,
+    403: KneoPermissionFailure,
+    404: KneoNotFoundFailure,
+    409: KneoConflictFailure,
+    429: KneoRateLimitedFailure,
 }
+"""The document's table: the failure class of each status with one of its own.
+
+A 409 on a request sent with an ``Idempotency-Key`` is the key's mismatch, any 5xx
+the server's failure, any other status the family's base (`failure_class_for`).
+Every reader of kneo responses (`from_response`, ``railguard.http.decode(...,
+style="kneo")``) goes through `response_error`, so this table and the wording are
+the only copy.
+"""
+
+_REASON_KEYS = ("detail", "message", "error")
+_REASON_LIMIT = 1000
+
+
+def failure_class_for(status: int, *, idempotency_key: str | None = None) -> type[KneoFailure]:
+    """The failure class for an HTTP status, by the document's table."""
+    if status == 409 and idempotency_key is not None:  # the document's 409
+        return KneoIdempotencyMismatchFailure
+    if 500 <= status < 600:  # any 5xx
+        return KneoServerFailure
+    return STATUS_TABLE.get(status, KneoFailure)
 
 
 def exception_class_for(status: int, *, idempotency_key: str | None = None) -> type[KneoError]:
     """The exception class for an HTTP status, by the document's table."""
-    if status == 409 and idempotency_key is not None:
-        return KneoIdempotencyMismatchError
-    if 500 <= status < 600:
-        return KneoServerError
-    return _BY_STATUS.get(status, KneoError)
+    return failure_class_for(status, idempotency_key=idempotency_key).exception_type
 
 
-def _reject_constant(name: str) -> object:
-    raise ValueError(f"{name} is not JSON")
+def read_body(content: bytes | str) -> JSONValue:
+    """A response body as the kneo errors keep it: parsed JSON, else text, else ``None``.
 
-
-def _body(response: httpx.Response) -> Any:
-    """The parsed JSON body, else the raw text, else ``None``."""
-    try:
-        content = response.content
-    except RuntimeError:  # a streamed response that was not read
-        return None
+    JSON is read by railguard's one bounded reader (1 MiB, 32 levels); a body it
+    refuses is kept as text, cut to 4096 characters.
+    """
     if not content:
         return None
     try:
-        return json.loads(content, parse_constant=_reject_constant)
+        return frozen_json(cast(JSONValue, read_json(content)))
+    except (WireError, TypeError, ValueError):
+        return excerpt(content)
+
+
+_PHRASES: Mapping[int, str] = {418: "I'm a teapot"}  # RFC 2324's spelling, as httpx has it
+
+
+def _phrase(status: int) -> str:
+    """The standard reason phrase of a status (never the server's own text)."""
+    phrase = _PHRASES.get(status)
+    if phrase is not None:
+        return phrase
+    try:
+        return HTTPStatus(status).phrase
     except ValueError:
-        return response.text
+        return ""
 
 
-def _message(status: int, reason: str, body: Any) -> str:
-    message = f"HTTP {status} {reason}".rstrip()
+def message_for(status: int, body: JSONValue) -> str:
+    """The kneo client's wording: ``HTTP 404 Not Found: <the body's detail, message or error>``.
+
+    The phrase is the status's standard one, whatever reason text the server sent, so
+    every reader of the same response (`from_response`, ``railguard.http``) agrees.
+    """
+    message = f"HTTP {status} {_phrase(status)}".rstrip()
     if isinstance(body, Mapping):
-        reason_text = next(
-            (body[key] for key in ("detail", "message", "error") if isinstance(body.get(key), str)),
-            None,
-        )
-        if reason_text:
-            message = f"{message}: {reason_text}"
+        for key in _REASON_KEYS:
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return f"{message}: {value[:_REASON_LIMIT]}"
     return message
+
+
+def response_error(
+    status: int,
+    content: bytes | str,
+    *,
+    request_id: str | None = None,
+    retry_after: object = None,
+    idempotency_key: str | None = None,
+) -> KneoError:
+    """The kneo exception for a response's parts (sans-I/O `from_response`).
+
+    Args:
+        status: the response status.
+        content: the response body.
+        request_id: the ``X-Request-ID`` header.
+        retry_after: the ``Retry-After`` header (seconds, ``1.5``, or an HTTP-date),
+            read by `railguard.parse_retry_after`.
+        idempotency_key: the ``Idempotency-Key`` the request was sent with.
+    """
+    body = read_body(content)
+    cls = exception_class_for(status, idempotency_key=idempotency_key)
+    return cls(
+        message_for(status, body),
+        status=status,
+        body=thaw_json(body),
+        request_id=request_id,
+        idempotency_key=idempotency_key,
+        retry_after=parse_retry_after(retry_after),
+    )
+
+
+def _content(response: httpx.Response) -> bytes:
+    try:
+        return response.content
+    except RuntimeError:  # a streamed response that was not read
+        return b""
 
 
 def from_response(response: httpx.Response, *, idempotency_key: str | None = None) -> KneoError:
@@ -435,18 +506,15 @@ def from_response(response: httpx.Response, *, idempotency_key: str | None = Non
     carried ``idempotency_key``), 429 → `KneoRateLimited`, 5xx →
     `KneoServerError`, anything else → `KneoError`. ``request_id`` comes from
     ``X-Request-ID``, ``retry_after`` from ``Retry-After`` (seconds or an
-    HTTP-date), ``body`` is the parsed JSON or the raw text.
+    HTTP-date), ``body`` is the parsed JSON or the raw text (see `response_error`).
     """
-    status = response.status_code
-    body = _body(response)
-    cls = exception_class_for(status, idempotency_key=idempotency_key)
-    return cls(
-        _message(status, response.reason_phrase, body),
-        status=status,
-        body=body,
-        request_id=response.headers.get("X-Request-ID"),
+    headers = response.headers
+    return response_error(
+        response.status_code,
+        _content(response),
+        request_id=headers.get("X-Request-ID"),
+        retry_after=headers.get("Retry-After"),
         idempotency_key=idempotency_key,
-        retry_after=retry_after_seconds(response.headers.get("Retry-After")),
     )
 
 

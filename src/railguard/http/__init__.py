@@ -3,38 +3,41 @@
 Pure functions over failures, statuses, headers and bytes; no framework is
 imported. ``encode(failure, style)`` gives an immutable `HttpError`
 (``status``, ``headers``, ``body``); ``decode(status, headers, body, style)``
-gives a `railguard.Failure` and never raises. Styles:
+gives a `railguard.Failure` and never raises for any response. The styles are
+the rows of `STYLES` (an `EnvelopeStyle` each):
 
 - ``"agents"`` (default): ``{"code": "NOT_FOUND", "message", "errors": [{"type", "message"}]}``;
 - ``"problem"``: RFC 9457 ``application/problem+json``;
-- ``"bridge"``: ``{"type": "error", "message", "code": 404, ...}``;
-- ``"kneo"`` (decode only): the class by the kneo document's status table;
+- ``"bridge"``: ``{"type": "error", "message", "code": 404, ...}`` (the WebSocket bridge frame);
+- ``"kneo"`` (decode only): the kneo family's status table (`railguard.families.kneo`);
 - ``"auto"`` (decode only): any of the envelopes, by content type and shape, else kneo.
 
 A round trip is lossless in the three envelope styles:
 ``decode(*encode(f, style), style) == f`` (see ``docs/boundaries/http.md``).
+Importing this package registers every family, so decoding never depends on what
+was imported before.
 """
 
-from ._codec import (
-    CONTENT_TYPES,
-    DEFAULT_TYPE_BASE,
-    DecodeStyle,
-    HttpError,
-    Style,
-    decode,
-    detect_style,
-    encode,
-)
-from ._wire import MAX_BODY_BYTES, RAW_LIMIT, HeadersLike, parse_retry_after
+from railguard._wire import MAX_BYTES as MAX_BODY_BYTES
+from railguard._wire import MAX_DEPTH, RAW_LIMIT
+from railguard.core import parse_retry_after
+
+from ._codec import CONTENT_TYPES, STYLES, DecodeStyle, Style, decode, detect_style, encode
+from ._headers import HeadersLike
+from ._style import DEFAULT_TYPE_BASE, EnvelopeStyle, HttpError, Reading
 
 __all__ = [
     "CONTENT_TYPES",
     "DEFAULT_TYPE_BASE",
     "MAX_BODY_BYTES",
+    "MAX_DEPTH",
     "RAW_LIMIT",
+    "STYLES",
     "DecodeStyle",
+    "EnvelopeStyle",
     "HeadersLike",
     "HttpError",
+    "Reading",
     "Style",
     "decode",
     "detect_style",

@@ -58,6 +58,7 @@ from ._ws_common import FailureOf, answer, failure_of
 
 __all__ = [
     "HEARTBEAT",
+    "INBOX_SIZE",
     "DistillerConnection",
     "DistillerServer",
     "connect_distiller",
@@ -126,6 +127,16 @@ class _Ended:
         self.failure = failure
 
 
+INBOX_SIZE: Final = 256
+"""How many received messages a `DistillerConnection` holds for ``recv()`` by default.
+
+When the inbox is full the reader stops reading: the server is slowed down by the
+connection's own flow control (``websockets``' ``max_queue``, then TCP) instead of
+this process growing without bound. Time spent waiting on a slow consumer does not
+count against the heartbeat timeout.
+"""
+
+
 class DistillerConnection:
     """A ``websockets`` client connection that speaks in distiller errors.
 
@@ -135,14 +146,23 @@ class DistillerConnection:
     ``ConnectionTimeoutError``, ``ConnectionClosedError``, ``WebSocketSendError``,
     ``WebSocketReceiveError``) or, for an error frame the server sent, that
     failure's own exception. ``recv_result()`` gives the same as a ``Result``.
+    At most ``inbox_size`` (`INBOX_SIZE`) received messages wait for ``recv()``.
     """
 
-    def __init__(self, connection: ClientConnection, *, heartbeat_timeout: float | None) -> None:
+    def __init__(
+        self,
+        connection: ClientConnection,
+        *,
+        heartbeat_timeout: float | None,
+        inbox_size: int = INBOX_SIZE,
+    ) -> None:
+        if inbox_size < 1:
+            raise ValueError(f"inbox_size must be at least 1, not {inbox_size}")
         self.connection = connection
         self.heartbeat_timeout = heartbeat_timeout
         self.last_ping: str | None = None
         """When the last heartbeat arrived (ISO 8601, UTC), ``None`` before the first."""
-        self._inbox: asyncio.Queue[Data | _Ended] = asyncio.Queue()
+        self._inbox: asyncio.Queue[Data | _Ended] = asyncio.Queue(maxsize=inbox_size)
         self._ended: Failure | None = None
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
@@ -158,7 +178,14 @@ class DistillerConnection:
                         if timeout is not None:
                             scope.reschedule(loop.time() + timeout)
                         continue
-                    self._inbox.put_nowait(message)
+                    if self._inbox.full():
+                        # our consumer is behind, not the server silent: pause the monitor
+                        scope.reschedule(None)
+                        await self._inbox.put(message)
+                        if timeout is not None:
+                            scope.reschedule(loop.time() + timeout)
+                    else:
+                        self._inbox.put_nowait(message)
             self._end(self._closed(self.connection.close_code, self.connection.close_reason))
         except TimeoutError:
             failure = ConnectionTimeoutFailure(
@@ -186,13 +213,15 @@ class DistillerConnection:
     def _end(self, failure: Failure) -> None:
         if self._ended is None:
             self._ended = failure
-        self._inbox.put_nowait(_Ended(failure))
+        with contextlib.suppress(asyncio.QueueFull):  # a full inbox: recv_result finds it
+            self._inbox.put_nowait(_Ended(failure))
 
     async def recv_result(self) -> Result[Any, Failure]:
         """The next message parsed as JSON, or the failure that stands in its way."""
+        if self._ended is not None and self._inbox.empty():
+            return Err(self._ended)  # every call after the end gets it too
         item = await self._inbox.get()
         if isinstance(item, _Ended):
-            self._inbox.put_nowait(item)  # every later call gets it too
             return Err(item.failure)
         try:
             obj = json.loads(item)
@@ -274,7 +303,11 @@ class DistillerConnection:
 
 @contextlib.asynccontextmanager
 async def connect_distiller(
-    uri: str, *, heartbeat_timeout: float | None, **connect_kwargs: Any
+    uri: str,
+    *,
+    heartbeat_timeout: float | None,
+    inbox_size: int = INBOX_SIZE,
+    **connect_kwargs: Any,
 ) -> AsyncIterator[DistillerConnection]:
     """Connect to a distiller-style server; errors come out as the distiller's exceptions.
 
@@ -282,6 +315,8 @@ async def connect_distiller(
         uri: the ``ws://`` or ``wss://`` URI (the UUID in it as the server expects).
         heartbeat_timeout: seconds without a heartbeat before
             ``ConnectionTimeoutError``; ``None`` turns the monitor off.
+        inbox_size: how many received messages wait for ``recv()`` before the
+            reader stops reading (back-pressure); see `INBOX_SIZE`.
         connect_kwargs: passed to ``websockets.asyncio.client.connect``.
 
     Raises:
@@ -305,7 +340,9 @@ async def connect_distiller(
         raise ConnectionFailure(
             message=f"Could not connect to the server: {type(exc).__name__}"
         ).to_exception() from exc
-    client = DistillerConnection(connection, heartbeat_timeout=heartbeat_timeout)
+    client = DistillerConnection(
+        connection, heartbeat_timeout=heartbeat_timeout, inbox_size=inbox_size
+    )
     try:
         yield client
     finally:

@@ -10,7 +10,7 @@ from typing import Any, TypeAlias
 from returns.result import Failure as Err
 from returns.result import Result, Success
 
-from railguard.core import Failure, InternalFailure
+from railguard.core import Failure, InternalFailure, wire_failure
 
 __all__ = ["FailureOf", "Outgoing", "Parse", "answer", "failure_of", "outgoing"]
 
@@ -27,14 +27,15 @@ Parse: TypeAlias = Callable[[str | bytes], Result[Any, Failure]]
 
 
 def failure_of(exc: BaseException) -> Failure:
-    """Return the failure for an exception raised by a handler, logging unexpected ones.
+    """Return the failure a peer is told about for a handler's exception, logging unexpected ones.
 
-    Family exceptions, railguard's carrying exceptions and returns'
-    ``UnwrapFailedError`` give their failure; an unexpected exception gives a
-    sanitized `railguard.InternalFailure` (nothing of it on the wire) and is logged.
+    `railguard.wire_failure` decides: family exceptions, railguard's carrying
+    exceptions and returns' ``UnwrapFailedError`` give their failure; anything
+    else (a ``ValueError`` too: its text may hold secrets) gives a sanitized
+    `railguard.InternalFailure` (nothing of it on the wire) and is logged.
     """
-    failure = Failure.from_exception(exc)
-    if isinstance(failure, InternalFailure) and failure.exception is exc:
+    failure = wire_failure(exc)
+    if isinstance(failure, InternalFailure) and failure.exception is not None:
         _log.error("railguard: unhandled exception in a WebSocket handler", exc_info=exc)
     return failure
 

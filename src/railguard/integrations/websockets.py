@@ -9,6 +9,9 @@ Server side:
   the close instead of a bare 1011.
 * `serve_messages` runs the message loop: recoverable failures answer with a
   frame and the loop goes on; fatal ones answer, close and end it.
+* `handshake_errors` wraps a ``process_request`` hook: what it raises (or an
+  ``Err`` it returns) refuses the handshake with the failure's status and its
+  error frame as the body, instead of a plain-text 500.
 
 Client side:
 
@@ -23,19 +26,22 @@ bridge message flow (`bridge_messages`) build on these.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from returns.result import Failure as Err
 from returns.result import Result, Success
 from websockets.asyncio.connection import Connection
 from websockets.asyncio.server import ServerConnection
+from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.http11 import Request, Response
 from websockets.typing import Data
 
-from railguard.core import Category, Failure, UnknownFailure
+from railguard.core import Category, Failure, InternalFailure, UnknownFailure
 from railguard.websocket import (
     CloseCode,
     MalformedFrameFailure,
@@ -52,6 +58,7 @@ from railguard.websocket._reply import reply_parts
 
 from ._distiller import (
     HEARTBEAT,
+    INBOX_SIZE,
     DistillerConnection,
     DistillerServer,
     connect_distiller,
@@ -63,6 +70,7 @@ from ._ws_common import FailureOf, Parse, answer, failure_of
 
 __all__ = [
     "HEARTBEAT",
+    "INBOX_SIZE",
     "DistillerConnection",
     "DistillerServer",
     "bridge_messages",
@@ -72,6 +80,7 @@ __all__ = [
     "failure_from_closed",
     "failure_from_handshake",
     "failure_handler",
+    "handshake_errors",
     "is_heartbeat",
     "recv_result",
     "send_failure",
@@ -80,6 +89,11 @@ __all__ = [
 ]
 
 H = TypeVar("H", bound=Connection)
+
+ProcessRequest: TypeAlias = Callable[
+    [ServerConnection, Request], Awaitable[Response | None] | Response | None
+]
+"""A ``serve()`` ``process_request`` hook."""
 
 
 async def send_failure(
@@ -265,3 +279,45 @@ def bridge_messages(
         )
 
     return handler
+
+
+def handshake_errors(
+    process_request: Callable[[ServerConnection, Request], object],
+    *,
+    style: Style = "bridge",
+    failure_of: FailureOf = failure_of,
+) -> ProcessRequest:
+    """Wrap a ``serve()`` ``process_request`` hook so that its failures reach the client.
+
+    An exception it raises (the policy of `railguard.wire_failure` decides what
+    is said; an unexpected one is a sanitized 500, logged) or an ``Err(failure)``
+    it returns refuses the handshake with the failure's HTTP status and its error
+    frame as a JSON body, which `failure_from_handshake` reads back. Anything else
+    it returns (``None``, a ``Response``) is passed on.
+    """
+
+    async def wrapped(connection: ServerConnection, request: Request) -> Response | None:
+        try:
+            result = process_request(connection, request)
+            if inspect.isawaitable(result):
+                result = await result
+        except Exception as exc:  # noqa: BLE001  # every failure is reported to the peer
+            return _refusal(failure_of(exc), style)
+        if isinstance(result, Err):
+            inner = result.failure()
+            if not isinstance(inner, Failure):
+                inner = failure_of(inner) if isinstance(inner, BaseException) else InternalFailure()
+            return _refusal(inner, style)
+        if result is None or isinstance(result, Response):
+            return result
+        raise TypeError(f"process_request returned {type(result).__name__}, not a Response")
+
+    return wrapped
+
+
+def _refusal(failure: Failure, style: Style) -> Response:
+    frame, _ = reply_parts(failure, style=style, close=False)
+    body = frame.encode()
+    status = int(failure.status)
+    headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return Response(status, _status(status).phrase, headers, body)

@@ -8,7 +8,7 @@ from tenacity.retry import retry_base
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
-from railguard.core import Failure, Recovery
+from railguard.core import Failure, Recovery, wire_failure
 
 from ._plan import sleep_for
 from ._policy import RetryPolicy
@@ -24,16 +24,18 @@ __all__ = [
 def failure_of(state: tenacity.RetryCallState) -> Failure | None:
     """The failure of an attempt: its ``Err`` value, or its exception's failure.
 
-    An exception becomes its failure as `railguard.Failure.from_exception` maps
-    it (``ConnectionError`` → infrastructure, a family exception → its pair,
-    anything unknown → internal). ``None`` for a success or no outcome yet.
+    An exception becomes the failure `railguard.wire_failure` gives
+    (``ConnectionError`` → infrastructure, a family exception → its pair,
+    anything else — a ``ValueError`` too — a sanitized internal failure that
+    keeps it as ``.exception``): a value that may reach a peer carries nothing
+    of an exception's text. ``None`` for a success or no outcome yet.
     """
     outcome = state.outcome
     if outcome is None:
         return None
     if outcome.failed:
         exc = outcome.exception()
-        return Failure.from_exception(exc) if exc is not None else None
+        return wire_failure(exc) if exc is not None else None
     value = outcome.result()
     if isinstance(value, Err):
         inner = value.failure()

@@ -27,11 +27,11 @@ from ._close import (
     is_sendable,
     truncate_reason,
 )
-from ._fields import FRAME_KEYS, Style
 from ._frames import (
     MAX_DEPTH,
     MAX_FRAME_SIZE,
     MalformedFrameFailure,
+    Style,
     decode_frame,
     encode_frame,
     frame_dict,
@@ -41,7 +41,6 @@ from ._frames import (
 from ._reply import ErrorReply, error_reply
 
 __all__ = [
-    "FRAME_KEYS",
     "MAX_DEPTH",
     "MAX_FRAME_SIZE",
     "MAX_REASON_BYTES",

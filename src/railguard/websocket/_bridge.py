@@ -20,53 +20,61 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from returns.result import Failure as Err
 from returns.result import Result, Success
 
-from railguard.core import Failure, InternalFailure
-from railguard.core import ValidationFailure as CoreValidationFailure
+from railguard._wire import WireError, read_json
+from railguard.core import Failure, InternalFailure, wire_failure
 from railguard.families.bridge import (
     InvalidJSONFailure,
     ServerFailure,
     ValidationFailure,
-    exception_to_dict,
 )
 
 __all__ = ["bridge_failure", "parse_bridge_message"]
 
 
 def parse_bridge_message(message: str | bytes) -> Result[Any, Failure]:
-    """Parse a client message as JSON; ``Err(InvalidJSONFailure)`` when it is not JSON."""
+    """Parse a client message as JSON; ``Err(InvalidJSONFailure)`` when it is not JSON.
+
+    Read by railguard's one bounded JSON reader: a message over 1 MiB or nested
+    deeper than 32 levels is an ``InvalidJSONFailure`` too, never a crash.
+    """
     try:
-        return Success(json.loads(message))
-    except (ValueError, UnicodeDecodeError) as exc:
-        return Err(InvalidJSONFailure(message=str(exc)))
+        return Success(read_json(message))
+    except WireError as exc:
+        return Err(InvalidJSONFailure(message=exc.detail))
 
 
 def bridge_failure(
-    exc: BaseException, *, convert: Callable[[BaseException], Failure] = Failure.from_exception
+    exc: BaseException, *, convert: Callable[[BaseException], Failure] = wire_failure
 ) -> Failure:
     """The failure a handler's exception is answered with, as the bridge document does.
 
-    A bridge exception (or any exception carrying a failure, or ``unwrap()`` on
-    an ``Err``) gives its own failure; ``json.JSONDecodeError`` an
-    ``InvalidJSONFailure``; any other ``ValueError`` a bridge ``ValidationFailure``
-    with its text; anything else what ``exception_to_dict`` would send: a
-    ``ServerFailure`` named after its status, revealing nothing of it.
+    ``convert`` (`railguard.wire_failure` by default) decides first: a bridge
+    exception (or any exception carrying a failure, or ``unwrap()`` on an ``Err``)
+    gives its own failure. What it finds unexpected is mapped the document's way,
+    with nothing of the exception's text: ``json.JSONDecodeError`` gives an
+    ``InvalidJSONFailure`` (its position only), any other ``ValueError`` a bridge
+    ``ValidationFailure`` with the class's fixed message (the text may hold
+    secrets: raise ``bridge.ValidationError(...)`` to send one), anything else what
+    ``exception_to_dict`` sends for an unknown exception: a ``ServerFailure`` named
+    after the 500 status (a bridge exception that could not give its failure too).
 
     Args:
         exc: what the handler raised.
         convert: exception → failure for the general case (the integrations pass
             one that also logs unexpected exceptions).
     """
-    if isinstance(exc, json.JSONDecodeError):
-        return InvalidJSONFailure(message=str(exc))
     failure: Failure = convert(exc)
-    if isinstance(exc, ValueError) and type(failure) is CoreValidationFailure:
-        # the generic ValueError mapping: the bridge answers with its ValidationError
-        return ValidationFailure(message=str(exc) or failure.message, details=failure.details)
-    if isinstance(failure, InternalFailure):
-        return ServerFailure(message=str(exception_to_dict(exc)["message"]))
-    return failure
+    if not isinstance(failure, InternalFailure):
+        return failure
+    if isinstance(exc, json.JSONDecodeError):
+        return InvalidJSONFailure(message=str(exc))  # json's fixed wording and the position
+    if isinstance(exc, ValueError):
+        return ValidationFailure()
+    # what exception_to_dict sends for an unknown exception: the 500 status's phrase
+    return ServerFailure(message=HTTPStatus.INTERNAL_SERVER_ERROR.phrase)

@@ -156,7 +156,12 @@ def close_reason(failure: Failure) -> str:
     """
     if isinstance(failure, WebSocketClosedFailure):
         return truncate_reason(failure.reason)
-    return truncate_reason(f"{failure.code}: {failure.message}")
+    code = failure.code
+    if lookup(code) is not type(failure):
+        # an instance-level code naming another class (or none): name the class itself,
+        # so that `from_close` never builds another family's class from it
+        code = type(failure).default_code
+    return truncate_reason(f"{code}: {failure.message}")
 
 
 def _recovery_after_close(category: Category) -> Recovery:
@@ -239,7 +244,7 @@ _CODE_PREFIX = re.compile(r"([A-Za-z][A-Za-z0-9_.\-]{0,99}): (.*)", re.DOTALL)
 _NOT_FROM_REASON: Final = frozenset({UnknownFailure, WebSocketClosedFailure})
 
 
-def from_close(code: int | None, reason: str = "") -> Failure:
+def from_close(code: int | None, reason: str | None = "") -> Failure:
     """Return the failure a received close stands for; never raises.
 
     A reason of the form ``"CODE: message"`` naming a registered failure that can
@@ -250,10 +255,12 @@ def from_close(code: int | None, reason: str = "") -> Failure:
 
     Args:
         code: the received close code; ``None`` when the close frame had none (1005).
-        reason: the received close reason.
+        reason: the received close reason (``None`` reads as none).
     """
-    if code is None:
+    if not isinstance(code, int) or isinstance(code, bool):
         code = CloseCode.NO_STATUS_RCVD
+    if not isinstance(reason, str):
+        reason = ""
     message = reason
     match = _CODE_PREFIX.fullmatch(reason)
     if match is not None:

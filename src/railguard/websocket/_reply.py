@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import attrs
@@ -9,8 +10,7 @@ import attrs
 from railguard.core import Failure, InternalFailure
 
 from ._close import close_code, close_reason
-from ._fields import Style
-from ._frames import encode_frame
+from ._frames import Style, encode_frame
 
 __all__ = ["ErrorReply", "error_reply", "reply_parts"]
 
@@ -58,6 +58,22 @@ def reply_parts(
         # peer still gets a (sanitized) error frame rather than a dropped connection.
         _log.exception("railguard: encoding %s failed", type(failure).__qualname__)
         frame = encode_frame(InternalFailure(), style=style)
+    frame = _sendable(frame)
     if failure.fatal if close is None else close:
         return frame, (close_code(failure), close_reason(failure))
     return frame, None
+
+
+def _sendable(frame: str) -> str:
+    """``frame``, with lone surrogates escaped as JSON does, so that it encodes as UTF-8.
+
+    A WebSocket text frame must be UTF-8; sending one that is not drops the connection
+    without a close frame. JSON's escape carries the same string losslessly.
+    """
+    if frame.isascii():
+        return frame
+    try:
+        frame.encode()
+    except UnicodeEncodeError:
+        return json.dumps(json.loads(frame), ensure_ascii=True, separators=(",", ":"))
+    return frame

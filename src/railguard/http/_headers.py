@@ -1,25 +1,18 @@
-"""Small wire helpers: header reading, ``Retry-After``, statuses, body excerpts."""
+"""HTTP header helpers: reading the few headers decoders use, writing safe values."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
-from http import HTTPStatus
 from typing import Final, TypeAlias
 
 __all__ = [
-    "MAX_BODY_BYTES",
-    "RAW_LIMIT",
     "HeadersLike",
     "WireHeaders",
-    "excerpt",
     "header_safe",
-    "parse_retry_after",
     "read_headers",
     "retry_after_header",
-    "status_name",
 ]
 
 HeadersLike: TypeAlias = (
@@ -27,13 +20,6 @@ HeadersLike: TypeAlias = (
 )
 """Response headers: a mapping (``httpx.Headers``, a dict) or ``(name, value)`` pairs (ASGI)."""
 
-MAX_BODY_BYTES: Final = 1 << 20
-"""Bodies larger than this (1 MiB) are not parsed."""
-
-RAW_LIMIT: Final = 4096
-"""Characters of a body kept in ``raw`` (`UnknownFailure`, `MalformedFailure`)."""
-
-_DELAY_SECONDS = re.compile(r"[0-9]{1,12}")
 _SAFE_VALUE = re.compile(r"[!-~]{1,256}")
 _WANTED: Final = {
     "content-type": "content_type",
@@ -58,7 +44,8 @@ class WireHeaders:
 def read_headers(headers: object) -> WireHeaders:
     """Read content type, ``Retry-After``, ``X-Request-ID`` and ``Idempotency-Key``.
 
-    Never raises: entries that are not ``(name, value)`` strings or bytes are skipped.
+    Never raises: entries that are not ``(name, value)`` strings or bytes are skipped;
+    values are cut to 256 characters.
     """
     found = WireHeaders()
     try:
@@ -82,33 +69,10 @@ def read_headers(headers: object) -> WireHeaders:
             if slot == "content_type":
                 found.content_type = value.split(";", 1)[0].strip().lower()
             else:
-                setattr(found, slot, value if slot == "retry_after" else value[:256])
+                setattr(found, slot, value[:256])
     except Exception:  # noqa: BLE001, S110  # decode is total: unreadable headers read as absent
         pass
     return found
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value: delay-seconds or an HTTP-date.
-
-    Returns ``None`` for anything else. A date in the past gives ``0``.
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    if _DELAY_SECONDS.fullmatch(value):
-        return int(value)
-    from email.utils import parsedate_to_datetime  # noqa: PLC0415  # rarely needed; keeps import light
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    current = now if now is not None else datetime.now(UTC)
-    seconds = (when - current).total_seconds()
-    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def retry_after_header(seconds: float | None) -> str | None:
@@ -123,19 +87,3 @@ def header_safe(value: object) -> str | None:
     if isinstance(value, str) and _SAFE_VALUE.fullmatch(value):
         return value
     return None
-
-
-_STATUS_NAMES: Final = {int(s): s.name for s in HTTPStatus}
-
-
-def status_name(status: int) -> str:
-    """The agents envelope's ``code``: the status's name (``NOT_FOUND``), or ``HTTP_<n>``."""
-    name = _STATUS_NAMES.get(status)
-    return name if name is not None else f"HTTP_{status}"
-
-
-def excerpt(body: bytes | str) -> str:
-    """The first `RAW_LIMIT` characters of a body, as text."""
-    if isinstance(body, str):
-        return body[:RAW_LIMIT]
-    return bytes(body[: RAW_LIMIT * 4]).decode("utf-8", "replace")[:RAW_LIMIT]

@@ -1,0 +1,234 @@
+"""The exception policy: one table from exception types to failures, and what may go on a wire.
+
+Resolution walks the exception's MRO; the most specific entry wins (as httpx maps
+its transport errors). Each entry also says whether the failure it gives may be
+put on a wire::
+
+    RailguardError, RailguardExceptionGroup, family roots   carried failure   public
+    returns' UnwrapFailedError                              the Err inside    as its content
+    BaseExceptionGroup                                      FailureGroup      if every member is
+    TimeoutError, httpx.TimeoutException                    TimeoutFailure    public (fixed text)
+    ConnectionError, httpx.TransportError                   Infrastructure    public (fixed text)
+    types registered with register_exception                their converter   public by default
+    ValueError, JSONDecodeError, pydantic ValidationError   ValidationFailure in process only
+    PermissionError, FileNotFoundError                      403 / 404         in process only
+    anything else                                           InternalFailure   (reveals nothing)
+
+`failure_from_exception` gives the in-process answer (``catching``, ``Failure.from_exception``);
+`wire_failure` the answer every boundary sends: an entry that is not public (its text
+may hold secrets, or it would blame the client for a server fault) becomes a sanitized
+`InternalFailure`, and so do causes and group members resolved on the way.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+from collections.abc import Callable
+from typing import Final, TypeVar, cast
+
+import attrs
+from returns.primitives.exceptions import UnwrapFailedError
+
+from ._exceptions import CarriesFailure, FailureGroup, RailguardError, RailguardExceptionGroup
+from ._failure import Failure
+from ._generic import (
+    AuthorizationFailure,
+    InfrastructureFailure,
+    InternalFailure,
+    NotFoundFailure,
+    TimeoutFailure,
+    ValidationFailure,
+)
+
+__all__ = [
+    "cause_from",
+    "failure_from_exception",
+    "register_exception",
+    "wire_failure",
+]
+
+E = TypeVar("E", bound=BaseException)
+_Converter = Callable[[BaseException], Failure]
+
+MAX_DEPTH: Final = 32
+"""How deep causes and nested exception groups are followed; deeper links are cut."""
+
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("railguard_depth", default=0)
+_on_wire: contextvars.ContextVar[bool] = contextvars.ContextVar("railguard_wire", default=False)
+_log = logging.getLogger("railguard")
+
+
+@attrs.frozen
+class _Entry:
+    convert: _Converter
+    public: bool
+
+
+_table: dict[type[BaseException] | str, _Entry] = {}
+"""Exception type (or qualified name, for libraries railguard never imports) → entry."""
+
+_resolved: dict[type[BaseException], _Entry | None] = {}
+"""The MRO walk's answer per exception type; emptied whenever the table changes."""
+
+
+def register_exception(
+    exc_type: type[E], converter: Callable[[E], Failure], *, public: bool = True
+) -> None:
+    """Map an exception type (and its subclasses) to a failure.
+
+    The most specific registered type in an exception's MRO wins, so a family
+    registers its root and each subclass resolves to its own pairing.
+
+    Args:
+        exc_type: the exception type.
+        converter: builds the failure; it may raise (the exception then counts as unexpected).
+        public: whether the failure may be sent to a peer (`wire_failure`); ``False``
+            keeps the mapping in process and answers peers with a sanitized `InternalFailure`.
+    """
+    _table[exc_type] = _Entry(cast(_Converter, converter), public)
+    _resolved.clear()
+
+
+def _entry(exc_type: type[BaseException]) -> _Entry | None:
+    try:
+        return _resolved[exc_type]
+    except KeyError:
+        pass
+    found = None
+    for klass in exc_type.__mro__:
+        found = _table.get(klass) or _table.get(f"{klass.__module__}.{klass.__qualname__}")
+        if found is not None:
+            break
+    _resolved[exc_type] = found
+    return found
+
+
+def _resolve(exc: BaseException) -> Failure:
+    depth = _depth.get()
+    entry = _entry(type(exc))
+    if entry is None or depth >= MAX_DEPTH or (not entry.public and _on_wire.get()):
+        return InternalFailure(exception=exc)
+    token = _depth.set(depth + 1)
+    try:
+        return entry.convert(exc)
+    except Exception:  # a broken converter (or carried state) must not hide the error  # noqa: BLE001
+        _log.exception("railguard: converting %s failed", type(exc).__qualname__)
+        return InternalFailure(exception=exc)
+    finally:
+        _depth.reset(token)
+
+
+def failure_from_exception(exc: BaseException) -> Failure:
+    """Return the failure for any exception, in process; never raises.
+
+    Carried failures (railguard's exceptions, returns' ``UnwrapFailedError``)
+    come back as they are; registered exceptions convert by the table; anything
+    else becomes an `InternalFailure` whose message reveals nothing of it.
+    Inside `wire_failure` (a converter resolving a cause) it follows the wire policy.
+    """
+    return _resolve(exc)
+
+
+def wire_failure(exc: BaseException) -> Failure:
+    """Return the failure a peer may be told about for ``exc``; never raises.
+
+    Every boundary (HTTP handlers, WebSocket frames and close reasons, the bridge
+    flow, retry) answers with this. Failures carried by railguard and family
+    exceptions and by registered public entries pass; every other exception —
+    including ``ValueError`` and its friends, whose text may hold secrets — becomes
+    an `InternalFailure` with a fixed message that keeps the original as
+    ``.exception`` for the log. Causes and group members follow the same rule.
+    """
+    if _on_wire.get():
+        return _resolve(exc)
+    token = _on_wire.set(True)
+    try:
+        return _resolve(exc)
+    finally:
+        _on_wire.reset(token)
+
+
+def cause_from(exc: BaseException) -> Failure | None:
+    """Return the failure of ``exc.__cause__`` (``None`` if there is none).
+
+    Chains deeper than 32 links (or cyclic ones) are cut there.
+    """
+    cause = exc.__cause__
+    if cause is None or _depth.get() >= MAX_DEPTH:
+        return None
+    return _resolve(cause)
+
+
+# --- the entries ---------------------------------------------------------------------------
+
+
+def _carried(exc: BaseException) -> Failure:
+    return cast(CarriesFailure[Failure], exc).failure
+
+
+def _unwrapped(exc: BaseException) -> Failure:
+    try:
+        inner = cast(UnwrapFailedError, exc).halted_container.failure()
+    except Exception:  # noqa: BLE001  # an Ok, or a container without .failure() (Maybe, IO)
+        return InternalFailure(exception=exc)
+    if isinstance(inner, Failure):
+        return inner
+    if isinstance(inner, BaseException):
+        return _resolve(inner)
+    return InternalFailure(exception=exc)
+
+
+def _group(exc: BaseException) -> Failure:
+    group = cast(BaseExceptionGroup[BaseException], exc)
+    members = tuple(_resolve(e) for e in group.exceptions)
+    if not _on_wire.get():
+        return FailureGroup(message=group.message, failures=members, cause=cause_from(group))
+    if any(isinstance(member, InternalFailure) for member in members):
+        return InternalFailure(exception=exc)
+    # the group's own text was not written for a peer: the default message counts members
+    return FailureGroup(failures=members, cause=cause_from(group))
+
+
+def _json_decode(exc: BaseException) -> Failure:
+    error = cast(json.JSONDecodeError, exc)
+    return ValidationFailure(
+        message=f"Malformed JSON: {error.msg}",
+        details={"line": error.lineno, "column": error.colno},
+    )
+
+
+def _pydantic(exc: BaseException) -> Failure:
+    errors = exc.errors(include_url=False, include_input=False, include_context=False)  # type: ignore[attr-defined]  # pydantic is not imported
+    items = [
+        {"loc": [str(part) for part in e["loc"]], "msg": str(e["msg"]), "type": str(e["type"])}
+        for e in errors
+    ]
+    return ValidationFailure(message="Validation failed.", details={"errors": items})
+
+
+def _by_name(name: str, converter: _Converter, *, public: bool) -> None:
+    _table[name] = _Entry(converter, public)
+    _resolved.clear()
+
+
+register_exception(RailguardError, _carried)
+register_exception(RailguardExceptionGroup, _carried)
+register_exception(UnwrapFailedError, _unwrapped)
+register_exception(BaseExceptionGroup, _group)
+register_exception(TimeoutError, lambda exc: TimeoutFailure())
+register_exception(ConnectionError, lambda exc: InfrastructureFailure(message="Connection failed."))
+register_exception(PermissionError, lambda exc: AuthorizationFailure(), public=False)
+register_exception(FileNotFoundError, lambda exc: NotFoundFailure(), public=False)
+register_exception(json.JSONDecodeError, _json_decode, public=False)
+register_exception(
+    ValueError, lambda exc: ValidationFailure(message=str(exc) or "Invalid value."), public=False
+)
+_by_name("httpx.TimeoutException", lambda exc: TimeoutFailure(), public=True)
+_by_name(
+    "httpx.TransportError",
+    lambda exc: InfrastructureFailure(message="Could not reach the server."),
+    public=True,
+)
+_by_name("pydantic_core._pydantic_core.ValidationError", _pydantic, public=False)

@@ -1,0 +1,337 @@
+"""Starlette: every error of an app answered with a railguard envelope (HTTP) or frame (WebSocket).
+
+One call, ``install(app)``, registers ONE root handler: Starlette resolves handlers by
+walking the exception's MRO, so the handler registered on the root answers every
+exception an endpoint raises (and overrides Starlette's and FastAPI's defaults for
+their own exceptions). What the peer is told comes from `railguard.wire_failure`
+(family and railguard exceptions carry their failure; anything unexpected is a
+sanitized 500, logged with its traceback). An HTTP request gets a response in the
+configured envelope style; a WebSocket gets the error frame and a close with the
+mapped code. A guard just inside Starlette's ``ServerErrorMiddleware`` answers what
+escapes the user's own middleware the same way, even with ``debug=True``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Final, cast
+
+import attrs
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException, WebSocketException
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from railguard.core import Details, Failure, InternalFailure, wire_failure
+from railguard.http import CONTENT_TYPES, DEFAULT_TYPE_BASE, HttpError, Style, encode
+from railguard.http._status import for_status
+
+from .starlette_ws import WebSocketFailureMiddleware, send_failure
+
+__all__ = [
+    "STARLETTE_FAILURES",
+    "FailureResponse",
+    "FrameworkFailure",
+    "Responder",
+    "error_response",
+    "install",
+    "responder_of",
+]
+
+_log = logging.getLogger("railguard.integrations.starlette")
+
+_NO_BODY: Final = frozenset({204, 205, 304})
+_RAW_CONTENT_TYPES: Final = {
+    value: (b"content-type", value.encode("latin-1")) for value in CONTENT_TYPES.values()
+}
+
+FrameworkFailure = Callable[[Any, HTTPConnection], Failure]
+"""How a framework's own exception (``HTTPException``, a validation error) becomes a failure."""
+
+
+def _http_exception(exc: HTTPException, connection: HTTPConnection) -> Failure:
+    detail: object = exc.detail
+    if isinstance(detail, str):
+        return for_status(exc.status_code, detail)
+    return for_status(exc.status_code, details=Details({"detail": detail}))
+
+
+def _websocket_exception(exc: WebSocketException, connection: HTTPConnection) -> Failure:
+    return InternalFailure(exception=exc) if exc.code == 1011 else for_status(400, exc.reason)
+
+
+STARLETTE_FAILURES: Final[Mapping[type[Exception], FrameworkFailure]] = {
+    HTTPException: _http_exception,
+    WebSocketException: _websocket_exception,
+}
+"""Starlette's own exceptions; `install` adds the framework's (FastAPI's validation errors)."""
+
+
+# -- responses --------------------------------------------------------------------------
+
+
+class _EnvelopeResponse(Response):
+    """A response whose body and headers are already encoded (no re-rendering)."""
+
+    def __init__(self, error: HttpError, headers: Mapping[str, str] | None) -> None:
+        self.status_code = error.status
+        self.background = None
+        self.body = error.body
+        content_type = _RAW_CONTENT_TYPES.get(error.headers.get("content-type", ""))
+        if content_type is not None and len(error.headers) == 1:
+            raw = [content_type]  # the usual headers: only the style's content type
+        else:
+            raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in error.headers.items()]
+        if headers:
+            own = {name for name, _ in raw}
+            for key, value in headers.items():
+                name = key.lower().encode("latin-1")
+                if name not in own and name != b"content-length":
+                    raw.append((name, value.encode("latin-1")))
+        raw.append((b"content-length", str(len(error.body)).encode("latin-1")))
+        self.raw_headers = raw
+
+
+def _to_response(error: HttpError, *, headers: Mapping[str, str] | None = None) -> Response:
+    if error.status in _NO_BODY:
+        return Response(status_code=error.status, headers=dict(headers or {}))
+    return _EnvelopeResponse(error, headers)
+
+
+def error_response(
+    failure: Failure,
+    *,
+    style: Style = "agents",
+    type_base: str = DEFAULT_TYPE_BASE,
+    instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A Starlette response carrying ``failure`` in the given envelope style."""
+    return _to_response(
+        encode(failure, style, type_base=type_base, instance=instance), headers=headers
+    )
+
+
+@attrs.frozen
+class Responder:
+    """Answers failures and exceptions for one app: its style, problem ``type`` base, framework."""
+
+    style: Style
+    type_base: str
+    framework: Mapping[type[Exception], FrameworkFailure] = STARLETTE_FAILURES
+
+    def respond(
+        self, failure: Failure, path: str | None, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        """The response carrying ``failure``; an unencodable failure answers a generic 500."""
+        instance = path if self.style == "problem" else None
+        try:
+            error = encode(failure, self.style, type_base=self.type_base, instance=instance)
+        except Exception:  # noqa: BLE001  # an unencodable failure is a bug: answer a generic 500
+            _log.exception("railguard: encoding %s failed", type(failure).__qualname__)
+            error = encode(InternalFailure(), self.style, type_base=self.type_base)
+        return _to_response(error, headers=headers)
+
+    def failure_for(self, exc: BaseException, connection: HTTPConnection | None) -> Failure:
+        """What the peer is told about ``exc``: the framework's mapping, else the wire policy.
+
+        An unexpected exception is logged with its traceback here.
+        """
+        failure: Failure | None = None
+        if connection is not None:
+            for klass in type(exc).__mro__:
+                convert = self.framework.get(klass)
+                if convert is not None:
+                    failure = convert(exc, connection)
+                    break
+        if failure is None:
+            failure = wire_failure(exc)
+        if isinstance(failure, InternalFailure) and failure.exception is not None:
+            original = failure.exception
+            scope = connection.scope if connection is not None else {}
+            _log.error(
+                "Unhandled %s in %s %s",
+                type(original).__qualname__,
+                scope.get("method", "WEBSOCKET"),
+                scope.get("path", "?"),
+                exc_info=(type(original), original, original.__traceback__),
+            )
+        return failure
+
+    async def handle(self, connection: HTTPConnection, exc: Exception) -> Response | None:
+        """THE exception handler, registered on the root class: a response, or a frame and close."""
+        if connection.scope["type"] == "websocket":
+            if not isinstance(exc, WebSocketDisconnect) and isinstance(connection, WebSocket):
+                await send_failure(connection, self.failure_for(exc, connection), close=True)
+            return None
+        headers = getattr(exc, "headers", None) if isinstance(exc, HTTPException) else None
+        if isinstance(exc, HTTPException) and (
+            exc.status_code in _NO_BODY or exc.status_code < 400
+        ):
+            return Response(status_code=exc.status_code, headers=headers)
+        return self.respond(
+            self.failure_for(exc, connection), connection.scope.get("path"), headers
+        )
+
+    def resolve(self, exc: BaseException) -> Failure:
+        """`failure_for` without a connection (the WebSocket guard's signature)."""
+        return self.failure_for(exc, None)
+
+
+_DEFAULT = Responder("agents", DEFAULT_TYPE_BASE)
+
+
+def responder_of(scope: Scope) -> Responder:
+    """The responder installed on the scope's app, else the default (agents envelope)."""
+    app = scope.get("app")
+    state = getattr(app, "state", None)
+    found = getattr(state, "railguard", None)
+    return found if isinstance(found, Responder) else _DEFAULT
+
+
+class FailureResponse(Response):
+    """A route's returned failure, encoded in the app's installed style when it is sent.
+
+    Routes that return ``Err(failure)`` answer with this: no exception is raised
+    and caught on the way.
+    """
+
+    def __init__(self, failure: Failure, headers: Mapping[str, str] | None = None) -> None:
+        self.failure = failure
+        self.background = None
+        self._extra = headers
+        self.body = b""
+        self.raw_headers = []
+
+    @property
+    def status_code(self) -> int:  # type: ignore[override]  # read from the failure when asked
+        """The failure's HTTP status."""
+        return int(self.failure.status)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Encode the failure in the installed style and send it."""
+        response = responder_of(scope).respond(self.failure, scope.get("path"), self._extra)
+        response.background = self.background
+        await response(scope, receive, send)
+
+
+# -- the guard --------------------------------------------------------------------------
+
+
+class _Guard:
+    """Just inside ``ServerErrorMiddleware``: answers what no handler took, even with debug.
+
+    Starlette sends exceptions without a handler (those raised by the user's own
+    middleware) to ``ServerErrorMiddleware``, which answers a traceback page when
+    ``debug=True``. The guard answers first, whatever order middleware was added in.
+    """
+
+    def __init__(self, app: ASGIApp, responder: Responder) -> None:
+        self.app = app
+        self.responder = responder
+        self.websocket = WebSocketFailureMiddleware(app, failure_of=responder.resolve)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self.websocket(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sender(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sender)
+        except Exception as exc:
+            if started:
+                raise
+            request = Request(scope, receive)
+            response = self.responder.respond(
+                self.responder.failure_for(exc, request), scope.get("path")
+            )
+            await response(scope, receive, send)
+
+
+def _root_handler(stack: ASGIApp, responder: Responder) -> None:
+    """Register the root handler on ``Exception`` in the stack's ``ExceptionMiddleware``.
+
+    Starlette hands an app-level ``Exception`` handler to ``ServerErrorMiddleware``
+    (outside every middleware, traceback page in debug); registered on the
+    ``ExceptionMiddleware`` itself it is the root of the MRO lookup. Middleware
+    is followed through its ``app`` attribute; without one the guard answers.
+    """
+    app: object = stack
+    for _ in range(64):
+        if isinstance(app, ExceptionMiddleware):
+            app.add_exception_handler(Exception, cast(ExceptionHandler, responder.handle))
+            return
+        app = getattr(app, "app", None)
+        if app is None:
+            return
+
+
+def _guard_stack(app: Starlette, responder: Responder) -> None:
+    """When the stack is built: the root handler, and the guard inside ``ServerErrorMiddleware``."""
+    build = app.build_middleware_stack
+
+    def build_middleware_stack() -> ASGIApp:
+        stack = build()
+        _root_handler(stack, responder)
+        if isinstance(stack, ServerErrorMiddleware):
+            stack.app = _Guard(stack.app, responder)
+            return stack
+        return _Guard(stack, responder)
+
+    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]  # per app
+
+
+# -- install ----------------------------------------------------------------------------
+
+
+def install(
+    app: Starlette,
+    style: Style = "agents",
+    *,
+    type_base: str = DEFAULT_TYPE_BASE,
+    framework: Mapping[type[Exception], FrameworkFailure] | None = None,
+) -> Responder:
+    """Answer every error of ``app`` with the ``style`` envelope (HTTP) or frame (WebSocket).
+
+    Args:
+        app: a Starlette (or FastAPI) application, not yet started.
+        style: ``"agents"`` (default), ``"problem"`` or ``"bridge"``.
+        type_base: base of the problem ``type`` URIs (link them to your docs).
+        framework: further framework exceptions and their failures (FastAPI's validation
+            errors); Starlette's ``HTTPException`` and ``WebSocketException`` are included.
+
+    Returns:
+        The app's responder (also ``app.state.railguard``).
+
+    Raises:
+        RuntimeError: railguard is already installed on ``app``.
+        ValueError: ``style`` is not an envelope style.
+    """
+    if style not in CONTENT_TYPES:
+        raise ValueError(f"unknown style {style!r}: use one of {', '.join(CONTENT_TYPES)}")
+    if getattr(app.state, "railguard", None) is not None:
+        raise RuntimeError("railguard is already installed on this app")
+    responder = Responder(style, type_base, {**STARLETTE_FAILURES, **(framework or {})})
+    app.state.railguard = responder
+    # ONE handler on the root class ``Exception`` (see `_root_handler`): Starlette walks
+    # the MRO, so it answers every exception. The framework's own exceptions get the
+    # same handler, overriding the defaults Starlette and FastAPI register for them.
+    for exc_type in responder.framework:
+        app.add_exception_handler(exc_type, cast(ExceptionHandler, responder.handle))
+    _guard_stack(app, responder)
+    return responder
