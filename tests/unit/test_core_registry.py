@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import subprocess
 import sys
 import textwrap
 import threading
@@ -284,8 +285,6 @@ _DECODERS = {
 @pytest.mark.parametrize("decoder", sorted(_DECODERS))
 def test_each_decoder_gives_the_same_result_in_a_fresh_process(decoder: str) -> None:
     """A fresh interpreter decodes a family code as a warm one does (no import-order effects)."""
-    import subprocess  # only here
-
     program = _DECODERS[decoder] + "; print(type(f).__name__)"
     fresh = subprocess.run(  # noqa: S603  # our own interpreter, a fixed program
         [sys.executable, "-c", program], capture_output=True, text=True, check=True

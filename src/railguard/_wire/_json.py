@@ -54,8 +54,6 @@ dumps: Final = _ENCODER.encode
 
 def _too_deep(text: str, limit: int) -> bool:
     """Whether arrays/objects nest deeper than ``limit`` (brackets in strings do not count)."""
-    if text.count("{") + text.count("[") <= limit:
-        return False
     depth = 0
     for match in _TOKENS.finditer(text):
         first = match.group()[0]
@@ -80,22 +78,25 @@ def read_json(
     that is not UTF-8, ``NaN``/``Infinity``, integers beyond Python's digit limit and
     trailing data. Never raises `RecursionError` or anything but `WireError`.
     """
-    if isinstance(data, str):
+    kind = type(data)
+    if kind is bytes:
+        if len(data) > max_bytes:
+            raise WireError(f"larger than {max_bytes} bytes")
+        try:
+            text = data.decode()  # type: ignore[union-attr]  # bytes
+        except UnicodeDecodeError:
+            raise WireError("not UTF-8") from None
+    elif isinstance(data, str):
         # a character takes at most 4 bytes: only count bytes when it may matter
         if len(data) * 4 > max_bytes and len(data.encode("utf-8", "surrogatepass")) > max_bytes:
             raise WireError(f"larger than {max_bytes} bytes")
         text = data
     else:
-        if len(data) > max_bytes:
-            raise WireError(f"larger than {max_bytes} bytes")
-        try:
-            text = bytes(data).decode("utf-8")
-        except UnicodeDecodeError:
-            raise WireError("not UTF-8") from None
-    if _too_deep(text, max_depth):
+        return read_json(bytes(data), max_bytes=max_bytes, max_depth=max_depth)
+    if text.count("{") + text.count("[") > max_depth and _too_deep(text, max_depth):
         raise WireError(f"nested deeper than {max_depth} levels")
+    start = _skip(text) if text and text[0] in _SPACE else 0
     try:
-        start = _skip(text) if text[:1] in _SPACE else 0
         document, end = _DECODER.raw_decode(text, start)
     except WireError:
         raise

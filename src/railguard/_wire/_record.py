@@ -370,7 +370,7 @@ def read(  # noqa: PLR0912  # one check per member, inline on the hot path
         kwargs["message"] = obj["title"]
     if "details" in obj or "cause" in obj or "retry_after" in obj:
         _read_common(obj, form, ctx, depth, kwargs, top=top)
-    elif top and ctx.retry_after is not None:
+    elif top and ctx._hint_text is not None and ctx.retry_after is not None:  # the cheap test first
         kwargs["retry_after"] = ctx.retry_after
     if form.flat_details:
         _read_flat_details(obj, schema, form, depth, kwargs)

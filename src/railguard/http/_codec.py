@@ -54,6 +54,8 @@ STYLES: Final[Mapping[str, EnvelopeStyle]] = types.MappingProxyType(
 A new style is one module declaring an `EnvelopeStyle` and one row here.
 """
 
+_ROWS: Final = dict(STYLES)
+
 CONTENT_TYPES: Final[Mapping[str, str]] = types.MappingProxyType(
     {name: style.media_type for name, style in STYLES.items() if style.encode is not None}
 )
@@ -226,7 +228,9 @@ def decode(
     Raises:
         ValueError: ``style`` is not a style at all (a bug in the caller, not the peer).
     """
-    row = None if style == "auto" else _style(style, encoding=False)
+    row = _ROWS.get(style)
+    if row is None and style != "auto":
+        _style(style, encoding=False)  # raises: not a style at all
     try:
         return _decode(
             status, headers, body, row, idempotency_key=idempotency_key, type_base=type_base
