@@ -123,16 +123,17 @@ _LAZY = frozenset(
 )
 
 
-def __getattr__(name: str) -> object:
-    """Load a name of the exception layer or the Result helpers on first use."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import railguard.core  # noqa: PLC0415  # already loaded; its __getattr__ loads the name
+if not typing.TYPE_CHECKING:  # checkers see the static imports above, never a catch-all
 
-    value = getattr(railguard.core, name)
-    globals()[name] = value
-    return value
+    def __getattr__(name: str) -> object:
+        """Load a name of the exception layer or the Result helpers on first use."""
+        if name not in _LAZY:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        import railguard.core  # noqa: PLC0415  # already loaded; its __getattr__ loads the name
 
+        value = getattr(railguard.core, name)
+        globals()[name] = value
+        return value
 
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})

@@ -17,7 +17,7 @@ from typing import Any
 import grpc
 import grpc.aio
 import pytest
-from grpc_status import rpc_status  # type: ignore[attr-defined]  # stubs cover _async only
+from grpc_status import rpc_status
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -415,7 +415,8 @@ def failure_class_for(status: int, *, idempotency_key: str | None = None) -> typ
 
 def exception_class_for(status: int, *, idempotency_key: str | None = None) -> type[KneoError]:
     """The exception class for an HTTP status, by the document's table."""
-    return failure_class_for(status, idempotency_key=idempotency_key).exception_type
+    exception_type = failure_class_for(status, idempotency_key=idempotency_key).exception_type
+    return cast("type[KneoError]", exception_type)
 
 
 def read_body(content: bytes | str) -> JSONValue:

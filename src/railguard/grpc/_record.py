@@ -1,10 +1,8 @@
 """A failure's JSON-ready record, and the record as ``ErrorInfo`` metadata (strings only).
 
-`_record_of` / `_failure_of` are the one place this package reaches the record codec.
-Today that is the public WebSocket frame codec (its ``envelope`` layout, lossless for
-every registered failure); when ``railguard._wire`` lands, their bodies become
-``write(failure, ENVELOPE)`` and ``read(record, ENVELOPE, Context())`` (whose
-``WireError`` is a ``ValueError``, the contract `_failure_of` already has).
+`_record_of` / `_failure_of` are the one place this package reaches the record codec:
+railguard's one wire model (``railguard._wire``) in its ``envelope`` layout, the record
+every other wire carries too.
 """
 
 from __future__ import annotations
@@ -13,8 +11,11 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
+from railguard import _wire
+from railguard._catalog import load_catalog
 from railguard.core import Failure
-from railguard.websocket import MalformedFrameFailure, frame_dict, from_frame_dict
+
+load_catalog()  # a status may name any registered class, whatever this process imported
 
 __all__ = ["JSON_KEYS", "from_metadata", "to_metadata"]
 
@@ -29,7 +30,7 @@ _encoder: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separato
 
 def _record_of(failure: Failure) -> dict[str, Any]:
     """The failure's record: code, message, typed fields, details, hint, cause."""
-    return frame_dict(failure, style="envelope")["error"]  # type: ignore[return-value]  # the envelope layout nests the record
+    return _wire.write(failure, _wire.ENVELOPE)
 
 
 def _failure_of(record: Mapping[str, Any]) -> Failure:
@@ -38,12 +39,7 @@ def _failure_of(record: Mapping[str, Any]) -> Failure:
     Raises:
         ValueError: the record does not build its class (a field of the wrong type, ...).
     """
-    failure = from_frame_dict({"type": "error", "error": record})
-    if isinstance(failure, MalformedFrameFailure) and failure.code != record.get(
-        "kind", record.get("code")
-    ):
-        raise ValueError(failure.problem)  # the frame codec's way of saying so
-    return failure
+    return _wire.read(dict(record), _wire.ENVELOPE, _wire.Context())
 
 
 def to_metadata(record: Mapping[str, Any]) -> dict[str, str]:

@@ -9,7 +9,6 @@ is mapped to its failure first (`railguard.Failure.from_exception`).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import cast
 
@@ -17,10 +16,13 @@ import attrs
 from returns.result import Failure as Err
 from returns.result import Result, Success
 
-from railguard.core import Failure, MalformedFailure, catalog
+from railguard import _wire
+from railguard._catalog import load_catalog
+from railguard.core import Failure, MalformedFailure
 from railguard.families.executor import MaxAttemptsExceededFailure
 from railguard.retry import RetryExhaustedFailure
-from railguard.websocket import frame_dict, from_frame_dict
+
+load_catalog()  # a record from another process may name any registered class
 
 __all__ = ["Outcome", "Record", "decode_outcome", "err_outcome", "ok_outcome"]
 
@@ -32,22 +34,17 @@ Outcome = dict[str, object]
 _RAW_CAP = 200
 
 
-# The one place records are made and read. railguard's shared record codec
-# (``railguard._wire``) replaces the frame layout here once it lands.
+# The one place records are made and read: railguard's one wire model, in the layout
+# of the WebSocket envelope's ``error`` object (the record every wire carries).
 def _record_of(failure: Failure) -> Record:
-    return frame_dict(failure)
+    return _wire.write(failure, _wire.ENVELOPE)
 
 
 def _failure_of(record: Mapping[str, object]) -> Failure:
-    _load_catalog()
-    return from_frame_dict(record)
-
-
-@functools.cache
-def _load_catalog() -> None:
-    """Import every family once: a record from another process may name any registered class."""
-    for _ in catalog():
-        pass
+    try:
+        return _wire.read(dict(record), _wire.ENVELOPE, _wire.Context())
+    except _wire.WireError as error:
+        return _malformed(record, str(error))
 
 
 def record_of(failure: Failure) -> Record:
@@ -110,8 +107,8 @@ def _exhausted(
     return RetryExhaustedFailure(failures=tuple(attempts), **kwargs)
 
 
-def _malformed(value: object) -> MalformedFailure:
+def _malformed(value: object, problem: str | None = None) -> MalformedFailure:
     return MalformedFailure(
-        message="The task's stored result is not a railguard outcome.",
+        message=problem or "The task's stored result is not a railguard outcome.",
         raw=repr(value)[:_RAW_CAP],
     )
