@@ -28,6 +28,7 @@ from railguard import (
     ValidationFailure,
     WorkflowFailure,
 )
+from railguard.core import MAX_RETRY_AFTER, parse_retry_after
 from railguard.grpc import (
     CATEGORY_CODES,
     CODE_CATEGORIES,
@@ -87,12 +88,24 @@ def test_every_failure_round_trips(cls: type[Failure], data: st.DataObject) -> N
 
 
 @settings(max_examples=30)
-@given(hint=st.one_of(st.integers(0, 10**6), st.floats(-1e12, 1e12), st.floats(0, 1)))
+@given(
+    hint=st.one_of(
+        st.integers(0, int(MAX_RETRY_AFTER)), st.floats(0, MAX_RETRY_AFTER), st.floats(0, 1)
+    )
+)
 def test_any_hint_round_trips_exactly(hint: float) -> None:
-    """Whole or fractional, int or float, a hint comes back with its value and its type."""
+    """Whole or fractional, int or float, a hint in range comes back with its value and type."""
     received = _round_trip(RateLimitFailure(retry_after=hint))
     assert received.retry_after == hint
     assert type(received.retry_after) is type(hint)
+
+
+@settings(max_examples=30)
+@given(hint=st.one_of(st.integers(-(10**6), 10**7), st.floats(allow_nan=True)))
+def test_any_hint_travels_as_the_one_retry_after_reader_reads_it(hint: float) -> None:
+    """Out of range, negative or non-finite hints travel as `parse_retry_after` bounds them."""
+    received = _round_trip(RateLimitFailure(retry_after=hint))
+    assert received.retry_after == parse_retry_after(hint)
 
 
 # -- the layout ------------------------------------------------------------------------------
