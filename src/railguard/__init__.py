@@ -48,6 +48,7 @@ from railguard.core import (
     lookup,
     register_exception,
     thaw_json,
+    then,
     unwrap_or_raise,
 )
 
@@ -95,5 +96,6 @@ __all__ = [
     "lookup",
     "register_exception",
     "thaw_json",
+    "then",
     "unwrap_or_raise",
 ]

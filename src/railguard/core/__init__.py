@@ -31,7 +31,7 @@ from ._generic import (
     WorkflowFailure,
 )
 from ._registry import DuplicateCodeError, catalog, lookup
-from ._result import Catcher, cases, catching, collect, unwrap_or_raise
+from ._result import Catcher, cases, catching, collect, then, unwrap_or_raise
 from ._semantics import Category, Recovery, Retry
 
 __all__ = [
@@ -75,5 +75,6 @@ __all__ = [
     "lookup",
     "register_exception",
     "thaw_json",
+    "then",
     "unwrap_or_raise",
 ]

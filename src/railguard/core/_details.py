@@ -8,9 +8,6 @@ from typing import TypeAlias, cast, final
 
 __all__ = ["EMPTY_DETAILS", "Details", "JSONValue", "freeze_json", "thaw_json"]
 
-JSONValue: TypeAlias = "str | int | float | bool | tuple[JSONValue, ...] | Details | None"
-"""A frozen JSON value: objects are `Details`, arrays are tuples."""
-
 
 @final
 class Details(Mapping[str, "JSONValue"]):
@@ -85,6 +82,12 @@ class Details(Mapping[str, "JSONValue"]):
 
     def __deepcopy__(self, memo: dict[int, object]) -> Details:
         return self
+
+
+# Defined after `Details` so that it is a real union at runtime (``JSONValue | None``
+# works wherever annotations are evaluated); only the recursion is a forward reference.
+JSONValue: TypeAlias = str | int | float | bool | tuple["JSONValue", ...] | Details | None
+"""A frozen JSON value: objects are `Details`, arrays are tuples."""
 
 
 EMPTY_DETAILS = Details()
