@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck typing typing-without-plugin pytest docs bench fuzz clean
+.PHONY: demo test lint typecheck typecheck-extra typecheck-floor verifytypes typing typing-without-plugin pytest docs bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/railguard demo
 
-# The typing cases (tests/typing/*.yml) run with returns' mypy plugin inside `pytest`
-# and once more without it; `typecheck` checks src and tests/typing/api.py both ways.
+# The typing cases (tests/typing/*.yml) run with returns' mypy plugin inside `pytest`,
+# once more without it, and under pyright (tests/typing/test_pyright_cases.py);
+# `typecheck` checks src and the API programs with mypy both ways and pyright strict.
 test: lint typecheck pytest typing-without-plugin
 
 lint: $(STAMP)
@@ -26,6 +27,32 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/mypy --config-file tests/typing/mypy-noplugin.ini
+	$(BIN)/pyright -p tests/typing/pyrightconfig.json
+
+# Opt-in: ty and pyrefly over the API programs (docs/typing.md records what remains).
+TYPING_PROGRAMS := tests/typing/api.py
+typecheck-extra: $(STAMP)
+	$(BIN)/python -m pip install --quiet ty pyrefly
+	-$(BIN)/ty check --python $(VENV) --output-format concise $(TYPING_PROGRAMS)
+	-$(BIN)/pyrefly check --python-interpreter-path $(BIN)/python --summary=none $(TYPING_PROGRAMS)
+
+# The oldest supported mypy (pyproject's floor) in a throwaway venv: both configs
+# and every typing case.
+MYPY_FLOOR := 2.2.0
+FLOOR := .venv-mypy-floor
+typecheck-floor:
+	$(PYTHON) -m venv $(FLOOR)
+	$(FLOOR)/bin/python -m pip install --quiet -e '.[dev]' 'mypy==$(MYPY_FLOOR)'
+	$(FLOOR)/bin/mypy --cache-dir .mypy_cache/floor
+	$(FLOOR)/bin/mypy --cache-dir .mypy_cache/floor-noplugin --config-file tests/typing/mypy-noplugin.ini
+	$(FLOOR)/bin/pytest tests/typing -p no:cacheprovider -k 'not pyright' --mypy-testing-base .mypy_cache/floor-cases
+	$(FLOOR)/bin/pytest tests/typing -p no:cacheprovider -k 'not pyright' --typing-without-plugin --mypy-testing-base .mypy_cache/floor-cases-noplugin
+
+# pyright's type completeness of the public API, on a regular (not editable) install.
+verifytypes: $(STAMP)
+	rm -rf .venv-verify && $(PYTHON) -m venv .venv-verify
+	.venv-verify/bin/python -m pip install --quiet .
+	$(BIN)/pyright --pythonpath .venv-verify/bin/python --verifytypes railguard --ignoreexternal
 
 pytest: $(STAMP)
 	$(BIN)/pytest
@@ -49,4 +76,4 @@ fuzz: $(STAMP)
 	RAILGUARD_HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/property
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis site
+	rm -rf $(VENV) .venv-mypy-floor .venv-verify .mypy_cache .pytest_cache .ruff_cache .hypothesis site
