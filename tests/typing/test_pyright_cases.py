@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
 
 HERE = Path(__file__).resolve().parent
 PYRIGHT = Path(sys.executable).parent / "pyright"

@@ -37,3 +37,13 @@ def test_noplugin_run_checks_src_and_the_api_module() -> None:
         f.strip() for f in _options(ROOT / "tests/typing/mypy-noplugin.ini")["files"].split(",")
     }
     assert files == {"src", "tests/typing/api.py"}
+
+
+def test_no_typing_case_chooses_its_own_mypy_config() -> None:
+    """Every case runs in both mypy runs: none sets mypy_config or names itself for one run."""
+    import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
+
+    for path in sorted((ROOT / "tests" / "typing").glob("*.yml")):
+        for case in yaml.safe_load(path.read_text()):
+            assert "mypy_config" not in case, f"{path.name}::{case['case']} sets mypy_config"
+            assert not case["case"].endswith(("_with_plugin", "_without_plugin")), case["case"]
