@@ -3,7 +3,8 @@
 ``make typecheck`` checks it under ``mypy --strict`` twice: with returns' mypy plugin
 (``mypy.ini``) and without it (``tests/typing/mypy-noplugin.ini``), and under pyright
 strict (``tests/typing/pyrightconfig.json``); ``make typecheck-extra`` under ty and
-pyrefly. ``assert_type`` pins what must be inferred; anything that stops type-checking breaks the build.
+pyrefly. ``assert_type`` pins what must be inferred; anything that stops type-checking
+breaks the build.
 """
 
 from __future__ import annotations
