@@ -30,7 +30,7 @@ typecheck: $(STAMP)
 	$(BIN)/pyright -p tests/typing/pyrightconfig.json
 
 # Opt-in: ty and pyrefly over the API programs (docs/typing.md records what remains).
-TYPING_PROGRAMS := tests/typing/api.py
+TYPING_PROGRAMS := tests/typing/api.py tests/typing/service.py
 typecheck-extra: $(STAMP)
 	$(BIN)/python -m pip install --quiet ty pyrefly
 	-$(BIN)/ty check --python $(VENV) --output-format concise $(TYPING_PROGRAMS)
