@@ -11,7 +11,7 @@ the families and ``railguard.testing``. ``assert_type`` pins what a user relies 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import assert_never, assert_type
+from typing import TypeAlias, assert_never, assert_type
 
 import attrs
 import httpx
@@ -141,24 +141,23 @@ def assign_agent(order_id: str) -> str:
 
 # --- chaining with then, validating with collect ------------------------------------------
 
+OrderFailure: TypeAlias = (
+    ValidationFailure | OutOfStockFailure | PaymentDeclinedFailure | TimeoutFailure
+)
+
 
 def validate(sku: str, quantity: str) -> Result[list[str], FailureGroup[ValidationFailure]]:
     """Every validation failure at once."""
     return collect([parse_sku(sku), parse_quantity(quantity).map(str)])
 
 
-def place_order(
-    sku: str, quantity: str
-) -> Result[str, ValidationFailure | OutOfStockFailure | PaymentDeclinedFailure | TimeoutFailure]:
+def place_order(sku: str, quantity: str) -> Result[str, OrderFailure]:
     """The pipeline: each step's failures join the union."""
     parsed = parse_quantity(quantity)
     reserved = then(parsed, lambda count: reserve(sku, count))
     assert_type(reserved, Result[str, ValidationFailure | OutOfStockFailure])
     paid = then(reserved, charge)
-    assert_type(
-        paid,
-        Result[str, ValidationFailure | OutOfStockFailure | PaymentDeclinedFailure | TimeoutFailure],
-    )
+    assert_type(paid, Result[str, OrderFailure])
     return paid
 
 
@@ -229,7 +228,9 @@ async def price_later(sku: str, load: Callable[[], Awaitable[Result[int, Timeout
     """Async retry."""
     result = await retry_async(load, idempotent=True, policy=POLICY)
     assert_type(result, Result[int, TimeoutFailure | RetryExhaustedFailure[TimeoutFailure]])
-    assert_type(stock_level(sku), Result[int, TimeoutFailure | RetryExhaustedFailure[TimeoutFailure]])
+    assert_type(
+        stock_level(sku), Result[int, TimeoutFailure | RetryExhaustedFailure[TimeoutFailure]]
+    )
     return result.value_or(0)
 
 
@@ -241,9 +242,7 @@ install(app, "problem")
 
 @app.get("/orders/{sku}")
 @fails_with(ValidationFailure, OutOfStockFailure, PaymentDeclinedFailure, TimeoutFailure)
-def get_order(
-    sku: str, quantity: str = "1"
-) -> Result[str, ValidationFailure | OutOfStockFailure | PaymentDeclinedFailure | TimeoutFailure]:
+def get_order(sku: str, quantity: str = "1") -> Result[str, OrderFailure]:
     """A route may return a Result: the failure becomes the error response."""
     return place_order(sku, quantity)
 
