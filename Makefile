@@ -43,16 +43,19 @@ FLOOR := .venv-mypy-floor
 typecheck-floor:
 	$(PYTHON) -m venv $(FLOOR)
 	$(FLOOR)/bin/python -m pip install --quiet -e '.[dev]' 'mypy==$(MYPY_FLOOR)'
+	mkdir -p .mypy_cache/floor-cases .mypy_cache/floor-cases-noplugin
 	$(FLOOR)/bin/mypy --cache-dir .mypy_cache/floor
 	$(FLOOR)/bin/mypy --cache-dir .mypy_cache/floor-noplugin --config-file tests/typing/mypy-noplugin.ini
 	$(FLOOR)/bin/pytest tests/typing -p no:cacheprovider -k 'not pyright' --mypy-testing-base .mypy_cache/floor-cases
 	$(FLOOR)/bin/pytest tests/typing -p no:cacheprovider -k 'not pyright' --typing-without-plugin --mypy-testing-base .mypy_cache/floor-cases-noplugin
 
-# pyright's type completeness of the public API, on a regular (not editable) install.
+# pyright's type completeness of the public API, on a regular (not editable) install
+# with every extra; pyright finds the package through the `python` on PATH.
 verifytypes: $(STAMP)
 	rm -rf .venv-verify && $(PYTHON) -m venv .venv-verify
-	.venv-verify/bin/python -m pip install --quiet .
-	$(BIN)/pyright --pythonpath .venv-verify/bin/python --verifytypes railguard --ignoreexternal
+	.venv-verify/bin/python -m pip install --quiet '.[fastapi,httpx,websockets,retry]'
+	cd .venv-verify && PATH="$(CURDIR)/.venv-verify/bin:$$PATH" \
+		$(CURDIR)/$(BIN)/pyright --verifytypes railguard --ignoreexternal
 
 pytest: $(STAMP)
 	$(BIN)/pytest

@@ -69,6 +69,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # --typing-without-plugin is explicit, so it wins over any default set elsewhere
     if run == "without_plugin" or getattr(config.option, "mypy_ini_file", None) is None:
         config.option.mypy_ini_file = str(TYPING_CONFIGS[run])
+    # mypy in this process (its API) rather than a subprocess per case: about three
+    # times faster over the 100+ cases; each case still gets a fresh build.
+    config.option.mypy_same_process = True
     # One incremental cache per run, inside the worktree: the default (the system
     # temp dir) is shared with every other checkout, and the two runs' options differ.
     if getattr(config.option, "mypy_testing_base", None) in (None, tempfile.gettempdir()):
