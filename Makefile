@@ -50,12 +50,21 @@ typecheck-floor:
 	$(FLOOR)/bin/pytest tests/typing -p no:cacheprovider -k 'not pyright' --typing-without-plugin --mypy-testing-base .mypy_cache/floor-cases-noplugin
 
 # pyright's type completeness of the public API, on a regular (not editable) install
-# with every extra; pyright finds the package through the `python` on PATH.
+# with every extra (pyright finds the package through the `python` on PATH). Prints the
+# score and fails below VERIFYTYPES_MIN percent.
+VERIFYTYPES_MIN := 98
 verifytypes: $(STAMP)
 	rm -rf .venv-verify && $(PYTHON) -m venv .venv-verify
 	.venv-verify/bin/python -m pip install --quiet '.[fastapi,httpx,websockets,retry]'
-	cd .venv-verify && PATH="$(CURDIR)/.venv-verify/bin:$$PATH" \
-		$(CURDIR)/$(BIN)/pyright --verifytypes railguard --ignoreexternal
+	mkdir -p .mypy_cache
+	-cd .venv-verify && PATH="$(CURDIR)/.venv-verify/bin:$$PATH" \
+		$(CURDIR)/$(BIN)/pyright --verifytypes railguard --ignoreexternal --outputjson \
+		> $(CURDIR)/.mypy_cache/verifytypes.json
+	$(BIN)/python -c "import json, sys; \
+	r = json.load(open('.mypy_cache/verifytypes.json'))['typeCompleteness']; \
+	n = r['exportedSymbolCounts']; score = 100 * r['completenessScore']; \
+	print(f'type completeness {score:.1f}% ({n[\"withKnownType\"]} known, {n[\"withAmbiguousType\"]} ambiguous, {n[\"withUnknownType\"]} unknown)'); \
+	sys.exit(score < $(VERIFYTYPES_MIN))"
 
 pytest: $(STAMP)
 	$(BIN)/pytest
