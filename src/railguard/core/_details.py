@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import TypeAlias, cast, final
+from typing import TYPE_CHECKING, Any, TypeAlias, cast, final
 
 __all__ = ["EMPTY_DETAILS", "Details", "JSONValue", "freeze_json", "thaw_json"]
 
@@ -84,9 +84,12 @@ class Details(Mapping[str, "JSONValue"]):
         return self
 
 
-# Defined after `Details` so that it is a real union at runtime (``JSONValue | None``
-# works wherever annotations are evaluated); only the recursion is a forward reference.
-JSONValue: TypeAlias = str | int | float | bool | tuple["JSONValue", ...] | Details | None
+# A real union at run time (after `Details`), so ``JSONValue | None`` works wherever
+# annotations are evaluated; there the recursion is cut (no forward reference to resolve).
+if TYPE_CHECKING:
+    JSONValue: TypeAlias = str | int | float | bool | tuple["JSONValue", ...] | Details | None
+else:
+    JSONValue = str | int | float | bool | tuple[Any, ...] | Details | None
 """A frozen JSON value: objects are `Details`, arrays are tuples."""
 
 
