@@ -34,7 +34,7 @@ TYPING_PROGRAMS := tests/typing/api.py tests/typing/service.py
 typecheck-extra: $(STAMP)
 	$(BIN)/python -m pip install --quiet ty pyrefly
 	-$(BIN)/ty check --python $(VENV) --output-format concise $(TYPING_PROGRAMS)
-	-$(BIN)/pyrefly check --python-interpreter-path $(BIN)/python --summary=none $(TYPING_PROGRAMS)
+	-$(BIN)/pyrefly check --preset strict --python-interpreter-path $(BIN)/python --summary=none $(TYPING_PROGRAMS)
 
 # The oldest supported mypy (pyproject's floor) in a throwaway venv: both configs
 # and every typing case. The cases' work dirs go outside the tree: with one inside it,
