@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck typing typing-without-plugin pytest docs docs-check bench fuzz clean redis-server
+.PHONY: demo test lint typecheck typecheck-extra typecheck-floor verifytypes typing typing-without-plugin pytest docs docs-check bench fuzz clean redis-server
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/railguard demo
 
-# The typing cases (tests/typing/*.yml) run with returns' mypy plugin inside `pytest`
-# and once more without it; `typecheck` checks src and tests/typing/api.py both ways.
+# The typing cases (tests/typing/*.yml) run with returns' mypy plugin inside `pytest`,
+# once more without it, and under pyright (tests/typing/test_pyright_cases.py);
+# `typecheck` checks src and the API programs with mypy both ways and pyright strict.
 test: lint typecheck pytest typing-without-plugin
 
 lint: $(STAMP)
@@ -26,6 +27,44 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/mypy --config-file tests/typing/mypy-noplugin.ini
+	$(BIN)/pyright -p tests/typing/pyrightconfig.json
+
+# Opt-in: ty and pyrefly over the API programs (docs/typing.md records what remains).
+TYPING_PROGRAMS := tests/typing/api.py tests/typing/service.py
+typecheck-extra: $(STAMP)
+	$(BIN)/python -m pip install --quiet ty pyrefly
+	-$(BIN)/ty check --python $(VENV) --output-format concise $(TYPING_PROGRAMS)
+	-$(BIN)/pyrefly check --preset strict --python-interpreter-path $(BIN)/python --summary=none $(TYPING_PROGRAMS)
+
+# The oldest supported mypy (pyproject's floor) in a throwaway venv: both configs
+# and every typing case. The cases' work dirs go outside the tree: with one inside it,
+# mypy 2.2 leaves out a "defined in" note that one case expects.
+MYPY_FLOOR := 2.2.0
+FLOOR := .venv-mypy-floor
+typecheck-floor:
+	$(PYTHON) -m venv $(FLOOR)
+	$(FLOOR)/bin/python -m pip install --quiet -e '.[dev]' 'mypy==$(MYPY_FLOOR)'
+	$(FLOOR)/bin/mypy --cache-dir .mypy_cache/floor
+	$(FLOOR)/bin/mypy --cache-dir .mypy_cache/floor-noplugin --config-file tests/typing/mypy-noplugin.ini
+	$(FLOOR)/bin/pytest tests/typing -p no:cacheprovider --ignore=tests/typing/test_pyright_cases.py --mypy-testing-base "$$(mktemp -d)"
+	$(FLOOR)/bin/pytest tests/typing -p no:cacheprovider --ignore=tests/typing/test_pyright_cases.py --typing-without-plugin --mypy-testing-base "$$(mktemp -d)"
+
+# pyright's type completeness of the public API, on a regular (not editable) install
+# with every extra (pyright finds the package through the `python` on PATH). Prints the
+# score and fails below VERIFYTYPES_MIN percent.
+VERIFYTYPES_MIN := 98
+verifytypes: $(STAMP)
+	rm -rf .venv-verify && $(PYTHON) -m venv .venv-verify
+	.venv-verify/bin/python -m pip install --quiet '.[fastapi,httpx,websockets,retry]'
+	mkdir -p .mypy_cache
+	-cd .venv-verify && PATH="$(CURDIR)/.venv-verify/bin:$$PATH" \
+		$(CURDIR)/$(BIN)/pyright --verifytypes railguard --ignoreexternal --outputjson \
+		> $(CURDIR)/.mypy_cache/verifytypes.json
+	$(BIN)/python -c "import json, sys; \
+	r = json.load(open('.mypy_cache/verifytypes.json'))['typeCompleteness']; \
+	n = r['exportedSymbolCounts']; score = 100 * r['completenessScore']; \
+	print(f'type completeness {score:.1f}% ({n[\"withKnownType\"]} known, {n[\"withAmbiguousType\"]} ambiguous, {n[\"withUnknownType\"]} unknown)'); \
+	sys.exit(score < $(VERIFYTYPES_MIN))"
 
 pytest: $(STAMP) redis-server
 	$(BIN)/pytest
@@ -40,10 +79,10 @@ redis-server:
 # Only the typing cases, both ways.
 typing: $(STAMP)
 	$(BIN)/pytest tests/typing
-	$(BIN)/pytest tests/typing --typing-without-plugin
+	$(BIN)/pytest tests/typing --typing-without-plugin --ignore=tests/typing/test_pyright_cases.py
 
 typing-without-plugin: $(STAMP)
-	$(BIN)/pytest tests/typing --typing-without-plugin
+	$(BIN)/pytest tests/typing --typing-without-plugin --ignore=tests/typing/test_pyright_cases.py
 
 # The site goes to site/; it works from disk too (open site/index.html; search included).
 docs: $(STAMP)
@@ -73,4 +112,4 @@ fuzz: $(STAMP)
 	RAILGUARD_HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/property
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis site site-shots
+	rm -rf $(VENV) .venv-mypy-floor .venv-verify .mypy_cache .pytest_cache .ruff_cache .hypothesis site site-shots

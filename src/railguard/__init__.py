@@ -54,6 +54,7 @@ if typing.TYPE_CHECKING:
         catching,
         collect,
         register_exception,
+        then,
         unwrap_or_raise,
         wire_failure,
     )
@@ -102,6 +103,7 @@ __all__ = [
     "lookup",
     "register_exception",
     "thaw_json",
+    "then",
     "unwrap_or_raise",
     "wire_failure",
 ]
@@ -117,6 +119,7 @@ _LAZY = frozenset(
         "catching",
         "collect",
         "register_exception",
+        "then",
         "unwrap_or_raise",
         "wire_failure",
     }

@@ -22,6 +22,7 @@ from railguard import (
     cases,
     catching,
     collect,
+    then,
     unwrap_or_raise,
 )
 
@@ -245,6 +246,12 @@ def test_collect_consumes_any_iterable_once() -> None:
     assert [f.message for f in collected.failure().failures] == ["0", "2"]
 
 
+def test_collect_rejects_a_non_failure_in_the_error_channel() -> None:
+    """An Err holding a plain value is a TypeError, not a FailureGroup of strings."""
+    with pytest.raises(TypeError, match="'bad'"):
+        collect([Ok(1), Err("bad")])  # mypy cannot see it: Ok(1) joins to Result[int, Any]
+
+
 def test_collected_failures_raise_an_exception_group() -> None:
     """unwrap_or_raise of a collected failure raises an ExceptionGroup of the members."""
     collected = collect([Err(ValidationFailure(message="a")), Err(ValidationFailure(message="b"))])
@@ -297,6 +304,26 @@ def test_unify_widens_the_failure_union_when_chaining() -> None:
     assert chained == Ok("item 3")
     assert unify(_load)(_parse("x")) == Err(ValidationFailure(message="x"))
     assert unify(_load)(_parse("42")) == Err(NotFoundFailure())
+
+
+def test_then_chains_steps_with_different_failures() -> None:
+    """``then`` calls the step on Ok and returns the first Err as it is."""
+    calls: list[int] = []
+
+    def load(key: int) -> Result[str, NotFoundFailure]:
+        calls.append(key)
+        return _load(key)
+
+    assert then(_parse("3"), load) == Ok("item 3")
+    assert then(_parse("42"), load) == Err(NotFoundFailure())
+    assert then(_parse("x"), load) == Err(ValidationFailure(message="x"))
+    assert calls == [3, 42]
+
+
+def test_then_is_bind_for_steps_that_share_a_failure() -> None:
+    """``then(r, step)`` equals ``r.bind(step)`` whatever r holds."""
+    for raw in ("1", "12", "z"):
+        assert then(_parse(raw), _load) == unify(_load)(_parse(raw))
 
 
 def test_bind_keeps_a_single_failure_type() -> None:

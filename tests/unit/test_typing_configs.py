@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 # What legitimately differs: the plugin itself, and what the no-plugin run checks
-# (railguard's public API: src and tests/typing/api.py, not every test).
+# (railguard's public API: src and the API programs in tests/typing, not every test).
 DIFFERENT = {"plugins", "files"}
 
 
@@ -32,8 +32,18 @@ def test_noplugin_config_differs_from_mypy_ini_only_by_the_plugin() -> None:
 
 
 def test_noplugin_run_checks_src_and_the_api_module() -> None:
-    """The no-plugin mypy run covers src and tests/typing/api.py."""
+    """The no-plugin mypy run covers src and the two API programs."""
     files = {
         f.strip() for f in _options(ROOT / "tests/typing/mypy-noplugin.ini")["files"].split(",")
     }
-    assert files == {"src", "tests/typing/api.py"}
+    assert files == {"src", "tests/typing/api.py", "tests/typing/service.py"}
+
+
+def test_no_typing_case_chooses_its_own_mypy_config() -> None:
+    """Every case runs in both mypy runs: none sets mypy_config or names itself for one run."""
+    import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs
+
+    for path in sorted((ROOT / "tests" / "typing").glob("*.yml")):
+        for case in yaml.safe_load(path.read_text()):
+            assert "mypy_config" not in case, f"{path.name}::{case['case']} sets mypy_config"
+            assert not case["case"].endswith(("_with_plugin", "_without_plugin")), case["case"]

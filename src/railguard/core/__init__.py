@@ -39,7 +39,7 @@ if typing.TYPE_CHECKING:
         attach_cause,
     )
     from ._policy import cause_from, failure_from_exception, register_exception, wire_failure
-    from ._result import Catcher, cases, catching, collect, unwrap_or_raise
+    from ._result import Catcher, cases, catching, collect, then, unwrap_or_raise
     from ._retry_after import MAX_RETRY_AFTER, parse_retry_after
 
 __all__ = [
@@ -84,6 +84,7 @@ __all__ = [
     "parse_retry_after",
     "register_exception",
     "thaw_json",
+    "then",
     "unwrap_or_raise",
     "wire_failure",
 ]
@@ -104,6 +105,7 @@ _LAZY = {
     "cases": "_result",
     "catching": "_result",
     "collect": "_result",
+    "then": "_result",
     "unwrap_or_raise": "_result",
 }
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import TypeAlias, cast, final
+from typing import TYPE_CHECKING, Any, TypeAlias, cast, final
 
 __all__ = ["EMPTY_DETAILS", "Details", "JSONValue", "freeze_json", "thaw_json"]
-
-JSONValue: TypeAlias = "str | int | float | bool | tuple[JSONValue, ...] | Details | None"
-"""A frozen JSON value: objects are `Details`, arrays are tuples."""
 
 
 @final
@@ -85,6 +82,15 @@ class Details(Mapping[str, "JSONValue"]):
 
     def __deepcopy__(self, memo: dict[int, object]) -> Details:
         return self
+
+
+# A real union at run time (after `Details`), so ``JSONValue | None`` works wherever
+# annotations are evaluated; there the recursion is cut (no forward reference to resolve).
+if TYPE_CHECKING:
+    JSONValue: TypeAlias = str | int | float | bool | tuple["JSONValue", ...] | Details | None
+else:
+    JSONValue = str | int | float | bool | tuple[Any, ...] | Details | None
+"""A frozen JSON value: objects are `Details`, arrays are tuples."""
 
 
 EMPTY_DETAILS = Details()

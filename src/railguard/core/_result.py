@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Coroutine, Iterable
-from typing import Any, Generic, ParamSpec, TypeVar, overload
+from typing import Any, Generic, ParamSpec, TypeVar, cast, overload
 
 from returns.result import Failure as Err
 from returns.result import Result, Success
@@ -13,10 +13,11 @@ from ._exceptions import CarriesFailure, FailureGroup
 from ._failure import Failure
 from ._policy import failure_from_exception
 
-__all__ = ["Catcher", "cases", "catching", "collect", "unwrap_or_raise"]
+__all__ = ["Catcher", "cases", "catching", "collect", "then", "unwrap_or_raise"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+U = TypeVar("U")
 F_co = TypeVar("F_co", bound=Failure, covariant=True)
 F1 = TypeVar("F1", bound=Failure)
 F2 = TypeVar("F2", bound=Failure)
@@ -24,6 +25,8 @@ F3 = TypeVar("F3", bound=Failure)
 F4 = TypeVar("F4", bound=Failure)
 F5 = TypeVar("F5", bound=Failure)
 FailureT = TypeVar("FailureT", bound=Failure)
+E = TypeVar("E", bound=Failure)
+F = TypeVar("F", bound=Failure)
 
 
 class Catcher(Generic[F_co]):
@@ -146,14 +149,36 @@ def collect(results: Iterable[Result[T, FailureT]]) -> Result[list[T], FailureGr
     """Collect results into ``Ok(values)`` or one `FailureGroup` holding every failure.
 
     Every result is looked at, so all failures are reported at once (validation).
+    An ``Err`` holding anything but a `Failure` raises ``TypeError``: mypy cannot
+    always see it (``[Ok(1), Err("x")]`` joins to ``Result[Any, Any]``).
     """
     values: list[T] = []
     failures: list[FailureT] = []
     for result in results:
         if isinstance(result, Success):
             values.append(result.unwrap())
-        else:
-            failures.append(result.failure())
+            continue
+        failure: object = result.failure()
+        if not isinstance(failure, Failure):
+            raise TypeError(f"collect() takes results whose failures are Failures, not {failure!r}")
+        failures.append(result.failure())
     if failures:
         return Err(FailureGroup(failures=tuple(failures)))
     return Success(values)
+
+
+def then(result: Result[T, E], step: Callable[[T], Result[U, F]], /) -> Result[U, E | F]:
+    """Chain a step that fails differently: the failure union widens to ``E | F``.
+
+    ``then(result, step)`` is ``result.bind(step)`` typed ``Result[U, E | F]``: the
+    way to chain steps whose failures differ. Every type checker infers the union
+    (mypy with or without returns' plugin, pyright, ty, pyrefly), so
+    ``match cases(...)`` + ``assert_never`` over a chain's failures is exhaustive.
+    An ``Err`` comes back as it is, and ``step`` is not called::
+
+        order = then(then(parse(raw), load), reserve)
+        # Result[Reservation, ValidationFailure | NotFoundFailure | OutOfStockFailure]
+    """
+    if isinstance(result, Success):
+        return step(result.unwrap())
+    return cast(Result[U, E | F], result)

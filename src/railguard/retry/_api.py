@@ -69,6 +69,33 @@ def _run(
     )
 
 
+# Each entry point has an overload without ``reconnect=``: its failure union then has
+# no reconnect type variable left unsolved (ty and pyrefly keep such a variable, and a
+# ``match`` over the union could never be exhaustive).
+@overload
+def retry(
+    call: Callable[[], Result[T, F]],
+    /,
+    *,
+    idempotent: bool,
+    idempotency_key: str | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    reconnect: None = None,
+    operation: str | None = None,
+) -> Result[T, F | RetryExhaustedFailure[F]]: ...
+@overload
+def retry(
+    call: Callable[[], Result[T, F]],
+    /,
+    *,
+    idempotent: bool,
+    idempotency_key: str | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    reconnect: Callable[[], Result[object, G]],
+    operation: str | None = None,
+) -> Result[T, F | G | RetryExhaustedFailure[F | G]]: ...
+
+
 def retry(
     call: Callable[[], Result[T, F]],
     /,
@@ -114,6 +141,30 @@ def retry(
     return cast("Result[T, F | G | RetryExhaustedFailure[F | G]]", result)
 
 
+@overload
+async def retry_async(
+    call: Callable[[], Awaitable[Result[T, F]]],
+    /,
+    *,
+    idempotent: bool,
+    idempotency_key: str | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    reconnect: None = None,
+    operation: str | None = None,
+) -> Result[T, F | RetryExhaustedFailure[F]]: ...
+@overload
+async def retry_async(
+    call: Callable[[], Awaitable[Result[T, F]]],
+    /,
+    *,
+    idempotent: bool,
+    idempotency_key: str | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    reconnect: Callable[[], Awaitable[Result[object, G]]],
+    operation: str | None = None,
+) -> Result[T, F | G | RetryExhaustedFailure[F | G]]: ...
+
+
 async def retry_async(
     call: Callable[[], Awaitable[Result[T, F]]],
     /,
@@ -149,6 +200,34 @@ async def retry_async(
         regenerate=None,
     )
     return cast("Result[T, F | G | RetryExhaustedFailure[F | G]]", result)
+
+
+@overload
+def retry_regenerating(
+    call: Callable[[I], Result[T, F]],
+    first: I,
+    /,
+    *,
+    regenerate: Callable[[F, I], Result[I, G]],
+    idempotent: bool,
+    idempotency_key: str | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    reconnect: None = None,
+    operation: str | None = None,
+) -> Result[T, F | G | RetryExhaustedFailure[F | G]]: ...
+@overload
+def retry_regenerating(
+    call: Callable[[I], Result[T, F]],
+    first: I,
+    /,
+    *,
+    regenerate: Callable[[F, I], Result[I, G]],
+    idempotent: bool,
+    idempotency_key: str | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    reconnect: Callable[[], Result[object, H]],
+    operation: str | None = None,
+) -> Result[T, F | G | H | RetryExhaustedFailure[F | G | H]]: ...
 
 
 def retry_regenerating(
@@ -199,6 +278,34 @@ def retry_regenerating(
         regenerate=cast("_RegenFn", regenerate),
     )
     return cast("Result[T, F | G | H | RetryExhaustedFailure[F | G | H]]", result)
+
+
+@overload
+async def retry_regenerating_async(
+    call: Callable[[I], Awaitable[Result[T, F]]],
+    first: I,
+    /,
+    *,
+    regenerate: Callable[[F, I], Awaitable[Result[I, G]]],
+    idempotent: bool,
+    idempotency_key: str | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    reconnect: None = None,
+    operation: str | None = None,
+) -> Result[T, F | G | RetryExhaustedFailure[F | G]]: ...
+@overload
+async def retry_regenerating_async(
+    call: Callable[[I], Awaitable[Result[T, F]]],
+    first: I,
+    /,
+    *,
+    regenerate: Callable[[F, I], Awaitable[Result[I, G]]],
+    idempotent: bool,
+    idempotency_key: str | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    reconnect: Callable[[], Awaitable[Result[object, H]]],
+    operation: str | None = None,
+) -> Result[T, F | G | H | RetryExhaustedFailure[F | G | H]]: ...
 
 
 async def retry_regenerating_async(
