@@ -298,9 +298,7 @@ def retried() -> None:
     if isinstance(failure, RetryExhaustedFailure):  # a class pattern would lose the parameter
         assert_type(failure.failures, tuple[NotFoundFailure | OutOfStockFailure, ...])
         assert_type(failure.error_chain, tuple[str, ...])
-        # the ignore goes when the families branch types to_exception() for pyright
-        # (reportUnnecessaryTypeIgnoreComment then flags it)
-        assert_type(failure.to_exception(), MaxAttemptsExceededError)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportAssertTypeFailure]
+        assert_type(failure.to_exception(), MaxAttemptsExceededError)
         kept: MaxAttemptsExceededFailure = failure
         assert_type(kept.max_attempts, int)
 

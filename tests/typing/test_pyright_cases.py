@@ -35,10 +35,7 @@ PYRIGHT = Path(sys.executable).parent / "pyright"
 # case name -> why pyright fails it today (the `families` branch replaces the
 # `failure = Paired(X)` descriptor, which pyright does not match against
 # CarriesFailure, and the protocol-typed self of PairedFailure.to_exception()).
-PYRIGHT_PENDING: dict[str, str] = {
-    "test_families.pairing_is_typed_both_ways": "PairedFailure.to_exception self protocol",
-    "test_retry.the_exhaustion_chain_is_typed": "PairedFailure.to_exception self protocol",
-}
+PYRIGHT_PENDING: dict[str, str] = {}
 
 _MYPY_ERROR = re.compile(r"^ER?:")
 _OUT_ERROR = re.compile(r"^main:(\d+): error:")
