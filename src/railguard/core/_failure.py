@@ -127,6 +127,10 @@ class Failure:
             return plain_retry(self.recovery)
         return Retry(self.recovery, after)
 
+    def __str__(self) -> str:
+        """``CODE: message``, what a log line or an unwrapped ``Err`` shows (``repr`` is attrs')."""
+        return f"{self.code}: {self.message}"
+
     def __reduce__(self) -> tuple[object, ...]:
         # Rebuilt with ``object.__new__`` + ``__setstate__``: ``cls.__new__(cls)``
         # (pickle's default) may return the shared all-defaults instance.

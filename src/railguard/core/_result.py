@@ -122,12 +122,20 @@ def catching(*exceptions: type[BaseException]) -> Catcher[Failure]:  # type: ign
 def unwrap_or_raise(result: Result[T, Failure]) -> T:
     """Return the value of an ``Ok``; raise the paired exception of an ``Err``.
 
-    The raised exception's ``__cause__`` chain is the failure's ``cause`` chain.
+    The raised exception's ``__cause__`` chain is the failure's ``cause`` chain,
+    its ``.failure`` is the failure, and a note (PEP 678, shown in tracebacks)
+    names the failure's code and message: a family exception keeps the ``str``
+    its document gives it. (returns' own ``Err(f).unwrap()`` raises
+    ``UnwrapFailedError``, whose ``str`` is empty; ``.halted_container.failure()``
+    holds the failure.)
     """
     if isinstance(result, Success):
         value: T = result.unwrap()
         return value
-    raise result.failure().to_exception()
+    failure = result.failure()
+    exc = failure.to_exception()
+    exc.add_note(f"railguard failure {failure}")
+    raise exc
 
 
 def cases(result: Result[T, FailureT]) -> Success[T] | Err[FailureT]:

@@ -1,0 +1,185 @@
+"""The one function every boundary calls when it answers a failure: log once, then observers.
+
+A boundary (HTTP response, WebSocket frame, retry attempt and exhaustion, the
+httpx client, gRPC, Celery) calls `report` once per failure it answers. The
+failure is logged on ``railguard.<boundary>`` at its category's level with
+structured fields in ``extra=``, then handed to every registered observer
+(metrics, tracing). Nothing here imports beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Final
+
+import attrs
+
+from railguard.core import Category, Failure, InternalFailure
+
+__all__ = [
+    "SERVER_SIDE",
+    "Observation",
+    "Observer",
+    "add_observer",
+    "fields_of",
+    "level_for",
+    "remove_observer",
+    "report",
+    "set_levels",
+]
+
+SERVER_SIDE: Final = frozenset(
+    {
+        Category.INTERNAL,
+        Category.CONFIGURATION,
+        Category.INFRASTRUCTURE,
+        Category.TIMEOUT,
+        Category.UPSTREAM,
+    }
+)
+"""Categories that are the service's own (or its dependencies') fault, not the client's."""
+
+_ERROR_CATEGORIES: Final = frozenset({Category.INTERNAL, Category.CONFIGURATION})
+_DEFAULT_LEVELS: Final[Mapping[Category, int]] = {
+    category: logging.ERROR
+    if category in _ERROR_CATEGORIES
+    else logging.WARNING
+    if category in SERVER_SIDE
+    else logging.INFO
+    for category in Category
+}
+_levels: dict[Category, int] = dict(_DEFAULT_LEVELS)
+_loggers: dict[str, logging.Logger] = {}
+_MAX_CAUSES: Final = 16
+_self_log = logging.getLogger("railguard.observe")
+
+
+@attrs.frozen
+class Observation:
+    """One failure answered at a boundary, as observers receive it."""
+
+    failure: Failure
+    boundary: str
+    """``http``, ``websocket``, ``retry``, ``httpx``, ``grpc`` or ``celery``."""
+    outcome: str = "answered"
+    """``answered`` (sent to a peer), ``received`` (from a peer), ``attempt`` or ``exhausted``."""
+    exception: BaseException | None = None
+    request_id: str | None = None
+    idempotency_key: str | None = None
+
+
+Observer = Callable[[Observation], None]
+"""Called with every `Observation` after it is logged; an observer must not raise."""
+
+_observers: tuple[Observer, ...] = ()
+
+
+def add_observer(observer: Observer) -> None:
+    """Call ``observer`` with every failure any boundary reports from now on (once)."""
+    global _observers  # noqa: PLW0603  # a tuple swapped whole: report() reads it lock-free
+    if observer not in _observers:
+        _observers = (*_observers, observer)
+
+
+def remove_observer(observer: Observer) -> None:
+    """Stop calling ``observer`` (no error if it was not registered)."""
+    global _observers  # noqa: PLW0603  # see add_observer
+    _observers = tuple(o for o in _observers if o != observer)
+
+
+def set_levels(levels: Mapping[Category, int] | None = None) -> None:
+    """Set the log level of failures per category; ``None`` restores the defaults.
+
+    Defaults: ERROR for internal and configuration failures, WARNING for the
+    other server-side categories (infrastructure, timeout, upstream), INFO for
+    the client's mistakes (validation, not found, authentication, ...).
+    """
+    _levels.clear()
+    _levels.update(_DEFAULT_LEVELS)
+    _levels.update(levels or {})
+
+
+def level_for(failure: Failure) -> int:
+    """The level ``failure`` is logged at (its category's)."""
+    return _levels[failure.category]
+
+
+def fields_of(observation: Observation) -> dict[str, object]:
+    """The structured fields of a log line: codes, enums and ids only, nothing of a message."""
+    failure = observation.failure
+    causes: list[str] = []
+    cause = failure.cause
+    while cause is not None and len(causes) < _MAX_CAUSES:
+        causes.append(cause.code)
+        cause = cause.cause
+    return {
+        "boundary": observation.boundary,
+        "outcome": observation.outcome,
+        "code": failure.code,
+        "category": failure.category.value,
+        "status": int(failure.status),
+        "recovery": failure.recovery.value,
+        "retry_after": failure.retry_after,
+        "request_id": observation.request_id,
+        "idempotency_key": observation.idempotency_key,
+        "cause_codes": tuple(causes),
+    }
+
+
+def _logger(boundary: str) -> logging.Logger:
+    found = _loggers.get(boundary)
+    if found is None:
+        found = _loggers[boundary] = logging.getLogger(f"railguard.{boundary}")
+    return found
+
+
+def report(
+    failure: Failure,
+    *,
+    boundary: str,
+    outcome: str = "answered",
+    exception: BaseException | None = None,
+    request_id: str | None = None,
+    idempotency_key: str | None = None,
+    log: bool = True,
+) -> None:
+    """Record one failure a boundary answered: one log line, then every observer.
+
+    The line goes to ``railguard.<boundary>`` at the category's level (see
+    `set_levels`) and reads ``answered NOT_FOUND: Agent not found``: the code
+    and the message the peer is told. An unexpected exception (``exception``, or
+    an `railguard.InternalFailure`'s own) is attached as ``exc_info`` for the
+    in-process log only; the structured fields never hold its text. ``log=False``
+    is for a boundary that logs the event itself (retry) and only needs observers.
+    """
+    if exception is None and type(failure) is InternalFailure:
+        exception = failure.exception
+    observation: Observation | None = None
+    if log:  # the observation is built only when a line or an observer needs it
+        logger = _loggers.get(boundary) or _logger(boundary)
+        level = _levels[failure.category]
+        if logger.isEnabledFor(level):
+            observation = Observation(
+                failure, boundary, outcome, exception, request_id, idempotency_key
+            )
+            logger.log(
+                level,
+                "%s %s",
+                outcome,
+                failure,
+                exc_info=exception,
+                extra=fields_of(observation),
+            )
+    observers = _observers
+    if not observers:
+        return
+    if observation is None:
+        observation = Observation(
+            failure, boundary, outcome, exception, request_id, idempotency_key
+        )
+    for observer in observers:
+        try:
+            observer(observation)
+        except Exception:  # noqa: BLE001  # an observer's bug must not break an answer
+            _self_log.exception("railguard: observer %r failed", observer)

@@ -1,0 +1,133 @@
+"""Prometheus metrics of every reported failure (extra ``metrics``: prometheus-client).
+
+``install()`` registers the counters on a registry (the default one unless
+given) and adds their observer to `railguard.observe`::
+
+    railguard_failures_total{code, category, boundary, outcome}
+    railguard_retry_attempts_total{code, category}
+    railguard_retry_exhausted_total{code}
+    railguard_failure_retry_after_seconds{boundary}   (histogram of hints)
+    errors_total{error_type, severity}                (the bridge's track_error)
+
+Labels are bounded: a code is a registered catalog code or ``OTHER`` (a peer's
+unknown code never becomes a label); no message, id or detail is a label.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from railguard.core import lookup
+from railguard.observe._report import Observation, add_observer, remove_observer
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
+__all__ = ["Metrics", "install", "track_error", "uninstall"]
+
+OTHER: Final = "OTHER"
+"""The code label of a failure whose code is not in the catalog."""
+
+_HINT_BUCKETS: Final = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0)
+
+
+class Metrics:
+    """The collectors on one registry, and the observer that feeds them."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        from prometheus_client import REGISTRY, Counter, Histogram  # noqa: PLC0415  # extra
+
+        registry = REGISTRY if registry is None else registry
+        self.failures = Counter(
+            "railguard_failures",
+            "Failures reported at a boundary.",
+            ("code", "category", "boundary", "outcome"),
+            registry=registry,
+        )
+        self.retry_attempts = Counter(
+            "railguard_retry_attempts",
+            "Retried calls' failed attempts.",
+            ("code", "category"),
+            registry=registry,
+        )
+        self.retry_exhausted = Counter(
+            "railguard_retry_exhausted",
+            "Retried calls that ran out of attempts or time, by the last attempt's code.",
+            ("code",),
+            registry=registry,
+        )
+        self.hints = Histogram(
+            "railguard_failure_retry_after_seconds",
+            "Retry-after hints of reported failures.",
+            ("boundary",),
+            buckets=_HINT_BUCKETS,
+            registry=registry,
+        )
+        self.errors = Counter(
+            "errors",
+            "The bridge document's track_error(name, severity) count.",
+            ("error_type", "severity"),
+            registry=registry,
+        )
+        self._children: dict[tuple[str, ...], Any] = {}
+        self._codes: dict[str, str] = {}
+
+    def _code(self, code: str) -> str:
+        label = self._codes.get(code)
+        if label is None:
+            label = code if lookup(code) is not None else OTHER
+            if len(self._codes) < 4096:  # a bound on the cache itself
+                self._codes[code] = label
+        return label
+
+    def __call__(self, observation: Observation) -> None:
+        """Count one observation (the observer `install` registers)."""
+        failure = observation.failure
+        code = self._code(failure.code)
+        category = failure.category.value
+        key = (code, category, observation.boundary, observation.outcome)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = self.failures.labels(*key)
+        child.inc()
+        if observation.outcome == "attempt":
+            self.retry_attempts.labels(code, category).inc()
+        elif observation.outcome == "exhausted":
+            last = failure.cause if failure.cause is not None else failure
+            self.retry_exhausted.labels(self._code(last.code)).inc()
+        if failure.retry_after is not None:
+            self.hints.labels(observation.boundary).observe(failure.retry_after)
+
+
+_installed: Metrics | None = None
+
+
+def install(registry: CollectorRegistry | None = None) -> Metrics:
+    """Create the collectors on ``registry`` (default: prometheus-client's) and start counting.
+
+    A second call replaces the first one's observer (collectors on a new registry).
+    """
+    global _installed  # noqa: PLW0603  # one installed instance, replaced whole
+    uninstall()
+    _installed = Metrics(registry)
+    add_observer(_installed)
+    return _installed
+
+
+def uninstall() -> None:
+    """Stop counting (the collectors stay on their registry)."""
+    global _installed  # noqa: PLW0603  # see install
+    if _installed is not None:
+        remove_observer(_installed)
+        _installed = None
+
+
+def track_error(name: str, severity: str) -> None:
+    """The bridge document's ``track_error``: count ``errors_total{error_type, severity}``.
+
+    Raises:
+        RuntimeError: `install` was not called.
+    """
+    if _installed is None:
+        raise RuntimeError("call railguard.observe.metrics.install() first")
+    _installed.errors.labels(name, severity).inc()
