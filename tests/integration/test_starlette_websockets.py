@@ -215,7 +215,7 @@ async def test_unexpected_exception_is_sanitized(
     assert frame == Err(InternalFailure())
     assert code == 1011
     assert "secret-key-123" not in reason
-    assert "unhandled exception" in caplog.text
+    assert "answered INTERNAL: An internal error occurred." in caplog.text
 
 
 @pytest.mark.anyio

@@ -267,7 +267,7 @@ async def test_unexpected_exceptions_are_sanitized(
         with pytest.raises(ConnectionClosed):
             await client.recv()
         assert client.close_code == 1011
-    assert "unhandled exception" in caplog.text
+    assert "answered INTERNAL: An internal error occurred." in caplog.text
 
 
 @pytest.mark.anyio

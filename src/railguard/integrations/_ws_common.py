@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeAlias
 
@@ -13,8 +12,6 @@ from returns.result import Result, Success
 from railguard.core import Failure, InternalFailure, wire_failure
 
 __all__ = ["FailureOf", "Outgoing", "Parse", "answer", "failure_of", "outgoing"]
-
-_log = logging.getLogger("railguard.websocket")
 
 Outgoing: TypeAlias = str | bytes | None
 """A message to send back (text or binary), or nothing."""
@@ -32,12 +29,10 @@ def failure_of(exc: BaseException) -> Failure:
     `railguard.wire_failure` decides: family exceptions, railguard's carrying
     exceptions and returns' ``UnwrapFailedError`` give their failure; anything
     else (a ``ValueError`` too: its text may hold secrets) gives a sanitized
-    `railguard.InternalFailure` (nothing of it on the wire) and is logged.
+    `railguard.InternalFailure` (nothing of it on the wire) that keeps it as
+    ``.exception``: `railguard.observe.report` logs it where the failure is answered.
     """
-    failure = wire_failure(exc)
-    if isinstance(failure, InternalFailure) and failure.exception is not None:
-        _log.error("railguard: unhandled exception in a WebSocket handler", exc_info=exc)
-    return failure
+    return wire_failure(exc)
 
 
 def outgoing(value: object) -> tuple[Outgoing, Failure | None]:

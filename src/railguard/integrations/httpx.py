@@ -35,6 +35,7 @@ from railguard.core import (
 )
 from railguard.http import decode
 from railguard.http._status import kneo_network_class
+from railguard.observe import report
 
 __all__ = [
     "AsyncResultClient",
@@ -64,6 +65,13 @@ def _decoded(response: httpx.Response, idempotency_key: str | None) -> Failure:
     )
 
 
+def _received(failure: Failure) -> Failure:
+    """Report a failure received from a peer (`railguard.observe.report`) and return it."""
+    key = getattr(failure, "idempotency_key", None)
+    report(failure, boundary="httpx", outcome="received", idempotency_key=key)
+    return failure
+
+
 def from_response(
     response: httpx.Response, *, idempotency_key: str | None = None
 ) -> Result[httpx.Response, Failure]:
@@ -79,7 +87,7 @@ def from_response(
     if not response.is_error:
         return Success(response)
     response.read()
-    return Err(_decoded(response, idempotency_key))
+    return Err(_received(_decoded(response, idempotency_key)))
 
 
 async def afrom_response(
@@ -89,7 +97,7 @@ async def afrom_response(
     if not response.is_error:
         return Success(response)
     await response.aread()
-    return Err(_decoded(response, idempotency_key))
+    return Err(_received(_decoded(response, idempotency_key)))
 
 
 # httpx's exception tree → failures; most specific first (see httpx/_exceptions.py)
@@ -153,7 +161,7 @@ class ResultClient:
         try:
             response = self.client.send(request, **kwargs)
         except httpx.HTTPError as exc:
-            return Err(from_error(exc))
+            return Err(_received(from_error(exc)))
         return from_response(response)
 
     def request(
@@ -163,7 +171,7 @@ class ResultClient:
         try:
             response = self.client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
-            return Err(from_error(exc))
+            return Err(_received(from_error(exc)))
         return from_response(response)
 
     def get(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
@@ -224,7 +232,7 @@ class AsyncResultClient:
         try:
             response = await self.client.send(request, **kwargs)
         except httpx.HTTPError as exc:
-            return Err(from_error(exc))
+            return Err(_received(from_error(exc)))
         return await afrom_response(response)
 
     async def request(
@@ -234,7 +242,7 @@ class AsyncResultClient:
         try:
             response = await self.client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
-            return Err(from_error(exc))
+            return Err(_received(from_error(exc)))
         return await afrom_response(response)
 
     async def get(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:

@@ -30,6 +30,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from railguard.core import Details, Failure, InternalFailure, wire_failure
 from railguard.http import CONTENT_TYPES, DEFAULT_TYPE_BASE, HttpError, Style, encode
 from railguard.http._status import for_status
+from railguard.observe import report
 
 from .starlette_ws import WebSocketFailureMiddleware, send_failure
 
@@ -129,6 +130,7 @@ class Responder:
         self, failure: Failure, path: str | None, headers: Mapping[str, str] | None = None
     ) -> Response:
         """The response carrying ``failure``; an unencodable failure answers a generic 500."""
+        report(failure, boundary="http")
         instance = path if self.style == "problem" else None
         try:
             error = encode(failure, self.style, type_base=self.type_base, instance=instance)
@@ -140,7 +142,7 @@ class Responder:
     def failure_for(self, exc: BaseException, connection: HTTPConnection | None) -> Failure:
         """What the peer is told about ``exc``: the framework's mapping, else the wire policy.
 
-        An unexpected exception is logged with its traceback here.
+        An unexpected exception is logged with its traceback where the failure is answered.
         """
         failure: Failure | None = None
         if connection is not None:
@@ -151,16 +153,6 @@ class Responder:
                     break
         if failure is None:
             failure = wire_failure(exc)
-        if isinstance(failure, InternalFailure) and failure.exception is not None:
-            original = failure.exception
-            scope = connection.scope if connection is not None else {}
-            _log.error(
-                "Unhandled %s in %s %s",
-                type(original).__qualname__,
-                scope.get("method", "WEBSOCKET"),
-                scope.get("path", "?"),
-                exc_info=(type(original), original, original.__traceback__),
-            )
         return failure
 
     async def handle(self, connection: HTTPConnection, exc: Exception) -> Response | None:

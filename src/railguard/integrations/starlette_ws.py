@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from railguard.core import Failure
+from railguard.observe import report
 from railguard.websocket import (
     Style,
     bridge_failure,
@@ -69,6 +70,7 @@ async def send_failure(
     Returns:
         Whether the connection is now closed.
     """
+    report(failure, boundary="websocket")
     if websocket.application_state is WebSocketState.DISCONNECTED:
         return True
     if websocket.application_state is WebSocketState.RESPONSE:
@@ -266,6 +268,7 @@ class _Tracked:
         await self._send(message)
 
     async def report(self, failure: Failure, style: Style) -> None:
+        report(failure, boundary="websocket")
         reply = error_reply(failure, style=style, close=True)
         assert reply.close is not None  # noqa: S101  # close=True always gives one
         code, reason = reply.close

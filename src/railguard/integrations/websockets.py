@@ -42,6 +42,7 @@ from websockets.http11 import Request, Response
 from websockets.typing import Data
 
 from railguard.core import Category, Failure, InternalFailure, UnknownFailure
+from railguard.observe import report
 from railguard.websocket import (
     CloseCode,
     MalformedFrameFailure,
@@ -114,6 +115,7 @@ async def send_failure(
     Returns:
         Whether the connection was closed (or was already closed).
     """
+    report(failure, boundary="websocket")
     frame, closing = reply_parts(failure, style=style, close=close)
     try:
         await connection.send(frame)
@@ -316,6 +318,7 @@ def handshake_errors(
 
 
 def _refusal(failure: Failure, style: Style) -> Response:
+    report(failure, boundary="websocket")
     frame, _ = reply_parts(failure, style=style, close=False)
     body = frame.encode()
     status = int(failure.status)

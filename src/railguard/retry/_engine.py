@@ -11,6 +11,7 @@ from returns.result import Failure as Err
 from returns.result import Result, Success
 
 from railguard.core import Failure
+from railguard.observe import report
 
 from ._exhausted import exhausted
 from ._plan import Action, Plan, Step, plan
@@ -88,6 +89,7 @@ class Run(Generic[I]):
         if not isinstance(failure, Failure):
             return False
         self.chain.append(failure)
+        report(failure, boundary="retry", outcome="attempt", log=False)  # logged below
         decided = plan(
             failure,
             attempt=state.attempt_number,
@@ -158,14 +160,14 @@ class Run(Generic[I]):
                 extra=self._extra(state, failure),
             )
         by_deadline = state.attempt_number < self.policy.attempts
-        return Err(
-            exhausted(
-                operation=self.operation,
-                max_attempts=self.policy.attempts,
-                chain=self.chain,
-                deadline=self.policy.deadline if by_deadline else None,
-            )
+        gave_up = exhausted(
+            operation=self.operation,
+            max_attempts=self.policy.attempts,
+            chain=self.chain,
+            deadline=self.policy.deadline if by_deadline else None,
         )
+        report(gave_up, boundary="retry", outcome="exhausted", log=False)  # logged above
+        return Err(gave_up)
 
     def _extra(
         self, state: tenacity.RetryCallState, failure: Failure, sleep: float | None = None
