@@ -163,14 +163,22 @@ def report(
             observation = Observation(
                 failure, boundary, outcome, exception, request_id, idempotency_key
             )
-            logger.log(
-                level,
-                "%s %s",
-                outcome,
-                failure,
-                exc_info=exception,
-                extra=fields_of(observation),
+            # made and handled directly: ``findCaller`` would only find this line anyway
+            exc_info = (
+                None if exception is None else (type(exception), exception, exception.__traceback__)
             )
+            record = logger.makeRecord(
+                logger.name,
+                level,
+                __file__,
+                0,
+                "%s %s",
+                (outcome, failure),
+                exc_info,
+                "report",
+                fields_of(observation),
+            )
+            logger.handle(record)
     observers = _observers
     if not observers:
         return
