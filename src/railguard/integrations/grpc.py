@@ -33,6 +33,7 @@ from returns.result import Result, Success
 
 from railguard.core import EMPTY_DETAILS, Failure, InternalFailure
 from railguard.grpc import DETAILS_KEY, decode, details_of, encode, generic_class
+from railguard.observe import report
 from railguard.retry import DEFAULT_POLICY, RetryPolicy, retry, retry_async
 
 __all__ = [
@@ -128,10 +129,7 @@ class _Status(grpc.Status):
 
 
 def _failure_of_exception(exc: BaseException) -> Failure:
-    failure = Failure.from_exception(exc)
-    if isinstance(failure, InternalFailure):
-        _log.error("railguard: unexpected exception in a gRPC method", exc_info=exc)
-    return failure
+    return Failure.from_exception(exc)  # an unexpected one is logged where it is answered
 
 
 def _outcome(value: object) -> tuple[object, Failure | None]:
@@ -155,6 +153,7 @@ def _aborted(context: grpc.ServicerContext) -> bool:
 
 
 def _abort(context: grpc.ServicerContext, failure: Failure) -> NoReturn:
+    report(failure, boundary="grpc")
     context.abort_with_status(rich_status(failure))
 
 
@@ -254,6 +253,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
 
 
 async def _abort_async(context: grpc.aio.ServicerContext[Any, Any], failure: Failure) -> NoReturn:
+    report(failure, boundary="grpc")
     await context.abort_with_status(rich_status(failure))
 
 
