@@ -65,7 +65,8 @@ def test_demo_keeps_secrets_and_escape_codes_off_the_page(demo_output: str) -> N
     """The bug's password never shows; piped output has no terminal escape codes."""
     assert "hunter2" not in demo_output
     assert "\x1b[" not in demo_output
-    assert "Unhandled RuntimeError in GET /boom" in demo_output
+    expected = "answered INTERNAL: An internal error occurred. (unexpected RuntimeError)"
+    assert expected in demo_output
 
 
 def test_demo_runs_from_the_installed_package(tmp_path: Path) -> None:

@@ -147,6 +147,9 @@ def test_unexpected_exception_keeps_its_traceback_in_process_only(
     assert record.exc_info is not None
     assert record.exc_info[1] is failure.exception
     assert SECRET not in record.getMessage()
+    assert record.getMessage() == (
+        "answered INTERNAL: An internal error occurred. (unexpected RuntimeError)"
+    )
     assert SECRET not in repr(
         {k: v for k, v in vars(record).items() if k not in {"exc_info", "exc_text"}}
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -65,7 +66,7 @@ def blocks() -> Sequence[Block]:
     from ._server import serving  # noqa: PLC0415
 
     with (
-        listening("railguard", propagate=False) as server_log,
+        listening("railguard", propagate=False, level=logging.WARNING) as server_log,
         serving(create_app()) as base,
         httpx.Client(base_url=base, timeout=5) as raw,
     ):

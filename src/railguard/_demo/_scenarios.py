@@ -138,10 +138,10 @@ class Lines(logging.Handler):
 
 
 @contextmanager
-def listening(name: str, *, propagate: bool = True) -> Iterator[Lines]:
-    """Collect what logger ``name`` logs at INFO and above while the block runs."""
+def listening(name: str, *, propagate: bool = True, level: int = logging.INFO) -> Iterator[Lines]:
+    """While the block runs, enable logger ``name`` at INFO; keep its lines from ``level``."""
     logger = logging.getLogger(name)
-    handler, level, was_propagating = Lines(), logger.level, logger.propagate
+    handler, old, was_propagating = Lines(level), logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = propagate
@@ -149,7 +149,7 @@ def listening(name: str, *, propagate: bool = True) -> Iterator[Lines]:
         yield handler
     finally:
         logger.removeHandler(handler)
-        logger.setLevel(level)
+        logger.setLevel(old)
         logger.propagate = was_propagating
 
 

@@ -149,9 +149,10 @@ def report(
     The line goes to ``railguard.<boundary>`` at the category's level (see
     `set_levels`) and reads ``answered NOT_FOUND: Agent not found``: the code
     and the message the peer is told. An unexpected exception (``exception``, or
-    an `railguard.InternalFailure`'s own) is attached as ``exc_info`` for the
-    in-process log only; the structured fields never hold its text. ``log=False``
-    is for a boundary that logs the event itself (retry) and only needs observers.
+    an `railguard.InternalFailure`'s own) is named by its type and attached as
+    ``exc_info`` for the in-process log only; the structured fields never hold
+    its text. ``log=False`` is for a boundary that logs the event itself (retry)
+    and only needs observers.
     """
     if exception is None and type(failure) is InternalFailure:
         exception = failure.exception
@@ -164,16 +165,20 @@ def report(
                 failure, boundary, outcome, exception, request_id, idempotency_key
             )
             # made and handled directly: ``findCaller`` would only find this line anyway
-            exc_info = (
-                None if exception is None else (type(exception), exception, exception.__traceback__)
-            )
+            args: tuple[object, ...]
+            if exception is None:
+                text, args, exc_info = "%s %s", (outcome, failure), None
+            else:  # the type names the bug in-process; its text stays in the traceback
+                kind = type(exception).__qualname__
+                text, args = "%s %s (unexpected %s)", (outcome, failure, kind)
+                exc_info = (type(exception), exception, exception.__traceback__)
             record = logger.makeRecord(
                 logger.name,
                 level,
                 __file__,
                 0,
-                "%s %s",
-                (outcome, failure),
+                text,
+                args,
                 exc_info,
                 "report",
                 fields_of(observation),
