@@ -15,6 +15,7 @@ from railguard import Err, Failure, NotFoundFailure, RateLimitFailure, Result, V
 from railguard.integrations.fastapi import install
 from railguard.integrations.httpx import wrap
 from railguard.integrations.starlette_ws import serve_messages
+from railguard.observe import RequestIdMiddleware
 from railguard.retry import FakeClock, RetryPolicy, retry
 
 from .servers import running_uvicorn
@@ -32,6 +33,7 @@ TIMEOUT = 10.0
 def _app() -> FastAPI:
     app = FastAPI()
     install(app)
+    app.add_middleware(RequestIdMiddleware)
 
     @app.get("/agents/{agent_id}")
     async def missing(agent_id: str) -> Result[dict[str, str], Failure]:
@@ -122,6 +124,29 @@ def test_failing_http_request_is_logged_and_counted_once(
     assert (record.code, record.status) == ("NOT_FOUND", 404)  # type: ignore[attr-defined]
     labels = {"code": "NOT_FOUND", "category": "not_found", "boundary": "http"}
     assert _count(registry, "railguard_failures_total", outcome="answered", **labels) == 1.0
+
+
+def test_request_id_is_on_the_line_and_sent_back(
+    base: str, records: list[logging.LogRecord]
+) -> None:
+    """An incoming X-Request-ID is the line's ``request_id`` and comes back on the response."""
+    response = httpx.get(base + "/agents/1", headers={"X-Request-ID": "req-42"}, timeout=TIMEOUT)
+    assert response.headers["x-request-id"] == "req-42"
+    (record,) = _mine(records, "railguard.http")
+    assert record.request_id == "req-42"  # type: ignore[attr-defined]
+
+
+def test_forged_or_missing_request_id_is_replaced(
+    base: str, records: list[logging.LogRecord]
+) -> None:
+    """A request id that is not a plain token is not trusted: a new one is made and used."""
+    forged = "x" * 129
+    response = httpx.get(base + "/agents/1", headers={"X-Request-ID": forged}, timeout=TIMEOUT)
+    made = response.headers["x-request-id"]
+    assert made != forged
+    assert len(made) == 32
+    (record,) = _mine(records, "railguard.http")
+    assert record.request_id == made  # type: ignore[attr-defined]
 
 
 def test_unexpected_exception_is_logged_once_with_traceback_and_no_secret_outside_it(

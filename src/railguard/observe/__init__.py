@@ -3,6 +3,7 @@
 ``report`` is what the boundaries call; applications choose levels per category
 (`set_levels`) and add observers: `railguard.observe.metrics` (Prometheus, extra
 ``metrics``) and `railguard.observe.tracing` (OpenTelemetry, extra ``tracing``).
+`RequestIdMiddleware` puts each request's ``X-Request-ID`` on its lines.
 Standard library only; the optional layers import their client on ``install()``.
 """
 
@@ -17,15 +18,19 @@ from railguard.observe._report import (
     report,
     set_levels,
 )
+from railguard.observe._request_id import REQUEST_ID, RequestIdMiddleware, request_id
 
 __all__ = [
+    "REQUEST_ID",
     "SERVER_SIDE",
     "Observation",
     "Observer",
+    "RequestIdMiddleware",
     "add_observer",
     "fields_of",
     "level_for",
     "remove_observer",
     "report",
+    "request_id",
     "set_levels",
 ]

@@ -16,6 +16,7 @@ from typing import Final
 import attrs
 
 from railguard.core import Category, Failure, InternalFailure
+from railguard.observe._request_id import REQUEST_ID
 
 __all__ = [
     "SERVER_SIDE",
@@ -151,9 +152,12 @@ def report(
     and the message the peer is told. An unexpected exception (``exception``, or
     an `railguard.InternalFailure`'s own) is named by its type and attached as
     ``exc_info`` for the in-process log only; the structured fields never hold
-    its text. ``log=False`` is for a boundary that logs the event itself (retry)
-    and only needs observers.
+    its text. ``request_id`` defaults to the id `RequestIdMiddleware` set for
+    the request being served. ``log=False`` is for a boundary that logs the
+    event itself (retry) and only needs observers.
     """
+    if request_id is None:
+        request_id = REQUEST_ID.get()
     if exception is None and type(failure) is InternalFailure:
         exception = failure.exception
     observation: Observation | None = None

@@ -1,0 +1,70 @@
+"""Request ids: an incoming ``X-Request-ID`` (or a new one) on every log line about the request.
+
+`RequestIdMiddleware` is plain ASGI (any framework): it reads the request's
+``X-Request-ID`` when it is a plain token (letters, digits, ``._:-``, up to 128
+characters; anything else could forge log lines, so a new id replaces it),
+else makes one, keeps it in a context variable for the request's task (read by
+`railguard.observe.report`), and sends it back on the response.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from contextvars import ContextVar
+from typing import Any, Final
+
+__all__ = ["REQUEST_ID", "RequestIdMiddleware", "request_id"]
+
+REQUEST_ID: Final[ContextVar[str | None]] = ContextVar("railguard_request_id", default=None)
+"""The id of the request being served in this context (``None`` outside one)."""
+
+_HEADER: Final = b"x-request-id"
+_TOKEN: Final = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
+
+_Scope = MutableMapping[str, Any]
+_Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+_Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+_App = Callable[[_Scope, _Receive, _Send], Awaitable[None]]
+
+
+def request_id() -> str | None:
+    """The id of the request being served, if any."""
+    return REQUEST_ID.get()
+
+
+def _incoming(scope: _Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == _HEADER and _TOKEN.fullmatch(value):
+            return bytes(value).decode("ascii")
+    return uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    """ASGI middleware: each HTTP request and WebSocket gets its id (see the module)."""
+
+    def __init__(self, app: _App) -> None:
+        self.app = app
+
+    async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
+        """Serve ``scope`` with its request id set; an HTTP response carries it back."""
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        rid = _incoming(scope)
+        token = REQUEST_ID.set(rid)
+        raw = rid.encode("ascii")
+
+        async def sender(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                if all(name.lower() != _HEADER for name, _ in headers):
+                    headers.append((_HEADER, raw))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sender)
+        finally:
+            REQUEST_ID.reset(token)
