@@ -13,6 +13,7 @@ from celery.exceptions import SoftTimeLimitExceeded, TaskPredicate
 from returns.result import Result, Success
 
 from railguard.core import Failure, InternalFailure, MalformedFailure, Recovery, TimeoutFailure
+from railguard.observe import report
 from railguard.retry import DEFAULT_POLICY, RetryExhaustedFailure, RetryPolicy, sleep_for
 
 from ._pending import Pending
@@ -279,6 +280,7 @@ def _attempt(spec: _Spec, task: Task[..., object], envelope: Mapping[str, object
     if isinstance(step, Failure):
         return _finish(spec, step, info)
     next_call, countdown = step
+    report(failure, boundary="celery", outcome="attempt", log=False)  # logged just below
     _log.info(
         "railguard: %s attempt %d failed with %s; retrying in %.2fs",
         spec.name,
@@ -305,10 +307,8 @@ def _run(spec: _Spec, call: Call) -> Failure | Success[object]:
     except SoftTimeLimitExceeded:
         return TimeoutFailure(message="The task exceeded its soft time limit.")
     except Exception as exc:  # noqa: BLE001  # every raise becomes a failure, sanitized
-        failure = Failure.from_exception(exc)
-        if isinstance(failure, InternalFailure):  # the detail goes to the log, never the backend
-            _log.error("railguard: task %s raised unexpectedly", spec.name, exc_info=exc)
-        return failure
+        # an unexpected one keeps its exception for the log (never the backend): `_finish`
+        return Failure.from_exception(exc)
     if isinstance(result, Success):
         return cast(Success[object], result)
     error = result.failure()
@@ -376,6 +376,7 @@ def _exhaust(
 
 def _finish(spec: _Spec, failure: Failure, info: TaskInfo) -> Outcome:
     """The outcome of a failed task; a failure asking for a person goes to the hook first."""
+    report(failure, boundary="celery")
     if failure.recovery is Recovery.ESCALATE and spec.escalate is not None:
         try:
             spec.escalate(failure, info)
