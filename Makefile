@@ -17,8 +17,9 @@ demo: $(STAMP)
 
 # The typing cases (tests/typing/*.yml) run with returns' mypy plugin inside `pytest`,
 # once more without it, and under pyright (tests/typing/test_pyright_cases.py);
-# `typecheck` checks src and the API programs with mypy both ways and pyright strict.
-test: lint typecheck pytest typing-without-plugin
+# `typecheck` checks src and the API programs with mypy both ways and pyright strict;
+# `verifytypes` scores the public API's type completeness on a regular install (>= 98%).
+test: lint typecheck pytest typing-without-plugin verifytypes
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
