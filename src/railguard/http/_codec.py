@@ -11,7 +11,7 @@ from typing import Final, Literal, NamedTuple, TypeAlias
 import attrs
 
 from railguard._catalog import load_catalog
-from railguard._wire import MAX_BYTES, WireError, constants, excerpt, schema_of
+from railguard._wire import MAX_BYTES, Context, WireError, constants, excerpt, read_json, schema_of
 from railguard.core import Failure, MalformedFailure
 
 from . import _agents, _bridge, _kneo, _problem
@@ -22,7 +22,6 @@ from ._style import (
     EnvelopeStyle,
     HttpError,
     Reading,
-    context_of,
     parse,
 )
 
@@ -121,6 +120,8 @@ class _Template(NamedTuple):
     headers: Mapping[str, str]
     body: str
     """A ``str.format`` string: ``{0}`` is the JSON message, ``{1}`` the JSON instance."""
+    pieces: tuple[str, ...] | None
+    """Without an instance: the body split where the message goes (joined by it)."""
 
 
 _templates: dict[tuple[object, ...], _Template] = {}
@@ -140,10 +141,14 @@ def _fast(
         if len(_templates) >= _MAX_TEMPLATES:
             return None  # instances vary their codes without bound: the generic path
         template = _templates[key] = _template(failure, style, type_base, instance is not None)
-    body = template.body.format(
-        encode_basestring_ascii(failure.message),
-        "" if instance is None else encode_basestring_ascii(instance),
-    )
+    pieces = template.pieces
+    if pieces is not None:  # no instance: the message joins the pieces
+        body = encode_basestring_ascii(failure.message).join(pieces)
+    else:
+        body = template.body.format(
+            encode_basestring_ascii(failure.message),
+            "" if instance is None else encode_basestring_ascii(instance),
+        )
     return HttpError(template.status, template.headers, body.encode())
 
 
@@ -154,10 +159,12 @@ def _template(failure: Failure, style: str, type_base: str, has_instance: bool) 
     stand_in = attrs.evolve(failure, message=_MESSAGE_SLOT)
     instance = _INSTANCE_SLOT if has_instance else None
     error = encoder(stand_in, type_base=type_base, instance=instance)
-    text = error.body.decode().replace("{", "{{").replace("}", "}}")
+    raw = error.body.decode()
+    text = raw.replace("{", "{{").replace("}", "}}")
     text = text.replace(encode_basestring_ascii(_MESSAGE_SLOT), "{0}")
     text = text.replace(encode_basestring_ascii(_INSTANCE_SLOT), "{1}")
-    return _Template(error.status, error.headers, text)
+    pieces = None if has_instance else tuple(raw.split(encode_basestring_ascii(_MESSAGE_SLOT)))
+    return _Template(error.status, error.headers, text, pieces)
 
 
 def detect_style(headers: HeadersLike, body: bytes | str) -> DecodeStyle:
@@ -271,14 +278,20 @@ def _decode(
         else:
             raise WireError("body is not bytes")
     wire = read_headers(headers)
-    ctx = context_of(status, wire, body, idempotency_key)
+    ctx = Context(
+        status,
+        wire.retry_after,
+        wire.request_id,
+        idempotency_key if idempotency_key is not None else wire.idempotency_key,
+        body,
+    )  # `context_of`, inline on the hot path
     if row is None:
         doc = _document(body)
         row = STYLES[_detect(wire.content_type, doc)]
     elif row is _kneo.STYLE or not body or body.isspace():
         doc = NO_DOCUMENT  # kneo reads the body itself; no body: the status says it all
     else:
-        doc = parse(body)
+        doc = read_json(body)  # `parse`: the one bounded reader
     return row.decode(Reading(status, wire, body, doc, ctx, type_base))
 
 
