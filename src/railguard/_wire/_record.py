@@ -441,13 +441,15 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
     if extra is not None and type(extra) is not dict:
         raise WireError("'fields' is not an object")
     slots = _reading.get((schema.cls, form.name)) or _reading_slots(schema, form)
-    for spec, member, special in slots:
+    for spec, member, special, default in slots:
         key = spec.key
         value = _ABSENT if extra is None else extra.get(key, _ABSENT)
         if value is _ABSENT:
             if member is not None:
                 value = obj.get(member, _ABSENT)
             elif special and spec.name == "code":
+                if code == default:
+                    continue  # the record's code is the field's default: nothing to pass
                 value = code
             if value is _ABSENT and special:
                 value = _member(spec.name, key, obj, form, ctx, code, top=top)
@@ -462,15 +464,21 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
 
 
 _SPECIAL: Final = frozenset({"code", "status", "category", "raw", "request_id", "idempotency_key"})
-_reading: dict[tuple[type[Failure], str], tuple[tuple[FieldSpec, str | None, bool], ...]] = {}
+_Reading = tuple[FieldSpec, str | None, bool, object]
+_reading: dict[tuple[type[Failure], str], tuple[_Reading, ...]] = {}
 
 
-def _reading_slots(schema: Schema, form: Layout) -> tuple[tuple[FieldSpec, str | None, bool], ...]:
-    """Each typed field with the member it is read from (if any) and whether it has a fallback."""
+def _reading_slots(schema: Schema, form: Layout) -> tuple[_Reading, ...]:
+    """Each typed field: the member it is read from, whether it has a fallback, its default.
+
+    The member is ``None`` for the record's own members; the default is `_ABSENT`
+    when the field has none or a factory.
+    """
     key = (schema.cls, form.name)
     found = _reading.get(key)
     if found is None:
-        slots = []
+        defaults = attrs.fields_dict(schema.cls)
+        slots: list[_Reading] = []
         for spec in schema.fields:
             special = spec.name in _SPECIAL
             alias = form.aliases.get(spec.key)
@@ -479,7 +487,10 @@ def _reading_slots(schema: Schema, form: Layout) -> tuple[tuple[FieldSpec, str |
             else:
                 # a reserved member holds the field when the writer found it equal there
                 member = spec.key if alias is None else alias
-            slots.append((spec, member, special))
+            default = defaults[spec.name].default
+            if default is attrs.NOTHING or isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # a class at run time
+                default = _ABSENT
+            slots.append((spec, member, special, default))
         found = _reading[key] = tuple(slots)
     return found
 
