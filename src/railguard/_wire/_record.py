@@ -19,6 +19,7 @@ import attrs
 from railguard.core import (
     MAX_RETRY_AFTER,
     Category,
+    Details,
     Failure,
     UnknownFailure,
     lookup,
@@ -129,7 +130,10 @@ def constants(failure: Failure, schema: Schema) -> _Constants:
             )
         if schema.static:
             return found
-        return _Constants(failure.code, found.status, found.category)
+        code = failure.code
+        if code == found.code:
+            return found  # the instance keeps its class's code
+        return _Constants(code, found.status, found.category)
     return _Constants(failure.code, wire_status(failure), failure.category.value)
 
 
@@ -173,7 +177,7 @@ def write(  # noqa: PLR0912  # one branch per member, inline on the hot path
         if form.flat_details:
             _flat_details(failure, schema, form, doc)
         else:
-            doc["details"] = thaw_json(details)
+            doc["details"] = _thawed(details)
     retry_after = failure.retry_after
     if retry_after is not None:
         hint = _hint(retry_after)
@@ -183,6 +187,17 @@ def write(  # noqa: PLR0912  # one branch per member, inline on the hot path
     if cause is not None and depth < MAX_DEPTH:
         doc["cause"] = write(cause, form.nested, None, depth + 1)
     return doc
+
+
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+
+
+def _thawed(details: Details) -> dict[str, object]:
+    """`thaw_json` of details, scalars copied without a call each."""
+    return {
+        key: value if type(value) in _SCALARS else thaw_json(value)
+        for key, value in details._data.items()  # read on the hot path
+    }
 
 
 def _hint(value: float) -> float | None:
@@ -374,7 +389,9 @@ def read(  # noqa: PLR0912  # one check per member, inline on the hot path
         kwargs["retry_after"] = ctx.retry_after
     if form.flat_details:
         _read_flat_details(obj, schema, form, depth, kwargs)
-    if schema.fields:
+    if schema.fields and not (
+        schema.default_code_only and code == cls.default_code and "fields" not in obj
+    ):
         _read_fields(obj, schema, form, ctx, depth, kwargs, code=code, top=top)
     try:
         return cls(**kwargs)

@@ -239,9 +239,7 @@ def decode(
     if row is None and style != "auto":
         _style(style, encoding=False)  # raises: not a style at all
     try:
-        return _decode(
-            status, headers, body, row, idempotency_key=idempotency_key, type_base=type_base
-        )
+        return _decode(status, headers, body, row, idempotency_key, type_base)
     except WireError as exc:
         return _malformed(body, str(exc))
     except Exception:  # noqa: BLE001  # total: even a bug here answers a failure
@@ -257,12 +255,11 @@ def _malformed(body: object, reason: str) -> Failure:
     return MalformedFailure(message=f"The peer sent a malformed error response: {reason}.", raw=raw)
 
 
-def _decode(
+def _decode(  # noqa: PLR0917  # positional: one call on the hot path
     status: int,
     headers: HeadersLike,
     body: bytes | str,
     row: EnvelopeStyle | None,
-    *,
     idempotency_key: str | None,
     type_base: str,
 ) -> Failure:

@@ -22,8 +22,9 @@ HeadersLike: TypeAlias = (
 """Response headers: a mapping (``httpx.Headers``, a dict) or ``(name, value)`` pairs (ASGI)."""
 
 _SAFE_VALUE = re.compile(r"[!-~]{1,256}")
+_CONTENT_TYPE: Final = "content_type_header"
 _WANTED: Final = {
-    "content-type": "content_type",
+    "content-type": _CONTENT_TYPE,
     "retry-after": "retry_after",
     "x-request-id": "request_id",
     "idempotency-key": "idempotency_key",
@@ -36,10 +37,16 @@ class WireHeaders:
     An absent header reads as the class default (no per-instance ``__init__`` work).
     """
 
-    content_type: str = ""
+    content_type_header: str = ""
+    """The ``Content-Type`` value as sent."""
     retry_after: str | None = None
     request_id: str | None = None
     idempotency_key: str | None = None
+
+    @property
+    def content_type(self) -> str:
+        """The media type, lower case, without parameters (read when first asked for)."""
+        return self.content_type_header.split(";", 1)[0].strip().lower()
 
 
 _PLAIN_MAPPINGS: Final = frozenset({dict, MappingProxyType})
@@ -58,7 +65,9 @@ def read_headers(headers: object) -> WireHeaders:
                 if type(name) is str and type(value) is str:
                     slot = _WANTED.get(name.lower())
                     if slot is not None:
-                        _put(found, slot, value)
+                        setattr(
+                            found, slot, value if slot == "content_type_header" else value[:256]
+                        )
                 else:
                     _read_item(found, (name, value))
             return found
@@ -92,10 +101,7 @@ def _read_item(found: WireHeaders, item: object) -> None:
 
 
 def _put(found: WireHeaders, slot: str, value: str) -> None:
-    if slot == "content_type":
-        found.content_type = value.split(";", 1)[0].strip().lower()
-    else:
-        setattr(found, slot, value[:256])
+    setattr(found, slot, value if slot == _CONTENT_TYPE else value[:256])
 
 
 def retry_after_header(seconds: float | None) -> str | None:
