@@ -69,6 +69,8 @@ __all__ = [
 _Value = Callable[[Any], Any]
 _Plan = tuple[tuple[tuple[str, str, _Value | None], ...], tuple["Codec", ...]]
 """How a pair reads an exception: plain attributes ``(name, attr, convert)``, other codecs."""
+_DumpPlan = tuple[tuple[str, str, _Value | None, "Codec | None"], ...]
+"""How a pair writes an exception's state, codec by codec (see `Pairing._dumping_plan`)."""
 
 
 def _same(value: object) -> object:
@@ -250,6 +252,9 @@ class RetryAfterText:
 
     def dump(self, failure: Failure, into: dict[str, Any]) -> None:
         """Write the kept text, else the canonical text of the seconds."""
+        if not self.exact and failure.retry_after is None:
+            into["retry_after"] = self.none_text  # the common case: no hint
+            return
         header = getattr(failure, "retry_after_header", None) if self.exact else None
         into["retry_after"] = header if header is not None else self._canonical(failure.retry_after)
 
@@ -386,6 +391,7 @@ class Pairing:
         self.family = family
         self._codecs: tuple[Codec, ...] | None = None
         self._plan: _Plan | None = None
+        self._dumping: _DumpPlan | None = None
 
     @property
     def codecs(self) -> tuple[Codec, ...]:
@@ -409,6 +415,21 @@ class Pairing:
             self._plan = (attributes, others)
         return self._plan
 
+    def _dumping_plan(self) -> _DumpPlan:
+        """The codecs in order: plain attributes are written inline, the others by their codec.
+
+        A plain attribute is ``(name, attr, convert, None)``, any other codec
+        ``("", "", None, codec)``; the state keeps the codecs' order.
+        """
+        if self._dumping is None:
+            self._dumping = tuple(
+                (c.name, c.attr, None if c.to_exception is _same else c.to_exception, None)
+                if type(c) is Attr
+                else ("", "", None, c)
+                for c in self.codecs
+            )
+        return self._dumping
+
     def failure_of(self, exc: BaseException) -> Failure:
         """The failure an exception of this pair stands for."""
         attributes, others = self._plan or self._loading_plan()
@@ -425,8 +446,12 @@ class Pairing:
     def exception_of(self, failure: Failure) -> BaseException:
         """The exception of a failure of this pair, its cause chain attached."""
         state: dict[str, Any] = {}
-        for codec in self.codecs:
-            codec.dump(failure, state)
+        for name, attr, convert, codec in self._dumping or self._dumping_plan():
+            if codec is not None:
+                codec.dump(failure, state)
+                continue
+            value = getattr(failure, name)
+            state[attr] = value if convert is None else convert(value)
         cause = failure.cause.to_exception() if failure.cause is not None else None
         return rebuild(self.exception_type, self.family.args(failure), state, cause)
 
