@@ -294,7 +294,7 @@ def _flat_details(failure: Failure, schema: Schema, form: Layout, doc: dict[str,
     reserved = form.reserved
     keys = schema.keys
     for key, value in failure.details.items():
-        plain = thaw_json(value) if isinstance(value, (tuple, Mapping)) else value
+        plain = value if type(value) in _SCALARS else thaw_json(value)
         if key in doc or key in reserved or key in keys:
             if nested is None:
                 nested = {}
