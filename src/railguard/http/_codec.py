@@ -12,7 +12,8 @@ import attrs
 
 from railguard._catalog import load_catalog
 from railguard._wire import MAX_BYTES, Context, WireError, constants, excerpt, read_json, schema_of
-from railguard.core import Failure, MalformedFailure
+from railguard._wire._schema import _schemas  # the cache, read on the hot path
+from railguard.core import EMPTY_DETAILS, Failure, MalformedFailure
 
 from . import _agents, _bridge, _kneo, _problem
 from ._headers import HeadersLike, read_headers
@@ -92,12 +93,14 @@ def encode(
     Raises:
         ValueError: ``style`` is not an envelope style (``kneo`` only decodes).
     """
-    schema = schema_of(type(failure))
+    cls = type(failure)
+    schema = _schemas.get(cls) or schema_of(cls)
+    details = failure.details
     if (
         schema.templated is not None
         and failure.cause is None
         and failure.retry_after is None
-        and not failure.details
+        and (details is EMPTY_DETAILS or not details)
     ):
         # the common case, a failure with only a message (and its code): fill a template
         fast = _fast(failure, schema.templated, style, type_base, instance)
@@ -134,6 +137,8 @@ def _fast(
     cls = type(failure)
     if not fields:
         key: tuple[object, ...] = (cls, style, type_base, instance is not None)
+    elif len(fields) == 1:  # the usual redeclared field: ``code``
+        key = (cls, style, type_base, instance is not None, getattr(failure, fields[0]))
     else:
         key = (cls, style, type_base, instance is not None, *[getattr(failure, f) for f in fields])
     template = _templates.get(key)

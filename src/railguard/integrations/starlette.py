@@ -50,6 +50,8 @@ _RAW_CONTENT_TYPES: Final = {
     value: (b"content-type", value.encode("latin-1")) for value in CONTENT_TYPES.values()
 }
 
+_UNSEEN: Final = object()
+
 FrameworkFailure = Callable[[Any, HTTPConnection], Failure]
 """How a framework's own exception (``HTTPException``, a validation error) becomes a failure."""
 
@@ -129,7 +131,7 @@ class Responder:
     style: Style
     type_base: str
     framework: Mapping[type[Exception], FrameworkFailure] = STARLETTE_FAILURES
-    _converters: dict[type[BaseException], FrameworkFailure | None] = attrs.field(
+    _converters: dict[type[BaseException], object] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
     """The framework mapping found for each exception type (by MRO), once per type."""
@@ -147,14 +149,16 @@ class Responder:
         self, failure: Failure, path: str | None, headers: Mapping[str, str] | None = None
     ) -> Response:
         """The response carrying ``failure``; an unencodable failure answers a generic 500."""
-        return _to_response(self.encoded(failure, path), headers=headers)
+        error = self.encoded(failure, path)
+        if error.status in _NO_BODY:
+            return Response(status_code=error.status, headers=dict(headers or {}))
+        return _EnvelopeResponse(error, headers)
 
     def _converter(self, exc_type: type[BaseException]) -> FrameworkFailure | None:
-        try:
-            return self._converters[exc_type]
-        except KeyError:
-            pass
-        found = None
+        seen = self._converters.get(exc_type, _UNSEEN)
+        if seen is not _UNSEEN:
+            return cast("FrameworkFailure | None", seen)
+        found: FrameworkFailure | None = None
         for klass in exc_type.__mro__:
             found = self.framework.get(klass)
             if found is not None:
