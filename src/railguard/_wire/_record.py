@@ -474,6 +474,10 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
             if spec.required:
                 raise WireError(f"{schema.cls.__name__} needs {key!r}")
             continue
+        if value is default or (
+            type(value) is type(default) and type(value) in _EXACT and value == default
+        ):
+            continue  # the field's own default (as the codec would read it): nothing to pass
         try:
             kwargs[spec.alias] = spec.codec.decode(value, depth + 1, form)
         except WireError as exc:
@@ -481,6 +485,8 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
 
 
 _SPECIAL: Final = frozenset({"code", "status", "category", "raw", "request_id", "idempotency_key"})
+_EXACT: Final = frozenset({str, int, bool})
+"""JSON scalars that read back as themselves when equal (not floats: ``-0.0 == 0.0``)."""
 _Reading = tuple[FieldSpec, str | None, bool, object]
 _reading: dict[tuple[type[Failure], str], tuple[_Reading, ...]] = {}
 
