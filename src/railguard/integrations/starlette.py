@@ -258,8 +258,10 @@ class FailureResponse(Response):
         raw = _raw_headers(error, self._extra)
         await send({"type": "http.response.start", "status": error.status, "headers": raw})
         await send({"type": "http.response.body", "body": error.body})
-        if self.background is not None:
-            await self.background()
+        background = self.background
+        # FastAPI hands every returned response its (usually empty) BackgroundTasks
+        if background is not None and getattr(background, "tasks", True):
+            await background()
 
 
 # -- the guard --------------------------------------------------------------------------
