@@ -55,6 +55,7 @@ A new style is one module declaring an `EnvelopeStyle` and one row here.
 """
 
 _ROWS: Final = dict(STYLES)
+_new_tuple: Final = tuple.__new__
 
 CONTENT_TYPES: Final[Mapping[str, str]] = types.MappingProxyType(
     {name: style.media_type for name, style in STYLES.items() if style.encode is not None}
@@ -294,7 +295,8 @@ def _decode(  # noqa: PLR0917  # positional: one call on the hot path
         doc = NO_DOCUMENT  # kneo reads the body itself; no body: the status says it all
     else:
         doc = read_json(body)  # `parse`: the one bounded reader
-    return row.decode(Reading(status, wire, body, doc, ctx, type_base))
+    # `Reading(...)` without the named tuple's Python-level ``__new__``
+    return row.decode(_new_tuple(Reading, (status, wire, body, doc, ctx, type_base)))
 
 
 def status_of(failure: Failure) -> int:
