@@ -27,7 +27,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from railguard.core import Details, Failure, InternalFailure, wire_failure
+from railguard.core import Details, Failure, InternalFailure, public_failure, wire_failure
 from railguard.http import CONTENT_TYPES, DEFAULT_TYPE_BASE, HttpError, Style, encode
 from railguard.http._status import for_status
 
@@ -131,7 +131,9 @@ class Responder:
         """The response carrying ``failure``; an unencodable failure answers a generic 500."""
         instance = path if self.style == "problem" else None
         try:
-            error = encode(failure, self.style, type_base=self.type_base, instance=instance)
+            error = encode(
+                public_failure(failure), self.style, type_base=self.type_base, instance=instance
+            )
         except Exception:  # noqa: BLE001  # an unencodable failure is a bug: answer a generic 500
             _log.exception("railguard: encoding %s failed", type(failure).__qualname__)
             error = encode(InternalFailure(), self.style, type_base=self.type_base)

@@ -1,0 +1,140 @@
+"""AIP-193 through real servers: an upstream's failure never reaches our caller verbatim.
+
+Our FastAPI app calls an upstream FastAPI app over loopback with the httpx integration
+and returns (or raises) the failure it decoded; the caller must see our own 502.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+import httpx
+import pytest
+from fastapi import FastAPI
+from returns.result import Result
+
+from railguard import Err, Failure, NotFoundFailure, UpstreamFailure, unwrap_or_raise
+from railguard.core import expose, is_from_peer, public_failure
+from railguard.families.agents import AgentNotFoundFailure
+from railguard.integrations.fastapi import install
+from railguard.integrations.httpx import wrap
+
+from .servers import running_uvicorn
+
+SECRET = "db-password=hunter2"
+SECRET_ID = "upstream-req-7f3a9"
+
+
+def _upstream() -> FastAPI:
+    app = FastAPI()
+    install(app)
+
+    @app.get("/agents/{agent_id}")
+    async def agent(agent_id: str) -> Result[dict[str, str], AgentNotFoundFailure]:
+        return Err(AgentNotFoundFailure(message=f"no agent {agent_id}; {SECRET}"))
+
+    @app.get("/plain")
+    async def plain() -> object:
+        from starlette.responses import PlainTextResponse  # noqa: PLC0415
+
+        return PlainTextResponse(
+            f"not found: {SECRET}", status_code=404, headers={"X-Request-ID": SECRET_ID}
+        )
+
+    return app
+
+
+def _ours(upstream: str) -> FastAPI:
+    app = FastAPI()
+    install(app)
+
+    @app.get("/returned/{path:path}")
+    async def returned(path: str) -> Result[dict[str, str], Failure]:
+        async with wrap(httpx.AsyncClient(base_url=upstream)) as api:
+            got = await api.get(f"/{path}")
+        return got.map(lambda response: {"status": str(response.status_code)})
+
+    @app.get("/raised/{path:path}")
+    async def raised(path: str) -> dict[str, str]:
+        async with wrap(httpx.AsyncClient(base_url=upstream)) as api:
+            got = await api.get(f"/{path}")
+        unwrap_or_raise(got)
+        return {}
+
+    @app.get("/wrapped/{path:path}")
+    async def wrapped(path: str) -> Result[dict[str, str], Failure]:
+        async with wrap(httpx.AsyncClient(base_url=upstream)) as api:
+            got = await api.get(f"/{path}")
+        return got.alt(lambda peer: NotFoundFailure(message="no such agent here", cause=peer)).map(
+            lambda _: {}
+        )
+
+    @app.get("/public/{path:path}")
+    async def public(path: str) -> Result[dict[str, str], Failure]:
+        async with wrap(httpx.AsyncClient(base_url=upstream)) as api:
+            got = await api.get(f"/{path}")
+        return got.alt(expose).map(lambda _: {})
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def ours() -> Iterator[str]:
+    """Both servers running; the URL of ours."""
+    with running_uvicorn(_upstream()) as upstream, running_uvicorn(_ours(upstream)) as url:
+        yield url
+
+
+@pytest.mark.parametrize("way", ["returned", "raised"])
+@pytest.mark.parametrize("path", ["agents/a1", "plain"])
+def test_upstream_failure_is_answered_as_our_bad_gateway(ours: str, way: str, path: str) -> None:
+    """A returned or raised upstream failure answers our own 502; no secret, no upstream id."""
+    response = httpx.get(f"{ours}/{way}/{path}")
+    assert response.status_code == 502
+    assert response.json()["errors"][0]["type"] == "UPSTREAM"
+    text = response.text + str(response.headers)
+    assert SECRET not in text
+    assert SECRET_ID not in text
+    assert "AGENT_NOT_FOUND" not in text
+
+
+def test_upstream_failure_as_a_cause_is_replaced(ours: str) -> None:
+    """Our own failure caused by an upstream one keeps its status; the cause is ours."""
+    response = httpx.get(f"{ours}/wrapped/agents/a1")
+    assert response.status_code == 404
+    assert "no such agent here" in response.text
+    assert SECRET not in response.text
+    assert "AGENT_NOT_FOUND" not in response.text
+
+
+def test_exposed_upstream_failure_passes(ours: str) -> None:
+    """expose() is the explicit opt-in: the upstream's failure reaches the caller as it is."""
+    response = httpx.get(f"{ours}/public/agents/a1")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["type"] == "AGENT_NOT_FOUND"
+    assert SECRET in response.text
+
+
+def test_in_process_the_peer_failure_is_untouched(ours: str) -> None:
+    """Decoded failures keep the peer's class, message and fields in process."""
+    upstream = ours  # ours re-exports nothing: decode the upstream through ours' /public
+    with wrap(httpx.Client(base_url=upstream)) as api:
+        failure = api.get("/public/agents/a1").failure()
+    assert isinstance(failure, AgentNotFoundFailure)
+    assert SECRET in failure.message
+    assert is_from_peer(failure)
+    assert public_failure(failure) == UpstreamFailure()
+
+
+def test_marked_copies_and_shared_defaults() -> None:
+    """Marking never touches the shared all-defaults instance; an evolved value is ours."""
+    from railguard.core import from_peer  # noqa: PLC0415
+
+    marked = from_peer(NotFoundFailure())
+    assert marked == NotFoundFailure()
+    assert is_from_peer(marked)
+    assert not is_from_peer(NotFoundFailure())
+    assert public_failure(NotFoundFailure()) is NotFoundFailure()
+    assert not is_from_peer(attrs.evolve(marked, message="ours"))
+    assert public_failure(NotFoundFailure(cause=marked)) == NotFoundFailure(cause=UpstreamFailure())
