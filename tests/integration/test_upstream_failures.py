@@ -13,9 +13,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from returns.result import Result
+from starlette.responses import PlainTextResponse
 
 from railguard import Err, Failure, NotFoundFailure, UpstreamFailure, unwrap_or_raise
-from railguard.core import expose, is_from_peer, public_failure
+from railguard.core import expose, from_peer, is_from_peer, public_failure
 from railguard.families.agents import AgentNotFoundFailure
 from railguard.integrations.fastapi import install
 from railguard.integrations.httpx import wrap
@@ -36,8 +37,6 @@ def _upstream() -> FastAPI:
 
     @app.get("/plain")
     async def plain() -> object:
-        from starlette.responses import PlainTextResponse  # noqa: PLC0415
-
         return PlainTextResponse(
             f"not found: {SECRET}", status_code=404, headers={"X-Request-ID": SECRET_ID}
         )
@@ -118,8 +117,7 @@ def test_exposed_upstream_failure_passes(ours: str) -> None:
 
 def test_in_process_the_peer_failure_is_untouched(ours: str) -> None:
     """Decoded failures keep the peer's class, message and fields in process."""
-    upstream = ours  # ours re-exports nothing: decode the upstream through ours' /public
-    with wrap(httpx.Client(base_url=upstream)) as api:
+    with wrap(httpx.Client(base_url=ours)) as api:  # /public passes the upstream's failure on
         failure = api.get("/public/agents/a1").failure()
     assert isinstance(failure, AgentNotFoundFailure)
     assert SECRET in failure.message
@@ -129,8 +127,6 @@ def test_in_process_the_peer_failure_is_untouched(ours: str) -> None:
 
 def test_marked_copies_and_shared_defaults() -> None:
     """Marking never touches the shared all-defaults instance; an evolved value is ours."""
-    from railguard.core import from_peer  # noqa: PLC0415
-
     marked = from_peer(NotFoundFailure())
     assert marked == NotFoundFailure()
     assert is_from_peer(marked)
