@@ -67,9 +67,14 @@ class Failure:
         if code is not None:
             cls.default_code = code
         if category is not None:
+            if not isinstance(category, Category):
+                raise TypeError(
+                    f"{cls.__qualname__}: category={category!r} is not a Category"
+                    " (write category=Category.CONFLICT, not a string)"
+                )
             cls.default_category = category
         if status is not None:
-            cls._default_status = HTTPStatus(status)
+            cls._default_status = _error_status(cls, status)
         if recovery is not None:
             cls._default_recovery = recovery
         if fatal is not None:
@@ -152,6 +157,20 @@ class Failure:
         from ._policy import failure_from_exception  # noqa: PLC0415  # cycle
 
         return failure_from_exception(exc)
+
+
+def _error_status(cls: type, status: object) -> HTTPStatus:
+    """``status`` as an `HTTPStatus` of an error (400-599); a clear ``TypeError`` otherwise."""
+    try:
+        value = HTTPStatus(status)  # type: ignore[call-overload]  # checked here
+    except (ValueError, TypeError):
+        value = None
+    if value is None or not 400 <= value <= 599:  # noqa: PLR2004  # the error statuses
+        raise TypeError(
+            f"{cls.__qualname__}: status={status!r} is not an error status (400-599);"
+            " a failure always answers with one"
+        )
+    return value
 
 
 install_constructor(Failure)
