@@ -162,10 +162,10 @@ class Failure:
 def _error_status(cls: type, status: object) -> HTTPStatus:
     """``status`` as an `HTTPStatus` of an error (400-599); a clear ``TypeError`` otherwise."""
     try:
-        value = HTTPStatus(status)  # type: ignore[call-overload]  # checked here
+        value = HTTPStatus(status)  # type: ignore[arg-type]  # checked here
     except (ValueError, TypeError):
         value = None
-    if value is None or not 400 <= value <= 599:  # noqa: PLR2004  # the error statuses
+    if value is None or not 400 <= value <= 599:  # the error statuses
         raise TypeError(
             f"{cls.__qualname__}: status={status!r} is not an error status (400-599);"
             " a failure always answers with one"
