@@ -163,4 +163,3 @@ def test_429_hint_is_kept_on_the_failure(rate_limited_once: tuple[str, Flaky]) -
     failure = first.failure()
     assert isinstance(failure, RateLimitFailure)
     assert failure.retry.after == 1.0
-
