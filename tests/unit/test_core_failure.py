@@ -487,3 +487,19 @@ def test_non_mapping_details_are_refused_when_built(details: object) -> None:
     """A non-mapping details is a TypeError when the failure is built."""
     with pytest.raises(TypeError, match="details must be a mapping"):
         Failure(details=details)  # type: ignore[arg-type]
+
+
+def test_an_undecorated_subclass_with_a_code_is_refused_when_built(isolated_catalog: None) -> None:
+    """A subclass declaring a code or fields without @attrs.frozen is refused, naming the fix."""
+    from railguard import lookup
+
+    class Undecorated(NotFoundFailure, code="TEST_UNDECORATED"):
+        pass
+
+    class WithField(NotFoundFailure):
+        order_id: str = "o-1"
+
+    for cls in (Undecorated, WithField):
+        with pytest.raises(TypeError, match=r"decorate it with @attrs\.frozen"):
+            cls()
+    assert lookup("TEST_UNDECORATED") is None

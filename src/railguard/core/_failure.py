@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from http import HTTPStatus
 from typing import ClassVar
 
@@ -85,7 +86,11 @@ class Failure:
             cls._abstract = False
         install_constructor(cls)
         # attrs rebuilds slotted classes; only the finished class is registered.
-        if "__attrs_attrs__" not in own or cls._abstract:
+        if "__attrs_attrs__" not in own:
+            declares = code or category or status or recovery or fatal is not None
+            _guard_undecorated(cls, declares=bool(declares))
+            return
+        if cls._abstract:
             return
         if "default_code" not in own:
             raise TypeError(
@@ -157,6 +162,24 @@ class Failure:
         from ._policy import failure_from_exception  # noqa: PLC0415  # cycle
 
         return failure_from_exception(exc)
+
+
+def _guard_undecorated(cls: type[Failure], *, declares: bool) -> None:
+    """A subclass not (yet) built by attrs that declares keywords or fields refuses to build.
+
+    attrs' finished class gets its own constructor; an undecorated one keeps this
+    ``__new__``. A plain subclass that only overrides behaviour stays usable.
+    """
+    if (declares or inspect.get_annotations(cls)) and not cls._abstract:  # pyright: ignore[reportPrivateUsage]
+        type.__setattr__(cls, "__new__", staticmethod(_undecorated))
+
+
+def _undecorated(cls: type, /, *args: object, **kwargs: object) -> object:
+    """``__new__`` of a failure subclass attrs never finished: refuse with the fix."""
+    raise TypeError(
+        f"{cls.__qualname__} is not registered: decorate it with @attrs.frozen(kw_only=True)"
+        " (every failure class is an attrs class; an undecorated subclass is unusable)"
+    )
 
 
 def _error_status(cls: type, status: object) -> HTTPStatus:
