@@ -15,7 +15,15 @@ from fastapi import FastAPI
 from returns.result import Result
 from starlette.responses import PlainTextResponse
 
-from railguard import Err, Failure, NotFoundFailure, UpstreamFailure, unwrap_or_raise
+from railguard import (
+    Err,
+    Failure,
+    NotFoundFailure,
+    RailguardError,
+    UpstreamFailure,
+    unwrap_or_raise,
+    wire_failure,
+)
 from railguard.core import expose, from_peer, is_from_peer, public_failure
 from railguard.families.agents import AgentNotFoundFailure
 from railguard.integrations.fastapi import install
@@ -134,3 +142,12 @@ def test_marked_copies_and_shared_defaults() -> None:
     assert public_failure(NotFoundFailure()) is NotFoundFailure()
     assert not is_from_peer(attrs.evolve(marked, message="ours"))
     assert public_failure(NotFoundFailure(cause=marked)) == NotFoundFailure(cause=UpstreamFailure())
+
+
+def test_a_raised_peer_failure_is_recognised_exactly() -> None:
+    """A family exception is a peer's only when built from the peer's failure, not by value."""
+    peer = from_peer(AgentNotFoundFailure(message="gone"))
+    ours = AgentNotFoundFailure(message="gone")
+    assert wire_failure(peer.to_exception()) == UpstreamFailure()
+    assert wire_failure(ours.to_exception()) == ours
+    assert wire_failure(RailguardError(peer)) == UpstreamFailure()

@@ -149,8 +149,9 @@ class Failure:
         returns a `railguard.RailguardError` that carries it.
         """
         from ._exceptions import RailguardError, attach_cause  # noqa: PLC0415  # cycle
+        from ._policy import peer_exception  # noqa: PLC0415  # cycle
 
-        return attach_cause(RailguardError(self), self)
+        return peer_exception(self, attach_cause(RailguardError(self), self))
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> Failure:

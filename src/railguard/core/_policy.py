@@ -29,6 +29,7 @@ message, only the finite ``retry_after`` hint kept), logging the peer's code and
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import logging
@@ -57,6 +58,7 @@ __all__ = [
     "failure_from_exception",
     "from_peer",
     "is_from_peer",
+    "peer_exception",
     "public_failure",
     "register_exception",
     "wire_failure",
@@ -161,7 +163,7 @@ def wire_failure(exc: BaseException) -> Failure:
     token = _on_wire.set(True)
     try:
         failure = _resolve(exc)
-        if _peers and not is_from_peer(failure) and _equals_a_peer(failure):
+        if _peers and getattr(exc, _PEER_MARK, False) and not is_from_peer(failure):
             return public_failure(from_peer(failure))  # a family exception rebuilt it
         return public_failure(failure)
     finally:
@@ -189,6 +191,21 @@ def from_peer(failure: F) -> F:
     key = id(own)
     _peers[key] = weakref.ref(own, lambda _, key=key: _peers.pop(key, None))  # type: ignore[misc]
     return cast("F", own)
+
+
+_PEER_MARK: Final = "__railguard_peer__"
+
+
+def peer_exception(failure: Failure, exc: E) -> E:
+    """Mark ``exc``, built from ``failure``, as a peer's when ``failure`` is; return ``exc``.
+
+    For exception pairings (``to_exception``): a family exception rebuilds its failure
+    from its own attributes, so the mark travels on the exception.
+    """
+    if _peers and is_from_peer(failure):
+        with contextlib.suppress(AttributeError, TypeError):  # an exception without __dict__
+            setattr(exc, _PEER_MARK, True)
+    return exc
 
 
 def is_from_peer(failure: Failure) -> bool:
@@ -264,16 +281,6 @@ def cause_from(exc: BaseException) -> Failure | None:
 
 def _carried(exc: BaseException) -> Failure:
     return cast(CarriesFailure[Failure], exc).failure
-
-
-def _equals_a_peer(failure: Failure) -> bool:
-    """Whether a live peer failure equals ``failure`` (errs on the safe side: answered as ours)."""
-    cls = type(failure)
-    for ref in list(_peers.values()):
-        peer = ref()
-        if type(peer) is cls and peer == failure:
-            return True
-    return False
 
 
 def _unwrapped(exc: BaseException) -> Failure:

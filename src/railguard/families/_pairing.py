@@ -35,6 +35,7 @@ from railguard.core import (
     cause_from,
     freeze_json,
     parse_retry_after,
+    peer_exception,
     register_exception,
     thaw_json,
 )
@@ -399,7 +400,8 @@ class Pairing:
         for codec in self.codecs:
             codec.dump(failure, state)
         cause = failure.cause.to_exception() if failure.cause is not None else None
-        return rebuild(self.exception_type, self.family.args(failure), state, cause)
+        exc = rebuild(self.exception_type, self.family.args(failure), state, cause)
+        return peer_exception(failure, exc)  # a peer's failure stays a peer's (AIP-193)
 
 
 class PairedException(Exception):
