@@ -151,3 +151,12 @@ def test_a_raised_peer_failure_is_recognised_exactly() -> None:
     assert wire_failure(peer.to_exception()) == UpstreamFailure()
     assert wire_failure(ours.to_exception()) == ours
     assert wire_failure(RailguardError(peer)) == UpstreamFailure()
+
+
+def test_websocket_replies_answer_a_peer_failure_as_ours() -> None:
+    """A WebSocket handler returning Err(peer failure) replies with our UpstreamFailure."""
+    from railguard.integrations._ws_common import outgoing
+
+    peer = from_peer(AgentNotFoundFailure(message=f"gone; {SECRET}"))
+    assert outgoing(Err(peer)) == (None, UpstreamFailure())
+    assert outgoing(Err(expose(peer))) == (None, peer)

@@ -185,9 +185,12 @@ def from_peer(failure: F) -> F:
     the peer's failure, matched and read as usual; on any wire our boundaries answer
     it as our own `UpstreamFailure` unless it is passed to `expose`.
     """
-    rebuild, args, state = cast("tuple[Any, tuple[object, ...], object]", failure.__reduce__())
-    own = rebuild(*args)
-    own.__setstate__(state)
+    try:
+        rebuild, args, state = cast("tuple[Any, tuple[object, ...], object]", failure.__reduce__())
+        own = rebuild(*args)
+        own.__setstate__(state)
+    except Exception:  # noqa: BLE001  # a class with its own pickling: mark the value itself
+        own = failure
     key = id(own)
     _peers[key] = weakref.ref(own, lambda _, key=key: _peers.pop(key, None))  # type: ignore[misc]
     return cast("F", own)
