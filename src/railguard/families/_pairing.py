@@ -35,6 +35,7 @@ from railguard.core import (
     cause_from,
     freeze_json,
     parse_retry_after,
+    peer_exception,
     register_exception,
     thaw_json,
 )
@@ -453,7 +454,8 @@ class Pairing:
             value = getattr(failure, name)
             state[attr] = value if convert is None else convert(value)
         cause = failure.cause.to_exception() if failure.cause is not None else None
-        return rebuild(self.exception_type, self.family.args(failure), state, cause)
+        exc = rebuild(self.exception_type, self.family.args(failure), state, cause)
+        return peer_exception(failure, exc)  # a peer's failure stays a peer's (AIP-193)
 
 
 class PairedException(Exception):

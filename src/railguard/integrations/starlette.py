@@ -27,7 +27,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from railguard.core import Details, Failure, InternalFailure, wire_failure
+from railguard.core import Details, Failure, InternalFailure, public_failure, wire_failure
 from railguard.http import CONTENT_TYPES, DEFAULT_TYPE_BASE, HttpError, Style, encode
 from railguard.http._status import for_status
 
@@ -140,7 +140,9 @@ class Responder:
         """``failure`` encoded in the app's style; an unencodable failure gives a generic 500."""
         instance = path if self.style == "problem" else None
         try:
-            return encode(failure, self.style, type_base=self.type_base, instance=instance)
+            return encode(
+                public_failure(failure), self.style, type_base=self.type_base, instance=instance
+            )
         except Exception:  # noqa: BLE001  # an unencodable failure is a bug: answer a generic 500
             _log.exception("railguard: encoding %s failed", type(failure).__qualname__)
             return encode(InternalFailure(), self.style, type_base=self.type_base)
