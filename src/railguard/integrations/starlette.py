@@ -103,6 +103,18 @@ def _to_response(error: HttpError, *, headers: Mapping[str, str] | None = None) 
     return _EnvelopeResponse(error, headers)
 
 
+def _request_target(scope: Mapping[str, Any]) -> str | None:
+    """The path as the client sent it (``raw_path``, escapes kept), else the decoded one.
+
+    The problem style's ``instance``: ``/a%2Fb`` stays distinct from ``/a/b``.
+    """
+    raw = scope.get("raw_path")
+    if isinstance(raw, bytes):
+        return raw.decode("latin-1")
+    path = scope.get("path")
+    return path if isinstance(path, str) else None
+
+
 def error_response(
     failure: Failure,
     *,
@@ -175,7 +187,7 @@ class Responder:
         ):
             return Response(status_code=exc.status_code, headers=headers)
         return self.respond(
-            self.failure_for(exc, connection), connection.scope.get("path"), headers
+            self.failure_for(exc, connection), _request_target(connection.scope), headers
         )
 
     def resolve(self, exc: BaseException) -> Failure:
@@ -215,7 +227,7 @@ class FailureResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Encode the failure in the installed style and send it."""
-        response = responder_of(scope).respond(self.failure, scope.get("path"), self._extra)
+        response = responder_of(scope).respond(self.failure, _request_target(scope), self._extra)
         response.background = self.background
         await response(scope, receive, send)
 
@@ -258,7 +270,7 @@ class _Guard:
                 raise
             request = Request(scope, receive)
             response = self.responder.respond(
-                self.responder.failure_for(exc, request), scope.get("path")
+                self.responder.failure_for(exc, request), _request_target(scope)
             )
             await response(scope, receive, send)
 
