@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -40,7 +40,7 @@ def test_a_foreign_problem_keeps_every_member(path: Path, style: str) -> None:
     failure = decode(status, headers, json.dumps(body), style)  # type: ignore[arg-type]
     assert not isinstance(failure, MalformedFailure), failure.message
     assert failure.status == status
-    details = thaw_json(failure.details)
+    details = cast(dict[str, object], thaw_json(failure.details))
     message = body.get("detail", body.get("title"))
     if message is not None:
         assert failure.message == message

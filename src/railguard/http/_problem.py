@@ -185,7 +185,8 @@ def openapi_schemas(ref: str) -> dict[str, dict[str, Any]]:
     envelope: dict[str, Any] = {
         "type": "object",
         "title": "RailguardProblem",
-        "description": "RFC 9457 problem details with railguard's extension members.",
+        "description": "RFC 9457 problem details; extension members only where they carry "
+        "information: the code, typed fields, details, cause, hint, a group's errors.",
         "required": ["type", "title", "status", "detail", "code"],
         "properties": {
             "type": {"type": "string", "format": "uri-reference"},
@@ -194,7 +195,11 @@ def openapi_schemas(ref: str) -> dict[str, dict[str, Any]]:
             "detail": {"type": "string"},
             "instance": {"type": "string", "format": "uri-reference"},
             "code": {"type": "string"},
-            "errors": {"type": "array", "items": {"$ref": ref + "RailguardFailure"}},
+            "errors": {
+                "type": "array",
+                "items": {"$ref": ref + "RailguardFailure"},
+                "description": "The members of a group (absent for a single failure).",
+            },
             **common_members(ref),
         },
         "additionalProperties": True,
