@@ -9,7 +9,6 @@ for a set time.
 
 from __future__ import annotations
 
-import gc
 import json
 import time
 import tracemalloc
@@ -56,6 +55,13 @@ def _agents(item: dict[str, object]) -> bytes:
 
 def _nest(depth: int, inner: str = "1") -> bytes:
     return ("[" * depth + inner + "]" * depth).encode()
+
+
+def _objects(depth: int) -> dict[str, object]:
+    value: dict[str, object] = {"k": 1}
+    for _ in range(depth):
+        value = {"k": value}
+    return value
 
 
 def _causes(depth: int) -> bytes:
@@ -139,7 +145,7 @@ _UNKNOWN_CODES = {
 }
 
 _NON_FINITE = {
-    "nan-retry-after": b'{"code":"X","message":"m","errors":[{"type":"RATE_LIMIT","retry_after":NaN}]}',
+    "nan-retry-after": b'{"code":"X","errors":[{"type":"RATE_LIMIT","retry_after":NaN}]}',
     "infinity-retry-after": b'{"errors":[{"type":"RATE_LIMIT","retry_after":Infinity}],"code":"X"}',
     "minus-infinity": b'{"errors":[{"type":"RATE_LIMIT","retry_after":-Infinity}],"code":"X"}',
     "nan-in-details": b'{"errors":[{"type":"NOT_FOUND","details":{"x":NaN}}],"code":"X"}',
@@ -152,9 +158,13 @@ _NON_FINITE = {
 }
 
 _SURROGATES = {
-    "lone-high-in-message": b'{"code":"X","message":"\\ud800","errors":[{"type":"NOT_FOUND","message":"\\ud800"}]}',
+    "lone-high-in-message": (
+        b'{"code":"X","message":"\\ud800","errors":[{"type":"NOT_FOUND","message":"\\ud800"}]}'
+    ),
     "lone-low-in-message": b'{"code":"X","message":"\\udc00","errors":[{"type":"NOT_FOUND"}]}',
-    "lone-surrogate-in-key": b'{"code":"X","errors":[{"type":"NOT_FOUND","details":{"\\ud800":1}}]}',
+    "lone-surrogate-in-key": (
+        b'{"code":"X","errors":[{"type":"NOT_FOUND","details":{"\\ud800":1}}]}'
+    ),
     "lone-surrogate-in-code": b'{"code":"X","errors":[{"type":"\\udbff"}]}',
     "reversed-pair": b'{"type":"error","message":"\\udc00\\ud800","code":400,"error_code":"X"}',
     "surrogate-in-problem-type": b'{"type":"urn:\\ud800","title":"t","status":400}',
@@ -200,7 +210,9 @@ _DEPTHS = {
     "details-depth-31": _agents(
         {"type": "NOT_FOUND", "details": json.loads(_nest(28, '{"k":1}'))[0] and {"x": 1}}
     ),
-    "bridge-frame-nested": ('{"type":"error","message":"m","code":400,"x":' + "[" * 3000 + "]" * 3000 + "}").encode(),
+    "bridge-frame-nested": (
+        '{"type":"error","message":"m","code":400,"x":' + "[" * 3000 + "]" * 3000 + "}"
+    ).encode(),
 }
 
 _HEADERS = {
@@ -287,15 +299,20 @@ def _http(style: str) -> Callable[[Case], object]:
 
 def _cli(case: Case) -> object:
     try:
-        return read_capture(_text(case.body), status=case.status, headers=[
-            f"{k}: {v}" for k, v in case.headers.items()
-        ])
+        return read_capture(
+            _text(case.body),
+            status=case.status,
+            headers=[f"{k}: {v}" for k, v in case.headers.items()],
+        )
     except CaptureError as exc:  # the documented refusal: a typed outcome
         return exc
 
 
 READERS: Final[dict[str, Callable[[Case], object]]] = {
-    **{f"http.decode[{style}]": _http(style) for style in ("agents", "problem", "bridge", "kneo", "auto")},
+    **{
+        f"http.decode[{style}]": _http(style)
+        for style in ("agents", "problem", "bridge", "kneo", "auto")
+    },
     "websocket.decode_frame": lambda case: decode_frame(case.body),
     "websocket.decode_frame[text]": lambda case: decode_frame(_text(case.body)),
     "websocket.from_close": lambda case: from_close(case.close_code, _text(case.body)),  # type: ignore[arg-type]
@@ -326,8 +343,11 @@ class Measure(NamedTuple):
 
 
 def run(reader: Callable[[Case], object], case: Case) -> Measure:
-    """Call ``reader`` on ``case``, timed (best of up to three when over `SECONDS`, as the
-    machine may be busy), then once under tracemalloc when the input is within the caps."""
+    """Call ``reader`` on ``case``: timed, then traced when the input is within the caps.
+
+    The time is the best of up to three calls when the first is over `SECONDS` (the
+    machine may be busy); the peak is one call under tracemalloc.
+    """
     outcome: object = None
     raised: BaseException | None = None
     best = float("inf")
@@ -335,7 +355,7 @@ def run(reader: Callable[[Case], object], case: Case) -> Measure:
         start = time.perf_counter()
         try:
             outcome = reader(case)
-        except BaseException as exc:  # noqa: BLE001  # counted: the promise is that none occurs
+        except BaseException as exc:  # counted: the promise is that none occurs
             raised = exc
         best = min(best, time.perf_counter() - start)
         if raised is not None or best <= SECONDS:
@@ -343,7 +363,6 @@ def run(reader: Callable[[Case], object], case: Case) -> Measure:
     memory = case.within_caps
     peak = 0
     if memory and raised is None:
-        gc.collect()
         tracemalloc.start()
         try:
             reader(case)
@@ -354,9 +373,9 @@ def run(reader: Callable[[Case], object], case: Case) -> Measure:
 
 
 DENSE: Final = frozenset({"errors-10k-items", "numbers-100k", "details-20k-keys"})
-"""Cases within the caps that break the 10× / 50 ms promise (a known gap, docs/decisions.md):
+"""Cases within the caps that break the 10x / 50 ms promise (a known gap, docs/decisions.md):
 tens of thousands of tiny JSON values each become a Python object (and a failure for each
-``errors`` item), so the parsed tree alone outweighs 10× the text. They are held to
+``errors`` item), so the parsed tree alone outweighs 10x the text. They are held to
 `DENSE_MEMORY_X` and `DENSE_SECONDS` instead."""
 DENSE_MEMORY_X: Final = 25
 DENSE_SECONDS: Final = 0.3
@@ -373,7 +392,7 @@ def input_size(case: Case) -> int:
 
 
 def memory_budget(case: Case) -> int:
-    """The peak allowed: 10× the input (`DENSE_MEMORY_X` for the `DENSE` cases)."""
+    """The peak allowed: 10x the input (`DENSE_MEMORY_X` for the `DENSE` cases)."""
     return (DENSE_MEMORY_X if case.name in DENSE else 10) * input_size(case)
 
 
@@ -397,8 +416,6 @@ def summary(results: Mapping[tuple[str, str], Measure]) -> dict[str, Any]:
 
 
 _BY_NAME: Final = {case.name: case for case in CASES}
-
-
 
 
 def check(case: Case, reader: str, measure: Measure) -> list[str]:

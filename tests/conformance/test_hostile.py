@@ -4,7 +4,7 @@ Over 100 named cases (`hostile.CASES`: malformed JSON, wrong types, unknown code
 sizes within and over the caps, deep nesting, NaN and Infinity tokens, lone
 surrogates, invalid UTF-8, hostile headers, ``Retry-After`` values, close codes and
 reasons) go to each of `hostile.READERS`. Every call must give its documented typed
-outcome, never raise, take at most 50 ms and peak under 10× its input (with the floor
+outcome, never raise, take at most 50 ms and peak under 10x its input (with the floor
 and the dense-input allowance `hostile.check` states). ``python -m
 tests.conformance.hostile`` prints the figures.
 """
