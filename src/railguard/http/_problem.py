@@ -40,7 +40,8 @@ PROBLEM: Final = layout(
     nested_name="agents-item",
     extra_reserved=frozenset({"type", "title", "status", "instance", "errors"}),
 )
-"""RFC 9457's members first; the record's code, category and the rest as extensions."""
+"""RFC 9457's members first, then the record's code and only the extensions that are set
+(``category`` only when the instance varies it; ``errors`` only for a group)."""
 
 _MEMBERS: Final = (
     ("type", str),
