@@ -70,3 +70,23 @@ def test_railguard_names_with_other_types_are_extensions(member: str, value: obj
     assert not isinstance(failure, MalformedFailure)
     assert failure.details[member] == value
     assert failure.status == 409
+
+
+def test_a_foreign_body_shaped_like_a_record_keeps_its_extensions() -> None:
+    """A ``type`` ending with its ``code`` reads as a record, yet no member is dropped.
+
+    Synthetic body: a server whose problem types end with a railguard-like code.
+    """
+    body = {
+        "type": "https://example.com/errors/NOT_FOUND",
+        "title": "Not found",
+        "status": 404,
+        "detail": "No order 7.",
+        "code": "NOT_FOUND",
+        "order_id": 7,
+        "details": {"shard": "eu"},
+    }
+    failure = decode(404, {"Content-Type": "application/problem+json"}, json.dumps(body), "auto")
+    assert failure.code == "NOT_FOUND"
+    assert failure.message == "No order 7."
+    assert thaw_json(failure.details) == {"order_id": 7, "shard": "eu"}

@@ -8,6 +8,8 @@ from http import HTTPStatus
 from typing import Any, Final, cast
 from urllib.parse import quote, unquote
 
+import attrs
+
 from railguard._wire import (
     WireError,
     constants,
@@ -18,7 +20,7 @@ from railguard._wire import (
     schema_of,
     write,
 )
-from railguard.core import Details, Failure
+from railguard.core import Details, Failure, thaw_json
 
 from ._openapi import common_members, failure_schema
 from ._status import for_status
@@ -124,7 +126,7 @@ def decode(reading: Reading) -> Failure:
         obj = {k: v for k, v in obj.items() if k not in wrong}
     code = obj.get("code")
     if _is_record(obj, code):
-        return read(obj, PROBLEM, ctx, code=cast(str, code))
+        return _with_leftovers(read(obj, PROBLEM, ctx, code=cast(str, code)), obj)
     problem_type = cast(str, obj.get("type", "about:blank"))
     base = reading.type_base
     if code is None and base and problem_type.startswith(base) and len(problem_type) > len(base):
@@ -132,6 +134,25 @@ def decode(reading: Reading) -> Failure:
             obj, PROBLEM, ctx, code=unquote(problem_type[len(base) :], errors="surrogatepass")
         )
     return _foreign(obj, problem_type, reading)
+
+
+def _with_leftovers(failure: Failure, obj: dict[str, object]) -> Failure:
+    """``failure`` with the members neither the layout nor its class reads kept in details.
+
+    Railguard never writes such members, so its own bodies are unchanged; a foreign body
+    that happens to look like a record (its ``type`` ends with its ``code``) loses nothing.
+    """
+    keys = schema_of(type(failure)).keys
+    leftovers = {k: v for k, v in obj.items() if k not in PROBLEM.reserved and k not in keys}
+    if not leftovers:
+        return failure
+    merged = {**leftovers, **cast(dict[str, object], thaw_json(failure.details))}
+    try:
+        return attrs.evolve(failure, details=freeze(merged, 1))
+    except WireError:
+        raise
+    except Exception:  # noqa: BLE001  # a class refusing details: keep the failure as read
+        return failure
 
 
 def _foreign(obj: dict[str, object], problem_type: str, reading: Reading) -> Failure:
