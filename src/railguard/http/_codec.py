@@ -116,7 +116,7 @@ def encode(
 # message (and the problem instance) go. Built by encoding a stand-in through the style's
 # encoder, so a filled template is byte for byte what that encoder gives.
 _MESSAGE_SLOT: Final = "\x00railguard-message\x00"
-_INSTANCE_SLOT: Final = "\x00railguard-instance\x00"
+_INSTANCE_SLOT: Final = "%00railguard-instance%00"  # a valid URI reference: kept as is
 
 
 class _Template(NamedTuple):
@@ -153,7 +153,7 @@ def _fast(
     else:
         body = template.body.format(
             encode_basestring_ascii(failure.message),
-            "" if instance is None else encode_basestring_ascii(instance),
+            "" if instance is None else encode_basestring_ascii(_problem.uri_reference(instance)),
         )
     return HttpError(template.status, template.headers, body.encode())
 

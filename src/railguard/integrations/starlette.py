@@ -110,6 +110,18 @@ def _to_response(error: HttpError, *, headers: Mapping[str, str] | None = None) 
     return _EnvelopeResponse(error, headers)
 
 
+def _request_target(scope: Mapping[str, Any]) -> str | None:
+    """The path as the client sent it (``raw_path``, escapes kept), else the decoded one.
+
+    The problem style's ``instance``: ``/a%2Fb`` stays distinct from ``/a/b``.
+    """
+    raw = scope.get("raw_path")
+    if isinstance(raw, bytes):
+        return raw.decode("latin-1")
+    path = scope.get("path")
+    return path if isinstance(path, str) else None
+
+
 def error_response(
     failure: Failure,
     *,
@@ -204,7 +216,7 @@ class Responder:
             headers = exc.headers
             if exc.status_code in _NO_BODY or exc.status_code < 400:
                 return Response(status_code=exc.status_code, headers=headers)
-        return self.respond(self.failure_for(exc, connection), scope.get("path"), headers)
+        return self.respond(self.failure_for(exc, connection), _request_target(scope), headers)
 
     def resolve(self, exc: BaseException) -> Failure:
         """`failure_for` without a connection (the WebSocket guard's signature)."""
@@ -250,7 +262,7 @@ class FailureResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Encode the failure in the installed style and send it."""
-        error = responder_of(scope).encoded(self.failure, scope.get("path"))
+        error = responder_of(scope).encoded(self.failure, _request_target(scope))
         if error.status in _NO_BODY or scope["type"] != "http":
             response = _to_response(error, headers=self._extra)
             response.background = self.background
@@ -307,7 +319,7 @@ class _Guard:
                 raise
             request = Request(scope, receive)
             response = self.responder.respond(
-                self.responder.failure_for(exc, request), scope.get("path")
+                self.responder.failure_for(exc, request), _request_target(scope)
             )
             await response(scope, receive, send)
 
