@@ -17,8 +17,9 @@ demo: $(STAMP)
 
 # The typing cases (tests/typing/*.yml) run with returns' mypy plugin inside `pytest`,
 # once more without it, and under pyright (tests/typing/test_pyright_cases.py);
-# `typecheck` checks src and the API programs with mypy both ways and pyright strict.
-test: lint typecheck pytest typing-without-plugin
+# `typecheck` checks src and the API programs with mypy both ways and pyright strict;
+# `verifytypes` scores the public API's type completeness on a regular install (>= 98%).
+test: lint typecheck pytest typing-without-plugin verifytypes
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -108,8 +109,13 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 # Deeper property runs: hypothesis' "deep" profile (many more examples).
+# The laws with 2,000 examples each, then the hostile-input fuzz for FUZZ_SECONDS
+# (fresh seeds every round) and the hostile catalogue's figures per reader.
+FUZZ_SECONDS ?= 120
 fuzz: $(STAMP)
 	RAILGUARD_HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/property
+	RAILGUARD_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest tests/conformance/test_fuzz.py -s -q -p no:randomly
+	$(BIN)/python -m tests.conformance.hostile
 
 clean:
 	rm -rf $(VENV) .venv-mypy-floor .venv-verify .mypy_cache .pytest_cache .ruff_cache .hypothesis site site-shots

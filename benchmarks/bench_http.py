@@ -29,6 +29,7 @@ from railguard import (
     lookup,
     thaw_json,
 )
+from railguard.families.agents import AgentNotFoundException
 from railguard.http import decode, encode
 from railguard.integrations.fastapi import install
 
@@ -53,7 +54,7 @@ def baseline_app() -> FastAPI:
 
 def railguard_app(*, raising: bool) -> FastAPI:
     """The same route with ``install()``: it returns ``Err(failure)``, or raises the
-    failure's paired (family) exception."""
+    agents family's ``AgentNotFoundException``."""
     app = FastAPI()
     install(app)
     failure = _failure()
@@ -62,7 +63,9 @@ def railguard_app(*, raising: bool) -> FastAPI:
 
         @app.get("/agents/{agent_id}")
         async def get_agent(agent_id: str) -> dict[str, str]:
-            raise failure.to_exception()
+            # what a service writes: the family's exception, built by its own constructor
+            # (as the peer builds its HTTPException)
+            raise AgentNotFoundException(MESSAGE)
 
     else:
 

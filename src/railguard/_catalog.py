@@ -31,7 +31,7 @@ def failure_modules() -> tuple[str, ...]:
     """The modules that define failure classes beyond core: every family, then the boundaries."""
     from railguard.families import FAMILY_MODULES  # noqa: PLC0415  # families sit above core
 
-    return (*FAMILY_MODULES, "railguard.websocket")
+    return (*FAMILY_MODULES, "railguard.websocket", "railguard.exhaustion")
 
 
 def load_catalog() -> None:

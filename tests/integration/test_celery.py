@@ -120,10 +120,10 @@ def test_exhaustion_keeps_every_attempt(worker: Worker) -> None:
     assert [f.code for f in failure.failures] == ["KNEO_SERVER_ERROR"] * 4
     assert [f.message for f in failure.failures] == [f"down ({n})" for n in range(1, 5)]
     assert failure.error_chain == tuple(f"KNEO_SERVER_ERROR: down ({n})" for n in range(1, 5))
-    assert failure.cause == failure.failures[-1]
+    assert failure.attempt_codes == ("KNEO_SERVER_ERROR",) * 4
     assert failure.max_attempts == tasks.FAST.attempts
     # exhaustion asks for a person: the escalation hook heard of it, on the worker
-    assert _store().lrange(f"rg:escalated:{name}", 0, -1) == [b"EXECUTOR_MAX_ATTEMPTS_EXCEEDED"]
+    assert _store().lrange(f"rg:escalated:{name}", 0, -1) == [b"RETRY_EXHAUSTED"]
 
 
 def test_regenerate_step_fixes_the_input(worker: Worker) -> None:

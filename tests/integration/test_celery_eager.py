@@ -156,7 +156,8 @@ def test_a_soft_time_limit_is_a_timeout(app: Celery) -> None:
     failure = soft.delay().get().failure()
     assert isinstance(failure, RetryExhaustedFailure)
     assert [f.code for f in failure.failures] == ["TIMEOUT"] * POLICY.attempts
-    assert isinstance(failure.cause, TimeoutFailure)
+    assert isinstance(failure.failures[-1], TimeoutFailure)
+    assert failure.status == failure.failures[-1].status
 
 
 def test_foreign_stored_results_read_as_failures() -> None:

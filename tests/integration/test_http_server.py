@@ -326,9 +326,20 @@ def test_plain_starlette_app(clients: dict[str, ResultClient]) -> None:
 # -- the client against servers without railguard, and transport errors ------------------------
 
 
-def test_foreign_server_by_kneo_table(clients: dict[str, ResultClient]) -> None:
-    """Error answers without an envelope decode by status; body, request id and hint are kept."""
+def test_foreign_server_by_generic_failures(clients: dict[str, ResultClient]) -> None:
+    """By default an envelope-less answer is the generic failure of its status's category."""
     client = clients["foreign"]
+    not_found = _failure(client.get("/text-404"))
+    assert type(not_found) is NotFoundFailure
+    assert not_found.details["body"] == "nothing here"
+    limited = _failure(client.get("/json-429"))
+    assert type(limited) is RateLimitFailure
+    assert limited.retry_after == 7
+
+
+def test_foreign_server_by_kneo_table(clients: dict[str, ResultClient]) -> None:
+    """With kneo's table asked for: body, request id and hint are kept."""
+    client = ResultClient(clients["foreign"].client, style="kneo")
     not_found = _failure(client.get("/text-404"))
     assert isinstance(not_found, KneoNotFoundFailure)
     assert (not_found.body, not_found.request_id) == ("nothing here", "req-7")
@@ -340,7 +351,8 @@ def test_foreign_server_by_kneo_table(clients: dict[str, ResultClient]) -> None:
 
 def test_idempotency_key_of_the_request(clients: dict[str, ResultClient]) -> None:
     """The request's Idempotency-Key reaches the failure of a 409 answer."""
-    failure = _failure(clients["foreign"].post("/json-409", headers={"Idempotency-Key": "k-1"}))
+    kneo = ResultClient(clients["foreign"].client, style="kneo")
+    failure = _failure(kneo.post("/json-409", headers={"Idempotency-Key": "k-1"}))
     assert isinstance(failure, KneoIdempotencyMismatchFailure)
     assert failure.idempotency_key == "k-1"
 

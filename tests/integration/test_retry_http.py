@@ -9,8 +9,7 @@ import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from railguard import Ok
-from railguard.families.kneo import KneoRateLimitedFailure, KneoServerFailure
+from railguard import InfrastructureFailure, Ok, RateLimitFailure
 from railguard.integrations.httpx import wrap
 from railguard.retry import FakeClock, RetryExhaustedFailure, RetryPolicy, retry, retry_async
 
@@ -94,7 +93,7 @@ def test_post_without_idempotency_key_is_not_retried(unavailable_twice: tuple[st
             idempotent=False,
             policy=RetryPolicy(clock=FakeClock()),
         )
-    assert isinstance(result.failure(), KneoServerFailure)
+    assert isinstance(result.failure(), InfrastructureFailure)
     assert app.requests == 1
 
 
@@ -151,8 +150,8 @@ def test_503_forever_is_exhausted_with_every_answer_kept() -> None:
         )
     exhausted = result.failure()
     assert isinstance(exhausted, RetryExhaustedFailure)
-    assert [type(f) for f in exhausted.failures] == [KneoServerFailure] * 3
-    assert exhausted.error_chain[0].startswith("KNEO_SERVER_ERROR: ")
+    assert [type(f) for f in exhausted.failures] == [InfrastructureFailure] * 3
+    assert exhausted.error_chain[0].startswith("INFRASTRUCTURE: ")
     assert app.requests == 3
 
 
@@ -162,5 +161,5 @@ def test_429_hint_is_kept_on_the_failure(rate_limited_once: tuple[str, Flaky]) -
     with wrap(httpx.Client(base_url=url)) as api:
         first = api.get("/quota")
     failure = first.failure()
-    assert isinstance(failure, KneoRateLimitedFailure)
+    assert isinstance(failure, RateLimitFailure)
     assert failure.retry.after == 1.0

@@ -167,7 +167,8 @@ def test_attempts_never_exceed_the_policy_and_the_chain_is_whole(
     exhausted = result.failure()
     assert isinstance(exhausted, RetryExhaustedFailure)
     assert exhausted.failures == tuple(r.failure() for r in script.returned)
-    assert exhausted.cause == exhausted.failures[-1]
+    assert exhausted.status == exhausted.failures[-1].status
+    assert exhausted.attempt_codes == tuple(f.code for f in exhausted.failures)
     assert exhausted.error_chain == tuple(f"{f.code}: {f.message}" for f in exhausted.failures)
     assert exhausted.max_attempts == policy.attempts
 

@@ -298,8 +298,9 @@ def retried() -> None:
     if isinstance(failure, RetryExhaustedFailure):  # a class pattern would lose the parameter
         assert_type(failure.failures, tuple[NotFoundFailure | OutOfStockFailure, ...])
         assert_type(failure.error_chain, tuple[str, ...])
-        assert_type(failure.to_exception(), MaxAttemptsExceededError)
-        kept: MaxAttemptsExceededFailure = failure
+        assert_type(failure.attempt_codes, tuple[str, ...])
+        assert_type(failure.to_executor().to_exception(), MaxAttemptsExceededError)
+        kept: MaxAttemptsExceededFailure = failure.to_executor()
         assert_type(kept.max_attempts, int)
 
     @retrying(idempotent=False)

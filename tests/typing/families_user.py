@@ -2,8 +2,8 @@
 
 It pins what issue 11 found pyright got wrong: `catching` over family exceptions
 keeps the failure union (so an exhaustive ``match`` with ``assert_never`` holds),
-``.to_exception()`` is typed as the paired exception (``RetryExhaustedFailure``'s
-too), and ``exc.failure`` as the paired failure.
+``.to_exception()`` is typed as the paired exception, and ``exc.failure`` as the
+paired failure.
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ def exceptions_of_failures() -> None:
 
 
 def exhausted(failure: RetryExhaustedFailure[KneoRateLimitedFailure]) -> None:
-    """A retry's exhaustion failure (an executor failure) raises the executor's exception."""
-    assert_type(failure.to_exception(), MaxAttemptsExceededError)
+    """A retry's exhaustion maps to the executor's failure, which raises its exception."""
+    assert_type(failure.to_executor().to_exception(), MaxAttemptsExceededError)
 
 
 def widen(failure: AgentBaseFailure) -> AgentBaseException:

@@ -463,3 +463,43 @@ def test_argument_errors_name_the_class() -> None:
     """A wrong keyword is reported against the failure class, as attrs' ``__init__`` was."""
     with pytest.raises(TypeError, match=r"NotFoundFailure\.__init__\(\) got an unexpected"):
         NotFoundFailure(nonsense=1)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("status", [200, 302, 999, "oops"])
+def test_a_non_error_status_is_refused_at_definition(status: object) -> None:
+    """status=200 (or any non-4xx/5xx) is a TypeError when the class is defined."""
+    with pytest.raises(TypeError, match="not an error status"):
+
+        class _Bad(Failure, code="TEST_BAD_STATUS", status=status):  # type: ignore[arg-type]
+            pass
+
+
+def test_a_string_category_is_refused_at_definition() -> None:
+    """category="conflict" is a TypeError naming Category, not a later AttributeError."""
+    with pytest.raises(TypeError, match="not a Category"):
+
+        class _Bad(Failure, code="TEST_BAD_CATEGORY", category="conflict"):  # type: ignore[arg-type]
+            pass
+
+
+@pytest.mark.parametrize("details", ["text", [1, 2], 3])
+def test_non_mapping_details_are_refused_when_built(details: object) -> None:
+    """A non-mapping details is a TypeError when the failure is built."""
+    with pytest.raises(TypeError, match="details must be a mapping"):
+        Failure(details=details)  # type: ignore[arg-type]
+
+
+def test_an_undecorated_subclass_with_a_code_is_refused_when_built(isolated_catalog: None) -> None:
+    """A subclass declaring a code or fields without @attrs.frozen is refused, naming the fix."""
+    from railguard import lookup
+
+    class Undecorated(NotFoundFailure, code="TEST_UNDECORATED"):
+        pass
+
+    class WithField(NotFoundFailure):
+        order_id: str = "o-1"
+
+    for cls in (Undecorated, WithField):
+        with pytest.raises(TypeError, match=r"decorate it with @attrs\.frozen"):
+            cls()
+    assert lookup("TEST_UNDECORATED") is None

@@ -477,3 +477,38 @@ def test_models_allowing_arbitrary_types_still_hold_results() -> None:
         result: Result[int, NotFoundFailure]
 
     assert Holder(result=Ok(1)).result == Ok(1)
+
+
+@pytest.mark.anyio
+async def test_validation_fastapi_keeps_fastapis_422_and_its_openapi_entry() -> None:
+    """``validation="fastapi"`` answers FastAPI's own 422; other errors keep the envelope."""
+    app = FastAPI()
+    install(app, validation="fastapi")
+
+    @app.get("/square")
+    def square(n: int) -> Result[dict[str, int], NotFoundFailure]:
+        return Err(NotFoundFailure()) if n < 0 else Ok({"square": n * n})
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        invalid = await client.get("/square", params={"n": "abc"})
+        missing = await client.get("/square", params={"n": "-1"})
+    assert invalid.status_code == 422
+    assert invalid.json()["detail"][0]["loc"] == ["query", "n"]
+    assert missing.status_code == 404
+    assert decode(missing.status_code, missing.headers, missing.content) == NotFoundFailure()
+    document = app.openapi()
+    responses = document["paths"]["/square"]["get"]["responses"]
+    assert responses["422"]["content"]["application/json"]["schema"]["$ref"] == (
+        "#/components/schemas/HTTPValidationError"
+    )
+    assert "404" in responses
+    validate(document)
+
+
+def test_validation_setting_is_checked() -> None:
+    """An unknown ``validation`` value is refused before anything is installed."""
+    app = FastAPI()
+    with pytest.raises(ValueError, match="validation must be"):
+        install(app, validation="xml")  # type: ignore[arg-type]
+    install(app)  # nothing was half-installed

@@ -49,7 +49,7 @@ def _json(error: HttpError) -> dict[str, object]:
 
 
 def test_agents_envelope_matches_the_document() -> None:
-    """The agents style is the agents document's own example, plus the category member."""
+    """The agents style is exactly the agents document's own example (no category member)."""
     failure = AgentNotFoundFailure(message="Agent with identifier XXXX not found.")
     error = encode(failure)
     assert error.status == 404
@@ -61,7 +61,6 @@ def test_agents_envelope_matches_the_document() -> None:
             {
                 "type": "AGENT_NOT_FOUND",
                 "message": "Agent with identifier XXXX not found.",
-                "category": "not_found",
             }
         ],
     }
@@ -78,7 +77,7 @@ def test_agents_group_has_one_errors_item_per_failure() -> None:
 
 
 def test_problem_document_members() -> None:
-    """The problem style has RFC 9457 members plus code, category, retry hint and errors."""
+    """The problem style has RFC 9457 members plus the code and the retry hint, nothing implied."""
     failure = RateLimitFailure(message="Slow down.", retry_after=30)
     error = encode(failure, "problem", type_base="https://docs.example.com/errors#", instance="/x")
     assert error.headers["content-type"] == "application/problem+json"
@@ -89,8 +88,6 @@ def test_problem_document_members() -> None:
         "detail": "Slow down.",
         "instance": "/x",
         "code": "RATE_LIMIT",
-        "category": "rate_limit",
-        "errors": [{"type": "RATE_LIMIT", "message": "Slow down."}],
         "retry_after": 30,
     }
 

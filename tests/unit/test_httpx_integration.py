@@ -11,11 +11,14 @@ from railguard import (
     Category,
     Err,
     Failure,
+    InfrastructureFailure,
     InternalFailure,
     NotFoundFailure,
     Ok,
     RateLimitFailure,
+    UpstreamFailure,
 )
+from railguard.core import is_from_peer
 from railguard.families.kneo import (
     KneoIdempotencyMismatchFailure,
     KneoNetworkFailure,
@@ -54,28 +57,50 @@ def test_success_is_ok() -> None:
     assert from_response(httpx.Response(304, request=REQUEST)).unwrap().status_code == 304
 
 
-def test_other_error_responses_use_the_kneo_table() -> None:
-    """An error answer without an envelope decodes by the kneo document's table."""
+def test_foreign_error_responses_decode_to_the_generic_failure() -> None:
+    """An error answer without an envelope is the generic failure of its status's category."""
     response = httpx.Response(404, text="no such run", request=REQUEST)
     failure = from_response(response).failure()
+    assert type(failure) is NotFoundFailure
+    assert failure.details["body"] == "no such run"
+    assert is_from_peer(failure)
+    limited = httpx.Response(429, headers={"Retry-After": "7"}, request=REQUEST)
+    assert from_response(limited) == Err(RateLimitFailure(retry_after=7))
+
+
+def test_other_error_responses_use_the_kneo_table_when_asked() -> None:
+    """style="kneo" decodes an envelope-less answer by the kneo document's table."""
+    response = httpx.Response(404, text="no such run", request=REQUEST)
+    failure = from_response(response, style="kneo").failure()
     assert isinstance(failure, KneoNotFoundFailure)
     assert failure.body == "no such run"
 
 
 def test_idempotency_key_comes_from_the_request() -> None:
-    """The request's Idempotency-Key header makes a 409 the idempotency mismatch."""
+    """The request's Idempotency-Key header makes a 409 the idempotency mismatch (kneo table)."""
     request = httpx.Request("POST", "https://api.example/runs", headers={"Idempotency-Key": "k"})
     response = httpx.Response(409, json={"detail": "payload differs"}, request=request)
-    failure = from_response(response).failure()
+    failure = from_response(response, style="kneo").failure()
     assert isinstance(failure, KneoIdempotencyMismatchFailure)
     assert failure.idempotency_key == "k"
 
 
-def test_transport_error_keeps_its_exception() -> None:
-    """A connect error is the kneo network failure; its cause keeps the httpx exception."""
-    exc = httpx.ConnectError("connection refused", request=REQUEST)
+def test_refused_connection_is_a_generic_infrastructure_failure() -> None:
+    """A connect error is railguard's InfrastructureFailure by default, its text not in it."""
+    exc = httpx.ConnectError("connection refused by 10.0.0.7", request=REQUEST)
     failure = from_error(exc)
+    assert type(failure) is InfrastructureFailure
+    assert "10.0.0.7" not in failure.message
+    assert isinstance(failure.cause, InternalFailure)
+    assert failure.cause.exception is exc
+
+
+def test_transport_error_keeps_its_exception() -> None:
+    """With kneo's table a connect error is the kneo network failure, the exception as cause."""
+    exc = httpx.ConnectError("connection refused", request=REQUEST)
+    failure = from_error(exc, style="kneo")
     assert isinstance(failure, KneoNetworkFailure)
+    assert is_from_peer(failure)
     assert failure.message == "ConnectError: connection refused"
     assert failure.category is Category.INFRASTRUCTURE
     assert failure.retry.retryable
@@ -111,7 +136,9 @@ def test_every_httpx_error_is_mapped(exc_type: type[httpx.HTTPError]) -> None:
         exc = exc_type("x")
     failure = from_error(exc)
     assert not isinstance(failure, InternalFailure)
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, httpx.TimeoutException):
+        assert failure.category is Category.TIMEOUT
+    elif isinstance(exc, httpx.TransportError):
         assert failure.category is Category.INFRASTRUCTURE
 
 
@@ -134,7 +161,7 @@ def test_wrapped_client_methods(method: str) -> None:
         assert getattr(api, method)("https://api.example/missing") == Err(
             NotFoundFailure(message="gone")
         )
-        assert isinstance(api.get("https://api.example/down").failure(), KneoNetworkFailure)
+        assert isinstance(api.get("https://api.example/down").failure(), InfrastructureFailure)
         sent = api.send(httpx.Request("GET", "https://api.example/missing"))
         assert sent == Err(NotFoundFailure(message="gone"))
 
@@ -150,3 +177,20 @@ async def test_wrapped_async_client_reads_streams() -> None:
         request = client.build_request("GET", "https://api.example/missing")
         response = await client.send(request, stream=True)
         assert await afrom_response(response) == Err(NotFoundFailure(message="gone"))
+
+
+def test_wrapped_client_with_kneo_styles() -> None:
+    """style="auto" reads envelopes else kneo's table; "kneo" only kneo's table."""
+    transport = httpx.MockTransport(_transport)
+    with wrap(httpx.Client(transport=transport), style="auto") as api:
+        assert isinstance(api.get("https://api.example/down").failure(), KneoNetworkFailure)
+        assert api.get("https://api.example/missing") == Err(NotFoundFailure(message="gone"))
+    with wrap(httpx.Client(transport=transport), style="kneo") as api:
+        assert isinstance(api.get("https://api.example/missing").failure(), KneoNotFoundFailure)
+
+
+def test_a_peers_500_is_an_upstream_failure() -> None:
+    """A bare 500 from a peer is UpstreamFailure (status kept), never our InternalFailure."""
+    failure = from_response(httpx.Response(500, text="boom", request=REQUEST)).failure()
+    assert type(failure) is UpstreamFailure
+    assert failure.details == {"body": "boom", "status": 500}

@@ -25,11 +25,13 @@ from railguard import (
     RateLimitFailure,
     Recovery,
     TimeoutFailure,
+    UpstreamFailure,
     ValidationFailure,
     WorkflowFailure,
     unwrap_or_raise,
 )
 from railguard.families.executor import MaxAttemptsExceededError, MaxAttemptsExceededFailure
+from railguard.http import decode, encode
 from railguard.retry import (
     DEFAULT_POLICY,
     LOGGER_NAME,
@@ -398,7 +400,7 @@ async def test_regenerate_async(policy: RetryPolicy) -> None:
 
 
 def test_exhaustion_keeps_the_whole_chain_in_order(policy: RetryPolicy) -> None:
-    """Exhaustion returns every attempt's failure, in order, the last one as cause."""
+    """Exhaustion is railguard's own failure: every attempt in order, the last one's status."""
     chain = [
         InfrastructureFailure(message="one"),
         TimeoutFailure(message="two"),
@@ -409,29 +411,44 @@ def test_exhaustion_keeps_the_whole_chain_in_order(policy: RetryPolicy) -> None:
     result = retry(Script(*map(Err, chain)), idempotent=True, policy=policy, operation="fetch")
     exhausted = result.failure()
     assert isinstance(exhausted, RetryExhaustedFailure)
-    assert isinstance(exhausted, MaxAttemptsExceededFailure)
+    assert not isinstance(exhausted, MaxAttemptsExceededFailure)
     assert exhausted.failures == tuple(chain)
-    assert exhausted.error_chain == (
-        "INFRASTRUCTURE: one",
-        "TIMEOUT: two",
-        "RATE_LIMIT: Too many requests.",
-        "INFRASTRUCTURE: four",
-        "TIMEOUT: five",
+    assert exhausted.attempt_codes == (
+        "INFRASTRUCTURE",
+        "TIMEOUT",
+        "RATE_LIMIT",
+        "INFRASTRUCTURE",
+        "TIMEOUT",
     )
-    assert exhausted.cause == chain[-1]
+    assert exhausted.error_chain[-1] == "TIMEOUT: five"
+    assert exhausted.status == chain[-1].status
     assert exhausted.max_attempts == 5
     assert exhausted.operation_type == "fetch"
     assert exhausted.message == "Maximum fetch attempts (5) exceeded"
     assert exhausted.details["stopped_by"] == "attempts"
-    assert (exhausted.code, exhausted.category) == (
-        "EXECUTOR_MAX_ATTEMPTS_EXCEEDED",
-        Category.WORKFLOW,
-    )
+    assert (exhausted.code, exhausted.category) == ("RETRY_EXHAUSTED", Category.WORKFLOW)
     assert exhausted.recovery is Recovery.ESCALATE
+    assert railguard.lookup("RETRY_EXHAUSTED") is RetryExhaustedFailure
 
 
-def test_unwrap_or_raise_on_exhaustion_raises_max_attempts_exceeded(policy: RetryPolicy) -> None:
-    """unwrap_or_raise raises MaxAttemptsExceededError, the last failure's exception as cause."""
+def test_exhaustion_puts_only_codes_on_the_wire(policy: RetryPolicy) -> None:
+    """The encoded exhaustion carries the attempts' codes, never their messages."""
+    chain = [UpstreamFailure(message="upstream says db-password=hunter2")] * 5
+    result = retry(Script(*map(Err, chain)), idempotent=True, policy=policy, operation="fetch")
+    exhausted = result.failure()
+    for style in ("agents", "problem", "bridge"):
+        error = encode(exhausted, style)
+        assert error.status == 502
+        assert b"hunter2" not in error.body
+        assert b"UPSTREAM" in error.body
+    back = decode(error.status, error.headers, error.body, "bridge")
+    assert isinstance(back, RetryExhaustedFailure)
+    assert back.attempt_codes == ("UPSTREAM",) * 5
+    assert back.failures == ()
+
+
+def test_unwrap_or_raise_on_exhaustion_keeps_the_last_exception(policy: RetryPolicy) -> None:
+    """unwrap_or_raise raises railguard's error, the last failure's exception as cause."""
     last = TimeoutFailure(message="last")
     result = retry(
         Script(*[Err(TimeoutFailure())] * 4, Err(last)),
@@ -439,29 +456,32 @@ def test_unwrap_or_raise_on_exhaustion_raises_max_attempts_exceeded(policy: Retr
         policy=policy,
         operation="execution",
     )
-    with pytest.raises(MaxAttemptsExceededError) as caught:
+    with pytest.raises(RailguardError) as caught:
         unwrap_or_raise(result)
     exc = caught.value
-    assert (exc.operation_type, exc.max_attempts) == ("execution", 5)
-    assert exc.error_chain == ["TIMEOUT: The operation timed out."] * 4 + ["TIMEOUT: last"]
+    assert isinstance(exc.failure, RetryExhaustedFailure)
     assert str(exc) == "Maximum execution attempts (5) exceeded"
     cause = exc.__cause__
     assert isinstance(cause, RailguardError)
     assert cause.failure == last
 
 
-def test_exhaustion_crosses_the_exception_boundary_as_the_executor_failure(
+def test_exhaustion_maps_to_the_executor_failure_where_that_family_is_used(
     policy: RetryPolicy,
 ) -> None:
-    """Through its exception the exhaustion comes back as MaxAttemptsExceededFailure."""
+    """to_executor/from_executor map to the executor document's MaxAttemptsExceededFailure."""
     result = retry(Script(*[Err(TimeoutFailure())] * 5), idempotent=True, policy=policy)
     exhausted = result.failure()
     assert isinstance(exhausted, RetryExhaustedFailure)
-    back = Failure.from_exception(exhausted.to_exception())
-    assert type(back) is MaxAttemptsExceededFailure
-    assert back.error_chain == exhausted.error_chain
-    assert back.cause == exhausted.cause
-    assert railguard.lookup(exhausted.code) is MaxAttemptsExceededFailure
+    executor = exhausted.to_executor()
+    assert type(executor) is MaxAttemptsExceededFailure
+    assert executor.error_chain == exhausted.error_chain
+    assert executor.cause == exhausted.failures[-1]
+    with pytest.raises(MaxAttemptsExceededError):
+        unwrap_or_raise(Err(executor))
+    back = RetryExhaustedFailure.from_executor(executor, exhausted.failures)
+    assert back == exhausted
+    assert back.failures == exhausted.failures
 
 
 def test_deadline_ends_the_retry(clock: FakeClock) -> None:

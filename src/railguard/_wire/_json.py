@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Final
 
 __all__ = [
@@ -46,6 +47,7 @@ def _reject_constant(name: str) -> object:
 # compact, ASCII-only (a lone surrogate is escaped, never an encoding error later), strict
 _ENCODER: Final = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 _DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
+_SCAN: Final[Callable[[str, int], tuple[object, int]]] = _DECODER.scan_once  # type: ignore[attr-defined]  # set by its __init__
 _TOKENS: Final = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 dumps: Final = _ENCODER.encode
@@ -97,7 +99,10 @@ def read_json(
         raise WireError(f"nested deeper than {max_depth} levels")
     start = _skip(text) if text and text[0] in _SPACE else 0
     try:
-        document, end = _DECODER.raw_decode(text, start)
+        document, end = _SCAN(text, start)  # `JSONDecoder.raw_decode`, without its frame
+    except StopIteration as stop:
+        error = json.JSONDecodeError("Expecting value", text, stop.value)
+        raise WireError(f"not JSON ({error})", detail=str(error)) from None
     except WireError:
         raise
     except RecursionError:  # pragma: no cover  # the depth scan comes first

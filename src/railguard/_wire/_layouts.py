@@ -19,10 +19,11 @@ AGENTS_ITEM: Final = layout(
     message="message",
     status="status",
     status_always=False,
-    category_always=True,
+    category_always=False,
 )
-"""``{"type": CODE, "message", "category", ...}``: an agents ``errors`` item, a problem's
-``errors`` item, and the causes and members of both envelopes."""
+"""``{"type": CODE, "message", ...}``: an agents ``errors`` item, a problem's ``errors`` item,
+and the causes and members of both envelopes; ``category`` only when the instance varies it
+(a registered type implies it), though a ``category`` member still decodes."""
 
 BRIDGE_NESTED: Final = layout(
     name="bridge-nested",

@@ -19,6 +19,7 @@ import attrs
 from railguard.core import (
     MAX_RETRY_AFTER,
     Category,
+    Details,
     Failure,
     UnknownFailure,
     lookup,
@@ -129,7 +130,10 @@ def constants(failure: Failure, schema: Schema) -> _Constants:
             )
         if schema.static:
             return found
-        return _Constants(failure.code, found.status, found.category)
+        code = failure.code
+        if code == found.code:
+            return found  # the instance keeps its class's code
+        return _Constants(code, found.status, found.category)
     return _Constants(failure.code, wire_status(failure), failure.category.value)
 
 
@@ -173,7 +177,7 @@ def write(  # noqa: PLR0912  # one branch per member, inline on the hot path
         if form.flat_details:
             _flat_details(failure, schema, form, doc)
         else:
-            doc["details"] = thaw_json(details)
+            doc["details"] = _thawed(details)
     retry_after = failure.retry_after
     if retry_after is not None:
         hint = _hint(retry_after)
@@ -183,6 +187,17 @@ def write(  # noqa: PLR0912  # one branch per member, inline on the hot path
     if cause is not None and depth < MAX_DEPTH:
         doc["cause"] = write(cause, form.nested, None, depth + 1)
     return doc
+
+
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+
+
+def _thawed(details: Details) -> dict[str, object]:
+    """`thaw_json` of details, scalars copied without a call each."""
+    return {
+        key: value if type(value) in _SCALARS else thaw_json(value)
+        for key, value in details._data.items()  # read on the hot path
+    }
 
 
 def _hint(value: float) -> float | None:
@@ -279,7 +294,7 @@ def _flat_details(failure: Failure, schema: Schema, form: Layout, doc: dict[str,
     reserved = form.reserved
     keys = schema.keys
     for key, value in failure.details.items():
-        plain = thaw_json(value) if isinstance(value, (tuple, Mapping)) else value
+        plain = value if type(value) in _SCALARS else thaw_json(value)
         if key in doc or key in reserved or key in keys:
             if nested is None:
                 nested = {}
@@ -374,7 +389,9 @@ def read(  # noqa: PLR0912  # one check per member, inline on the hot path
         kwargs["retry_after"] = ctx.retry_after
     if form.flat_details:
         _read_flat_details(obj, schema, form, depth, kwargs)
-    if schema.fields:
+    if schema.fields and not (
+        schema.default_code_only and code == cls.default_code and "fields" not in obj
+    ):
         _read_fields(obj, schema, form, ctx, depth, kwargs, code=code, top=top)
     try:
         return cls(**kwargs)
@@ -441,13 +458,15 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
     if extra is not None and type(extra) is not dict:
         raise WireError("'fields' is not an object")
     slots = _reading.get((schema.cls, form.name)) or _reading_slots(schema, form)
-    for spec, member, special in slots:
+    for spec, member, special, default in slots:
         key = spec.key
         value = _ABSENT if extra is None else extra.get(key, _ABSENT)
         if value is _ABSENT:
             if member is not None:
                 value = obj.get(member, _ABSENT)
             elif special and spec.name == "code":
+                if code == default:
+                    continue  # the record's code is the field's default: nothing to pass
                 value = code
             if value is _ABSENT and special:
                 value = _member(spec.name, key, obj, form, ctx, code, top=top)
@@ -455,6 +474,10 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
             if spec.required:
                 raise WireError(f"{schema.cls.__name__} needs {key!r}")
             continue
+        if value is default or (
+            type(value) is type(default) and type(value) in _EXACT and value == default
+        ):
+            continue  # the field's own default (as the codec would read it): nothing to pass
         try:
             kwargs[spec.alias] = spec.codec.decode(value, depth + 1, form)
         except WireError as exc:
@@ -462,15 +485,23 @@ def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on t
 
 
 _SPECIAL: Final = frozenset({"code", "status", "category", "raw", "request_id", "idempotency_key"})
-_reading: dict[tuple[type[Failure], str], tuple[tuple[FieldSpec, str | None, bool], ...]] = {}
+_EXACT: Final = frozenset({str, int, bool})
+"""JSON scalars that read back as themselves when equal (not floats: ``-0.0 == 0.0``)."""
+_Reading = tuple[FieldSpec, str | None, bool, object]
+_reading: dict[tuple[type[Failure], str], tuple[_Reading, ...]] = {}
 
 
-def _reading_slots(schema: Schema, form: Layout) -> tuple[tuple[FieldSpec, str | None, bool], ...]:
-    """Each typed field with the member it is read from (if any) and whether it has a fallback."""
+def _reading_slots(schema: Schema, form: Layout) -> tuple[_Reading, ...]:
+    """Each typed field: the member it is read from, whether it has a fallback, its default.
+
+    The member is ``None`` for the record's own members; the default is `_ABSENT`
+    when the field has none or a factory.
+    """
     key = (schema.cls, form.name)
     found = _reading.get(key)
     if found is None:
-        slots = []
+        defaults = attrs.fields_dict(schema.cls)
+        slots: list[_Reading] = []
         for spec in schema.fields:
             special = spec.name in _SPECIAL
             alias = form.aliases.get(spec.key)
@@ -479,7 +510,10 @@ def _reading_slots(schema: Schema, form: Layout) -> tuple[tuple[FieldSpec, str |
             else:
                 # a reserved member holds the field when the writer found it equal there
                 member = spec.key if alias is None else alias
-            slots.append((spec, member, special))
+            default = defaults[spec.name].default
+            if default is attrs.NOTHING or isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # a class at run time
+                default = _ABSENT
+            slots.append((spec, member, special, default))
         found = _reading[key] = tuple(slots)
     return found
 

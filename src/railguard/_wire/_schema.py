@@ -59,6 +59,9 @@ class Schema:
     instance_code: bool
     instance_status: bool
     instance_category: bool
+    default_code_only: bool = False
+    """The only typed field is ``code``, defaulting to the class's code: a record of that
+    code (without a ``fields`` member) has nothing more for the reader to pass."""
 
 
 _schemas: dict[type[Failure], Schema] = {}
@@ -177,4 +180,6 @@ def _build(cls: type[Failure]) -> Schema:
         instance_code="code" in names,
         instance_status="status" in names,
         instance_category="category" in names,
+        default_code_only=[s.name for s in specs] == ["code"]
+        and attrs.fields_dict(cls)["code"].default == cls.default_code,
     )

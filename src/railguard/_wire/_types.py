@@ -31,6 +31,8 @@ from railguard.core import Details, Failure, JSONValue, freeze_json, thaw_json
 
 from ._json import MAX_DEPTH, WireError
 
+_trusted = Details._trusted  # frozen values built here, read on the hot path
+
 __all__ = ["Codec", "UnsupportedType", "codec_for", "set_failure_codec"]
 
 Encode = Callable[[Any, Any], object]
@@ -112,11 +114,52 @@ def check_json(value: object, depth: int) -> None:
 
 def freeze(value: object, depth: int) -> Any:
     """A parsed JSON value as a frozen JSON value (`Details`, tuples), checked."""
+    if depth <= MAX_DEPTH:
+        try:
+            return _frozen(value, depth)
+        except _Unusual:
+            pass  # the checked path below says what is wrong, in its words
     check_json(value, depth)
     try:
         return freeze_json(value)
     except (TypeError, ValueError) as exc:
         raise WireError(str(exc)) from None
+
+
+class _Unusual(Exception):  # a signal, not an error
+    """A value the one-pass freezer leaves to the checked path."""
+
+
+def _frozen(value: object, depth: int) -> Any:
+    """`freeze_json` in one pass for what a JSON parser gives (exact types, finite floats).
+
+    Raises `_Unusual` for anything else (too deep, a non-finite float, another type),
+    which `freeze` then hands to the checked path.
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        if math.isfinite(value):  # type: ignore[arg-type]  # a float
+            return value
+        raise _Unusual
+    if depth > MAX_DEPTH:
+        raise _Unusual
+    if kind is dict:
+        frozen: dict[str, JSONValue] = {}
+        for key, item in value.items():  # type: ignore[attr-defined]  # a dict
+            if type(key) is not str:
+                raise _Unusual
+            item_kind = type(item)
+            frozen[key] = (
+                item
+                if item_kind is str or item_kind is int or item_kind is bool or item is None
+                else _frozen(item, depth + 1)
+            )
+        return _trusted(frozen)
+    if kind is list:
+        return tuple([_frozen(item, depth + 1) for item in value])  # type: ignore[attr-defined]  # a list
+    raise _Unusual
 
 
 def _thaw(value: object, layout: Any) -> object:

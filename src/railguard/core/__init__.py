@@ -38,7 +38,17 @@ if typing.TYPE_CHECKING:
         RailguardExceptionGroup,
         attach_cause,
     )
-    from ._policy import cause_from, failure_from_exception, register_exception, wire_failure
+    from ._policy import (
+        cause_from,
+        expose,
+        failure_from_exception,
+        from_peer,
+        is_from_peer,
+        peer_exception,
+        public_failure,
+        register_exception,
+        wire_failure,
+    )
     from ._result import Catcher, cases, catching, collect, then, unwrap_or_raise
     from ._retry_after import MAX_RETRY_AFTER, parse_retry_after
 
@@ -78,10 +88,15 @@ __all__ = [
     "catching",
     "cause_from",
     "collect",
+    "expose",
     "failure_from_exception",
     "freeze_json",
+    "from_peer",
+    "is_from_peer",
     "lookup",
     "parse_retry_after",
+    "peer_exception",
+    "public_failure",
     "register_exception",
     "thaw_json",
     "then",
@@ -96,7 +111,12 @@ _LAZY = {
     "RailguardExceptionGroup": "_exceptions",
     "attach_cause": "_exceptions",
     "cause_from": "_policy",
+    "expose": "_policy",
     "failure_from_exception": "_policy",
+    "from_peer": "_policy",
+    "is_from_peer": "_policy",
+    "peer_exception": "_policy",
+    "public_failure": "_policy",
     "register_exception": "_policy",
     "wire_failure": "_policy",
     "MAX_RETRY_AFTER": "_retry_after",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from http import HTTPStatus
 from typing import ClassVar
 
@@ -67,9 +68,14 @@ class Failure:
         if code is not None:
             cls.default_code = code
         if category is not None:
+            if not isinstance(category, Category):
+                raise TypeError(
+                    f"{cls.__qualname__}: category={category!r} is not a Category"
+                    " (write category=Category.CONFLICT, not a string)"
+                )
             cls.default_category = category
         if status is not None:
-            cls._default_status = HTTPStatus(status)
+            cls._default_status = _error_status(cls, status)
         if recovery is not None:
             cls._default_recovery = recovery
         if fatal is not None:
@@ -80,7 +86,11 @@ class Failure:
             cls._abstract = False
         install_constructor(cls)
         # attrs rebuilds slotted classes; only the finished class is registered.
-        if "__attrs_attrs__" not in own or cls._abstract:
+        if "__attrs_attrs__" not in own:
+            declares = code or category or status or recovery or fatal is not None
+            _guard_undecorated(cls, declares=bool(declares))
+            return
+        if cls._abstract:
             return
         if "default_code" not in own:
             raise TypeError(
@@ -143,8 +153,9 @@ class Failure:
         returns a `railguard.RailguardError` that carries it.
         """
         from ._exceptions import RailguardError, attach_cause  # noqa: PLC0415  # cycle
+        from ._policy import peer_exception  # noqa: PLC0415  # cycle
 
-        return attach_cause(RailguardError(self), self)
+        return peer_exception(self, attach_cause(RailguardError(self), self))
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> Failure:
@@ -156,6 +167,38 @@ class Failure:
         from ._policy import failure_from_exception  # noqa: PLC0415  # cycle
 
         return failure_from_exception(exc)
+
+
+def _guard_undecorated(cls: type[Failure], *, declares: bool) -> None:
+    """A subclass not (yet) built by attrs that declares keywords or fields refuses to build.
+
+    attrs' finished class gets its own constructor; an undecorated one keeps this
+    ``__new__``. A plain subclass that only overrides behaviour stays usable.
+    """
+    if (declares or inspect.get_annotations(cls)) and not cls._abstract:  # pyright: ignore[reportPrivateUsage]
+        type.__setattr__(cls, "__new__", staticmethod(_undecorated))
+
+
+def _undecorated(cls: type, /, *args: object, **kwargs: object) -> object:
+    """``__new__`` of a failure subclass attrs never finished: refuse with the fix."""
+    raise TypeError(
+        f"{cls.__qualname__} is not registered: decorate it with @attrs.frozen(kw_only=True)"
+        " (every failure class is an attrs class; an undecorated subclass is unusable)"
+    )
+
+
+def _error_status(cls: type, status: object) -> HTTPStatus:
+    """``status`` as an `HTTPStatus` of an error (400-599); a clear ``TypeError`` otherwise."""
+    try:
+        value = HTTPStatus(status)  # type: ignore[arg-type]  # checked here
+    except (ValueError, TypeError):
+        value = None
+    if value is None or not 400 <= value <= 599:  # the error statuses
+        raise TypeError(
+            f"{cls.__qualname__}: status={status!r} is not an error status (400-599);"
+            " a failure always answers with one"
+        )
+    return value
 
 
 install_constructor(Failure)

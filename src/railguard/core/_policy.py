@@ -18,15 +18,24 @@ put on a wire::
 `wire_failure` the answer every boundary sends: an entry that is not public (its text
 may hold secrets, or it would blame the client for a server fault) becomes a sanitized
 `InternalFailure`, and so do causes and group members resolved on the way.
+
+Upstream failures never pass through blindly (AIP-193): a decoder marks what it builds
+from a peer's response with `from_peer`; `public_failure` (applied by `wire_failure` and
+by every boundary to a returned failure) answers such a failure — or any failure holding
+one as a cause, group member or attempt — as our own `UpstreamFailure` (502, fixed
+message, only the finite ``retry_after`` hint kept), logging the peer's code and message.
+`expose` is the explicit opt-in that lets one peer failure pass as it is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import logging
+import weakref
 from collections.abc import Callable
-from typing import Final, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 from returns.primitives.exceptions import UnwrapFailedError
@@ -39,17 +48,24 @@ from ._generic import (
     InternalFailure,
     NotFoundFailure,
     TimeoutFailure,
+    UpstreamFailure,
     ValidationFailure,
 )
 
 __all__ = [
     "cause_from",
+    "expose",
     "failure_from_exception",
+    "from_peer",
+    "is_from_peer",
+    "peer_exception",
+    "public_failure",
     "register_exception",
     "wire_failure",
 ]
 
 E = TypeVar("E", bound=BaseException)
+F = TypeVar("F", bound=Failure)
 _Converter = Callable[[BaseException], Failure]
 
 MAX_DEPTH: Final = 32
@@ -139,15 +155,117 @@ def wire_failure(exc: BaseException) -> Failure:
     exceptions and by registered public entries pass; every other exception —
     including ``ValueError`` and its friends, whose text may hold secrets — becomes
     an `InternalFailure` with a fixed message that keeps the original as
-    ``.exception`` for the log. Causes and group members follow the same rule.
+    ``.exception`` for the log. Causes and group members follow the same rule, and
+    a failure decoded from a peer is answered as our own (`public_failure`).
     """
     if _on_wire.get():
         return _resolve(exc)
     token = _on_wire.set(True)
     try:
-        return _resolve(exc)
+        failure = _resolve(exc)
+        if _peers and getattr(exc, _PEER_MARK, False) and not is_from_peer(failure):
+            return public_failure(from_peer(failure))  # a family exception rebuilt it
+        return public_failure(failure)
     finally:
         _on_wire.reset(token)
+
+
+# --- upstream failures (AIP-193) -----------------------------------------------------------
+
+_peers: dict[int, weakref.ref[Failure]] = {}
+"""``id`` of each live failure decoded from a peer → a weak reference to it."""
+
+
+def from_peer(failure: F) -> F:
+    """Mark ``failure`` as decoded from a peer's response; return the marked value.
+
+    Decoders (the httpx integration, the WebSocket client readers) call this on what
+    they build. The value returned is a fresh copy (equal to ``failure``; all-default
+    failures may be one shared instance, which must stay unmarked). In process it is
+    the peer's failure, matched and read as usual; on any wire our boundaries answer
+    it as our own `UpstreamFailure` unless it is passed to `expose`.
+    """
+    try:
+        rebuild, args, state = cast("tuple[Any, tuple[object, ...], object]", failure.__reduce__())
+        own = rebuild(*args)
+        own.__setstate__(state)
+    except Exception:  # noqa: BLE001  # a class with its own pickling: mark the value itself
+        own = failure
+    key = id(own)
+    _peers[key] = weakref.ref(own, lambda _, key=key: _peers.pop(key, None))  # type: ignore[misc]
+    return cast("F", own)
+
+
+_PEER_MARK: Final = "__railguard_peer__"
+
+
+def peer_exception(failure: Failure, exc: E) -> E:
+    """Mark ``exc``, built from ``failure``, as a peer's when ``failure`` is; return ``exc``.
+
+    For exception pairings (``to_exception``): a family exception rebuilds its failure
+    from its own attributes, so the mark travels on the exception.
+    """
+    if _peers and is_from_peer(failure):
+        with contextlib.suppress(AttributeError, TypeError):  # an exception without __dict__
+            setattr(exc, _PEER_MARK, True)
+    return exc
+
+
+def is_from_peer(failure: Failure) -> bool:
+    """Whether ``failure`` was decoded from a peer (`from_peer`) and not exposed."""
+    ref = _peers.get(id(failure))
+    return ref is not None and ref() is failure
+
+
+def expose(failure: F) -> F:
+    """Opt in: let this peer failure reach our own callers as it is (message, fields, ids).
+
+    Only for a failure whose content is meant for them (the upstream is ours and its
+    messages are public). Returns ``failure``.
+    """
+    _peers.pop(id(failure), None)
+    return failure
+
+
+def public_failure(failure: Failure) -> Failure:
+    """Return the failure our caller may see in place of ``failure``; never raises.
+
+    A failure from a peer becomes our `UpstreamFailure`; a failure that holds one
+    (as ``cause``, group member, retry attempt or any other failure-valued field)
+    is rebuilt with it replaced. Anything else is returned as it is, at the cost
+    of one dictionary check while no peer failure is alive.
+    """
+    if not _peers:
+        return failure
+    try:
+        return _public(failure, 0)
+    except Exception:  # noqa: BLE001  # a failure that cannot be rebuilt: nothing of it leaves
+        _log.exception("railguard: sanitizing %s failed", type(failure).__qualname__)
+        return UpstreamFailure()
+
+
+def _public(failure: Failure, depth: int) -> Failure:
+    if is_from_peer(failure):
+        _log.warning(
+            "railguard: upstream failure answered as UPSTREAM: %s: %s",
+            failure.code,
+            failure.message,
+        )
+        return UpstreamFailure(retry_after=failure.retry_after)
+    if depth >= MAX_DEPTH:
+        return failure
+    changes: dict[str, Any] = {}
+    for field in attrs.fields(type(failure)):
+        value = getattr(failure, field.name)
+        if isinstance(value, Failure):
+            public = _public(value, depth + 1)
+            if public is not value:
+                changes[field.alias or field.name] = public
+        elif isinstance(value, tuple) and value and isinstance(value[0], Failure):
+            members = tuple(_public(v, depth + 1) for v in value)
+            if any(p is not v for p, v in zip(members, value, strict=True)):
+                changes[field.alias or field.name] = members
+    return attrs.evolve(failure, **changes) if changes else failure
 
 
 def cause_from(exc: BaseException) -> Failure | None:

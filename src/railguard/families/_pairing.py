@@ -35,6 +35,7 @@ from railguard.core import (
     cause_from,
     freeze_json,
     parse_retry_after,
+    peer_exception,
     register_exception,
     thaw_json,
 )
@@ -67,6 +68,10 @@ __all__ = [
 ]
 
 _Value = Callable[[Any], Any]
+_Plan = tuple[tuple[tuple[str, str, _Value | None], ...], tuple["Codec", ...]]
+"""How a pair reads an exception: plain attributes ``(name, attr, convert)``, other codecs."""
+_DumpPlan = tuple[tuple[str, str, _Value | None, "Codec | None"], ...]
+"""How a pair writes an exception's state, codec by codec (see `Pairing._dumping_plan`)."""
 
 
 def _same(value: object) -> object:
@@ -235,6 +240,11 @@ class RetryAfterText:
     def load(self, exc: BaseException, into: dict[str, Any]) -> None:
         """Parse the text into seconds; keep non-canonical text when exact."""
         text = getattr(exc, "retry_after", None)
+        if text is None:  # the common case: no hint (what parsing ``None`` gives)
+            into["retry_after"] = None
+            if self.exact:
+                into["retry_after_header"] = None
+            return
         seconds = retry_after_seconds(text)
         into["retry_after"] = seconds
         if self.exact:
@@ -243,6 +253,9 @@ class RetryAfterText:
 
     def dump(self, failure: Failure, into: dict[str, Any]) -> None:
         """Write the kept text, else the canonical text of the seconds."""
+        if not self.exact and failure.retry_after is None:
+            into["retry_after"] = self.none_text  # the common case: no hint
+            return
         header = getattr(failure, "retry_after_header", None) if self.exact else None
         into["retry_after"] = header if header is not None else self._canonical(failure.retry_after)
 
@@ -378,6 +391,8 @@ class Pairing:
         self.failure_class = failure_class
         self.family = family
         self._codecs: tuple[Codec, ...] | None = None
+        self._plan: _Plan | None = None
+        self._dumping: _DumpPlan | None = None
 
     @property
     def codecs(self) -> tuple[Codec, ...]:
@@ -386,20 +401,61 @@ class Pairing:
             self._codecs = self.family.codecs(self.failure_class)
         return self._codecs
 
+    def _loading_plan(self) -> _Plan:
+        """The codecs split once: plain attributes, read inline, then the other codecs.
+
+        The same reads as each codec's `Codec.load`, without a call per attribute.
+        """
+        if self._plan is None:
+            attributes = tuple(
+                (c.name, c.attr, None if c.to_failure is _same else c.to_failure)
+                for c in self.codecs
+                if type(c) is Attr
+            )
+            others = tuple(c for c in self.codecs if type(c) is not Attr)
+            self._plan = (attributes, others)
+        return self._plan
+
+    def _dumping_plan(self) -> _DumpPlan:
+        """The codecs in order: plain attributes are written inline, the others by their codec.
+
+        A plain attribute is ``(name, attr, convert, None)``, any other codec
+        ``("", "", None, codec)``; the state keeps the codecs' order.
+        """
+        if self._dumping is None:
+            self._dumping = tuple(
+                (c.name, c.attr, None if c.to_exception is _same else c.to_exception, None)
+                if type(c) is Attr
+                else ("", "", None, c)
+                for c in self.codecs
+            )
+        return self._dumping
+
     def failure_of(self, exc: BaseException) -> Failure:
         """The failure an exception of this pair stands for."""
-        kwargs: dict[str, Any] = {"cause": cause_from(exc)}
-        for codec in self.codecs:
+        attributes, others = self._plan or self._loading_plan()
+        kwargs: dict[str, Any] = {}
+        if exc.__cause__ is not None:  # else no cause: the field's default
+            kwargs["cause"] = cause_from(exc)
+        for name, attr, convert in attributes:
+            value = getattr(exc, attr)
+            kwargs[name] = value if convert is None else convert(value)
+        for codec in others:
             codec.load(exc, kwargs)
         return self.failure_class(**kwargs)
 
     def exception_of(self, failure: Failure) -> BaseException:
         """The exception of a failure of this pair, its cause chain attached."""
         state: dict[str, Any] = {}
-        for codec in self.codecs:
-            codec.dump(failure, state)
+        for name, attr, convert, codec in self._dumping or self._dumping_plan():
+            if codec is not None:
+                codec.dump(failure, state)
+                continue
+            value = getattr(failure, name)
+            state[attr] = value if convert is None else convert(value)
         cause = failure.cause.to_exception() if failure.cause is not None else None
-        return rebuild(self.exception_type, self.family.args(failure), state, cause)
+        exc = rebuild(self.exception_type, self.family.args(failure), state, cause)
+        return peer_exception(failure, exc)  # a peer's failure stays a peer's (AIP-193)
 
 
 class PairedException(Exception):

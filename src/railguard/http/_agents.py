@@ -33,7 +33,7 @@ GROUP: Final = layout(
     message="message",
     status=None,
     status_always=False,
-    category_always=True,
+    category_always=False,
     aliases={"failures": "errors"},
     nested_name="agents-item",
     extra_reserved=frozenset({"code", "errors"}),
@@ -98,7 +98,9 @@ def openapi_schemas(ref: str) -> dict[str, dict[str, Any]]:
     envelope: dict[str, Any] = {
         "type": "object",
         "title": "RailguardAgentsError",
-        "description": "The agents-server error envelope; one errors item per failure.",
+        "description": "The agents-server error envelope; one errors item per failure. "
+        "An item is the document's {type, message}; category, details, cause, hint and "
+        "typed fields are extension members, present only when they carry information.",
         "required": ["code", "message", "errors"],
         "properties": {
             "code": {"type": "string", "description": "HTTP status name (NOT_FOUND)."},

@@ -11,8 +11,9 @@ from typing import Final, Literal, NamedTuple, TypeAlias
 import attrs
 
 from railguard._catalog import load_catalog
-from railguard._wire import MAX_BYTES, WireError, constants, excerpt, schema_of
-from railguard.core import Failure, MalformedFailure
+from railguard._wire import MAX_BYTES, Context, WireError, constants, excerpt, read_json, schema_of
+from railguard._wire._schema import _schemas  # the cache, read on the hot path
+from railguard.core import EMPTY_DETAILS, Failure, MalformedFailure
 
 from . import _agents, _bridge, _kneo, _problem
 from ._headers import HeadersLike, read_headers
@@ -22,7 +23,6 @@ from ._style import (
     EnvelopeStyle,
     HttpError,
     Reading,
-    context_of,
     parse,
 )
 
@@ -55,6 +55,7 @@ A new style is one module declaring an `EnvelopeStyle` and one row here.
 """
 
 _ROWS: Final = dict(STYLES)
+_new_tuple: Final = tuple.__new__
 
 CONTENT_TYPES: Final[Mapping[str, str]] = types.MappingProxyType(
     {name: style.media_type for name, style in STYLES.items() if style.encode is not None}
@@ -93,12 +94,14 @@ def encode(
     Raises:
         ValueError: ``style`` is not an envelope style (``kneo`` only decodes).
     """
-    schema = schema_of(type(failure))
+    cls = type(failure)
+    schema = _schemas.get(cls) or schema_of(cls)
+    details = failure.details
     if (
         schema.templated is not None
         and failure.cause is None
         and failure.retry_after is None
-        and not failure.details
+        and (details is EMPTY_DETAILS or not details)
     ):
         # the common case, a failure with only a message (and its code): fill a template
         fast = _fast(failure, schema.templated, style, type_base, instance)
@@ -113,7 +116,7 @@ def encode(
 # message (and the problem instance) go. Built by encoding a stand-in through the style's
 # encoder, so a filled template is byte for byte what that encoder gives.
 _MESSAGE_SLOT: Final = "\x00railguard-message\x00"
-_INSTANCE_SLOT: Final = "\x00railguard-instance\x00"
+_INSTANCE_SLOT: Final = "%00railguard-instance%00"  # a valid URI reference: kept as is
 
 
 class _Template(NamedTuple):
@@ -121,6 +124,8 @@ class _Template(NamedTuple):
     headers: Mapping[str, str]
     body: str
     """A ``str.format`` string: ``{0}`` is the JSON message, ``{1}`` the JSON instance."""
+    pieces: tuple[str, ...] | None
+    """Without an instance: the body split where the message goes (joined by it)."""
 
 
 _templates: dict[tuple[object, ...], _Template] = {}
@@ -133,6 +138,8 @@ def _fast(
     cls = type(failure)
     if not fields:
         key: tuple[object, ...] = (cls, style, type_base, instance is not None)
+    elif len(fields) == 1:  # the usual redeclared field: ``code``
+        key = (cls, style, type_base, instance is not None, getattr(failure, fields[0]))
     else:
         key = (cls, style, type_base, instance is not None, *[getattr(failure, f) for f in fields])
     template = _templates.get(key)
@@ -140,10 +147,14 @@ def _fast(
         if len(_templates) >= _MAX_TEMPLATES:
             return None  # instances vary their codes without bound: the generic path
         template = _templates[key] = _template(failure, style, type_base, instance is not None)
-    body = template.body.format(
-        encode_basestring_ascii(failure.message),
-        "" if instance is None else encode_basestring_ascii(instance),
-    )
+    pieces = template.pieces
+    if pieces is not None:  # no instance: the message joins the pieces
+        body = encode_basestring_ascii(failure.message).join(pieces)
+    else:
+        body = template.body.format(
+            encode_basestring_ascii(failure.message),
+            "" if instance is None else encode_basestring_ascii(_problem.uri_reference(instance)),
+        )
     return HttpError(template.status, template.headers, body.encode())
 
 
@@ -154,10 +165,12 @@ def _template(failure: Failure, style: str, type_base: str, has_instance: bool) 
     stand_in = attrs.evolve(failure, message=_MESSAGE_SLOT)
     instance = _INSTANCE_SLOT if has_instance else None
     error = encoder(stand_in, type_base=type_base, instance=instance)
-    text = error.body.decode().replace("{", "{{").replace("}", "}}")
+    raw = error.body.decode()
+    text = raw.replace("{", "{{").replace("}", "}}")
     text = text.replace(encode_basestring_ascii(_MESSAGE_SLOT), "{0}")
     text = text.replace(encode_basestring_ascii(_INSTANCE_SLOT), "{1}")
-    return _Template(error.status, error.headers, text)
+    pieces = None if has_instance else tuple(raw.split(encode_basestring_ascii(_MESSAGE_SLOT)))
+    return _Template(error.status, error.headers, text, pieces)
 
 
 def detect_style(headers: HeadersLike, body: bytes | str) -> DecodeStyle:
@@ -232,9 +245,7 @@ def decode(
     if row is None and style != "auto":
         _style(style, encoding=False)  # raises: not a style at all
     try:
-        return _decode(
-            status, headers, body, row, idempotency_key=idempotency_key, type_base=type_base
-        )
+        return _decode(status, headers, body, row, idempotency_key, type_base)
     except WireError as exc:
         return _malformed(body, str(exc))
     except Exception:  # noqa: BLE001  # total: even a bug here answers a failure
@@ -250,12 +261,11 @@ def _malformed(body: object, reason: str) -> Failure:
     return MalformedFailure(message=f"The peer sent a malformed error response: {reason}.", raw=raw)
 
 
-def _decode(
+def _decode(  # noqa: PLR0917  # positional: one call on the hot path
     status: int,
     headers: HeadersLike,
     body: bytes | str,
     row: EnvelopeStyle | None,
-    *,
     idempotency_key: str | None,
     type_base: str,
 ) -> Failure:
@@ -271,15 +281,22 @@ def _decode(
         else:
             raise WireError("body is not bytes")
     wire = read_headers(headers)
-    ctx = context_of(status, wire, body, idempotency_key)
+    ctx = Context(
+        status,
+        wire.retry_after,
+        wire.request_id,
+        idempotency_key if idempotency_key is not None else wire.idempotency_key,
+        body,
+    )  # `context_of`, inline on the hot path
     if row is None:
         doc = _document(body)
         row = STYLES[_detect(wire.content_type, doc)]
     elif row is _kneo.STYLE or not body or body.isspace():
         doc = NO_DOCUMENT  # kneo reads the body itself; no body: the status says it all
     else:
-        doc = parse(body)
-    return row.decode(Reading(status, wire, body, doc, ctx, type_base))
+        doc = read_json(body)  # `parse`: the one bounded reader
+    # `Reading(...)` without the named tuple's Python-level ``__new__``
+    return row.decode(_new_tuple(Reading, (status, wire, body, doc, ctx, type_base)))
 
 
 def status_of(failure: Failure) -> int:

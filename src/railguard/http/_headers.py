@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Final, TypeAlias
 
 __all__ = [
@@ -21,8 +22,9 @@ HeadersLike: TypeAlias = (
 """Response headers: a mapping (``httpx.Headers``, a dict) or ``(name, value)`` pairs (ASGI)."""
 
 _SAFE_VALUE = re.compile(r"[!-~]{1,256}")
+_CONTENT_TYPE: Final = "content_type_header"
 _WANTED: Final = {
-    "content-type": "content_type",
+    "content-type": _CONTENT_TYPE,
     "retry-after": "retry_after",
     "x-request-id": "request_id",
     "idempotency-key": "idempotency_key",
@@ -30,15 +32,24 @@ _WANTED: Final = {
 
 
 class WireHeaders:
-    """The few response headers the decoder reads, from any header container."""
+    """The few response headers the decoder reads, from any header container.
 
-    __slots__ = ("content_type", "idempotency_key", "request_id", "retry_after")
+    An absent header reads as the class default (no per-instance ``__init__`` work).
+    """
 
-    def __init__(self) -> None:
-        self.content_type = ""
-        self.retry_after: str | None = None
-        self.request_id: str | None = None
-        self.idempotency_key: str | None = None
+    content_type_header: str = ""
+    """The ``Content-Type`` value as sent."""
+    retry_after: str | None = None
+    request_id: str | None = None
+    idempotency_key: str | None = None
+
+    @property
+    def content_type(self) -> str:
+        """The media type, lower case, without parameters (read when first asked for)."""
+        return self.content_type_header.split(";", 1)[0].strip().lower()
+
+
+_PLAIN_MAPPINGS: Final = frozenset({dict, MappingProxyType})
 
 
 def read_headers(headers: object) -> WireHeaders:
@@ -49,30 +60,48 @@ def read_headers(headers: object) -> WireHeaders:
     """
     found = WireHeaders()
     try:
+        if type(headers) in _PLAIN_MAPPINGS:  # the common case: a dict of str
+            for name, value in headers.items():  # type: ignore[attr-defined]  # a dict
+                if type(name) is str and type(value) is str:
+                    slot = _WANTED.get(name.lower())
+                    if slot is not None:
+                        setattr(
+                            found, slot, value if slot == "content_type_header" else value[:256]
+                        )
+                else:
+                    _read_item(found, (name, value))
+            return found
         items = headers.items() if hasattr(headers, "items") else headers
         for item in items:  # type: ignore[union-attr]  # anything else raises, caught below
-            try:
-                name, value = item
-            except (TypeError, ValueError):
-                continue
-            if type(name) is not str:
-                if not isinstance(name, bytes):
-                    continue
-                name = name.decode("latin-1")
-            slot = _WANTED.get(name.lower())
-            if slot is None:
-                continue
-            if type(value) is not str:
-                if not isinstance(value, bytes):
-                    continue
-                value = value.decode("latin-1")
-            if slot == "content_type":
-                found.content_type = value.split(";", 1)[0].strip().lower()
-            else:
-                setattr(found, slot, value[:256])
+            _read_item(found, item)
     except Exception:  # noqa: BLE001, S110  # decode is total: unreadable headers read as absent
         pass
     return found
+
+
+def _read_item(found: WireHeaders, item: object) -> None:
+    name: object
+    value: object
+    try:
+        name, value = item  # type: ignore[misc]  # anything else is skipped
+    except (TypeError, ValueError):
+        return
+    if type(name) is not str:
+        if not isinstance(name, bytes):
+            return
+        name = name.decode("latin-1")
+    slot = _WANTED.get(name.lower())
+    if slot is None:
+        return
+    if type(value) is not str:
+        if not isinstance(value, bytes):
+            return
+        value = value.decode("latin-1")
+    _put(found, slot, value)
+
+
+def _put(found: WireHeaders, slot: str, value: str) -> None:
+    setattr(found, slot, value if slot == _CONTENT_TYPE else value[:256])
 
 
 def retry_after_header(seconds: float | None) -> str | None:

@@ -108,8 +108,14 @@ _METHODS: Final = frozenset({"get", "put", "post", "delete", "options", "head", 
 _VALIDATION_REF: Final = "#/components/schemas/HTTPValidationError"
 
 
-def _document(schema: dict[str, Any], style: Style, type_base: str) -> dict[str, Any]:
-    """Expand the failure markers of an OpenAPI document into envelope responses."""
+def _document(
+    schema: dict[str, Any], style: Style, type_base: str, *, envelope_validation: bool = True
+) -> dict[str, Any]:
+    """Expand the failure markers of an OpenAPI document into envelope responses.
+
+    With ``envelope_validation`` FastAPI's documented 422 becomes the envelope's 400;
+    without it (``install(..., validation="fastapi")``) FastAPI's 422 stays as it is.
+    """
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     used = False
     for path, item in schema.get("paths", {}).items():
@@ -119,7 +125,7 @@ def _document(schema: dict[str, Any], style: Style, type_base: str) -> dict[str,
             responses: dict[str, Any] = operation.setdefault("responses", {})
             fastapi_422 = responses.get("422", {})
             content_422 = fastapi_422.get("content", {}).get("application/json", {})
-            if content_422.get("schema", {}).get("$ref") == _VALIDATION_REF:
+            if envelope_validation and content_422.get("schema", {}).get("$ref") == _VALIDATION_REF:
                 # validation errors answer 400 with the envelope (agents document)
                 del responses["422"]
                 entry = responses.setdefault("400", {"description": "Bad Request"})
@@ -184,7 +190,10 @@ def _phrase(status: str) -> str:
         return "Error"
 
 
-def wrap_openapi(app: FastAPI, style: Style, type_base: str) -> None:
+def wrap_openapi(
+    app: FastAPI, style: Style, type_base: str, *, envelope_validation: bool = True
+) -> None:
+    """Make ``app.openapi()`` document the envelope responses of its failures."""
     original: Callable[[], dict[str, Any]] = app.openapi
     done: dict[int, dict[str, Any]] = {}
 
@@ -192,7 +201,9 @@ def wrap_openapi(app: FastAPI, style: Style, type_base: str) -> None:
         schema = original()
         if id(schema) not in done:
             done.clear()
-            done[id(schema)] = _document(schema, style, type_base)
+            done[id(schema)] = _document(
+                schema, style, type_base, envelope_validation=envelope_validation
+            )
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented extension point

@@ -9,7 +9,7 @@ from typing import Any, TypeAlias
 from returns.result import Failure as Err
 from returns.result import Result, Success
 
-from railguard.core import Failure, InternalFailure, wire_failure
+from railguard.core import Failure, InternalFailure, public_failure, wire_failure
 
 __all__ = ["FailureOf", "Outgoing", "Parse", "answer", "failure_of", "outgoing"]
 
@@ -38,14 +38,15 @@ def failure_of(exc: BaseException) -> Failure:
 def outgoing(value: object) -> tuple[Outgoing, Failure | None]:
     """Split what a handler returned into the message to send and the failure to report.
 
-    ``Ok(x)`` and plain values send ``x``; ``Err(failure)`` reports it. ``str`` and
+    ``Ok(x)`` and plain values send ``x``; ``Err(failure)`` reports it (a peer's failure
+    as our own, see `railguard.core.public_failure`). ``str`` and
     ``bytes`` go as they are; a mapping or list goes as JSON; ``None`` sends nothing.
     """
     if isinstance(value, Result):
         if isinstance(value, Err):
             inner = value.failure()
             if isinstance(inner, Failure):
-                return None, inner
+                return None, public_failure(inner)
             if isinstance(inner, BaseException):
                 return None, failure_of(inner)
             return None, InternalFailure()

@@ -27,9 +27,10 @@ import inspect
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 from fastapi import FastAPI
+from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import (
     RequestValidationError,
     ResponseValidationError,
@@ -39,7 +40,8 @@ from fastapi.routing import APIRoute
 from returns.result import Failure as Err
 from returns.result import Result, Success
 from starlette.applications import Starlette
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
 
 from railguard.core import Failure, FailureGroup, InternalFailure, ValidationFailure, wire_failure
 from railguard.http import DEFAULT_TYPE_BASE, Style
@@ -324,6 +326,7 @@ def install(
     style: Style = "agents",
     *,
     type_base: str = DEFAULT_TYPE_BASE,
+    validation: Literal["envelope", "fastapi"] = "envelope",
 ) -> None:
     """Answer every error of ``app`` with the ``style`` envelope; document it in OpenAPI.
 
@@ -334,17 +337,32 @@ def install(
         app: a FastAPI or Starlette application, not yet started.
         style: ``"agents"`` (default), ``"problem"`` or ``"bridge"``.
         type_base: base of the problem ``type`` URIs (link them to your docs).
+        validation: ``"envelope"`` (default) answers a request that fails FastAPI's
+            validation with the envelope (400, one ``errors`` item per error);
+            ``"fastapi"`` keeps FastAPI's own answer (422, ``{"detail": [...]}``) and
+            its OpenAPI entry, for clients that expect it.
 
     Raises:
         RuntimeError: railguard is already installed on ``app``.
-        ValueError: ``style`` is not an envelope style.
+        ValueError: ``style`` is not an envelope style, or ``validation`` is unknown.
     """
     if not isinstance(app, FastAPI):
         install_handlers(app, style, type_base=type_base)
         return
+    if validation not in ("envelope", "fastapi"):
+        raise ValueError(f"validation must be 'envelope' or 'fastapi', not {validation!r}")
     install_handlers(app, style, type_base=type_base, framework=FASTAPI_FAILURES)
+    if validation == "fastapi":  # FastAPI's own handler, looked up before railguard's root one
+        app.add_exception_handler(RequestValidationError, _fastapi_validation)
     _use_route_class(app)
-    wrap_openapi(app, style, type_base)
+    wrap_openapi(app, style, type_base, envelope_validation=validation == "envelope")
+
+
+async def _fastapi_validation(request: Request, exc: Exception) -> Response:
+    """FastAPI's own answer to a request that fails validation (``validation="fastapi"``)."""
+    if not isinstance(exc, RequestValidationError):  # pragma: no cover  # registered for it only
+        raise exc
+    return await request_validation_exception_handler(request, exc)
 
 
 def _use_route_class(app: FastAPI) -> None:

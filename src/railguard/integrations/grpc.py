@@ -31,7 +31,14 @@ import grpc.aio
 from returns.result import Failure as Err
 from returns.result import Result, Success
 
-from railguard.core import EMPTY_DETAILS, Failure, InternalFailure
+from railguard.core import (
+    EMPTY_DETAILS,
+    Failure,
+    InternalFailure,
+    from_peer,
+    public_failure,
+    wire_failure,
+)
 from railguard.grpc import DETAILS_KEY, decode, details_of, encode, generic_class
 from railguard.observe import report
 from railguard.retry import DEFAULT_POLICY, RetryPolicy, retry, retry_async
@@ -129,7 +136,7 @@ class _Status(grpc.Status):
 
 
 def _failure_of_exception(exc: BaseException) -> Failure:
-    return Failure.from_exception(exc)  # an unexpected one is logged where it is answered
+    return wire_failure(exc)  # an unexpected one is logged where it is answered
 
 
 def _outcome(value: object) -> tuple[object, Failure | None]:
@@ -140,7 +147,7 @@ def _outcome(value: object) -> tuple[object, Failure | None]:
         return value.unwrap(), None
     error = value.failure()
     if isinstance(error, Failure):
-        return None, error
+        return None, public_failure(error)
     if isinstance(error, BaseException):
         return None, _failure_of_exception(error)
     return None, InternalFailure()
@@ -343,7 +350,9 @@ def failure_of(error: grpc.RpcError) -> Failure:
         trailers = cast(grpc.Call, error).trailing_metadata()
     except Exception:  # noqa: BLE001  # an RpcError that is no call: nothing to read
         return Failure.from_exception(error)
-    return decode(status_code.value[0], message, details_of(cast(_Metadata | None, trailers)))
+    return from_peer(
+        decode(status_code.value[0], message, details_of(cast(_Metadata | None, trailers)))
+    )
 
 
 def _with_key(metadata: _Metadata | None, key: str | None) -> _Metadata | None:

@@ -6,10 +6,16 @@ One line for every request of a client::
     result = api.get("/agents/42")          # Ok(response) or Err(failure)
 
 Error responses (4xx/5xx) carrying a railguard envelope of any style (recognised by
-content type and shape) decode to the original failure class; other error responses
-decode by the kneo document's status table; `httpx.HTTPError` (connect, read, timeout,
-...) becomes a transport failure whose ``cause`` keeps the exception for logs. The
-request's ``Idempotency-Key`` header travels into the failure when it has that field.
+content type and shape) decode to the class the body names; any other error response
+decodes to the generic failure of its status's category (``NotFoundFailure`` for a 404),
+or by the kneo document's table when the caller asks for it (``style="kneo"``);
+`httpx.HTTPError` (connect, read, timeout, ...) becomes a generic transport failure
+whose ``cause`` keeps the exception for logs. The request's ``Idempotency-Key`` header
+travels into the failure when it has that field.
+
+Every failure decoded here is marked as coming from a peer (`railguard.core.from_peer`):
+matched and read as usual in process, it reaches our own callers only as our
+``UpstreamFailure`` (502) unless passed to `railguard.core.expose` (AIP-193).
 
 For single responses: `from_response` (sync) and `afrom_response` (async, reads
 streamed bodies); for a caught exception: `from_error`.
@@ -25,6 +31,7 @@ import httpx
 from returns.result import Failure as Err
 from returns.result import Result, Success
 
+from railguard._wire import excerpt
 from railguard.core import (
     Failure,
     InfrastructureFailure,
@@ -32,9 +39,11 @@ from railguard.core import (
     MalformedFailure,
     TimeoutFailure,
     UpstreamFailure,
+    from_peer,
+    parse_retry_after,
 )
-from railguard.http import decode
-from railguard.http._status import kneo_network_class
+from railguard.http import DecodeStyle, decode, detect_style
+from railguard.http._status import for_status, kneo_network_class
 from railguard.observe import report
 
 __all__ = [
@@ -58,11 +67,33 @@ def _request_key(message: httpx.Response | httpx.HTTPError) -> str | None:
     return key
 
 
-def _decoded(response: httpx.Response, idempotency_key: str | None) -> Failure:
+def _generic(response: httpx.Response) -> Failure:
+    """The generic failure of the status's category; the body kept (capped) in ``details``.
+
+    A peer's 500 is an `UpstreamFailure` (status kept in ``details``): `InternalFailure`
+    means a bug of our own.
+    """
+    status = response.status_code
+    body = excerpt(response.content)
+    after = parse_retry_after(response.headers.get("retry-after"))
+    details: dict[str, object] = {"body": body} if body else {}
+    failure = for_status(status, details=details, retry_after=after)  # type: ignore[arg-type]
+    if isinstance(failure, InternalFailure):
+        return UpstreamFailure(details={**details, "status": status}, retry_after=after)
+    return failure
+
+
+def _decoded(
+    response: httpx.Response, idempotency_key: str | None, style: DecodeStyle | None
+) -> Failure:
     key = idempotency_key if idempotency_key is not None else _request_key(response)
-    return decode(
-        response.status_code, response.headers, response.content, "auto", idempotency_key=key
-    )
+    status, headers, body = response.status_code, response.headers, response.content
+    if style is None:
+        detected = detect_style(headers, body)
+        if detected == "kneo":  # no envelope: not a railguard (or family) server
+            return from_peer(_generic(response))
+        style = detected
+    return from_peer(decode(status, headers, body, style, idempotency_key=key))
 
 
 def _received(failure: Failure) -> Failure:
@@ -73,31 +104,42 @@ def _received(failure: Failure) -> Failure:
 
 
 def from_response(
-    response: httpx.Response, *, idempotency_key: str | None = None
+    response: httpx.Response,
+    *,
+    idempotency_key: str | None = None,
+    style: DecodeStyle | None = None,
 ) -> Result[httpx.Response, Failure]:
     """``Ok(response)`` for a non-error status, else ``Err(failure)`` decoded from it.
 
     Reads the body first if it is not read yet (use `afrom_response` for a
-    streamed response of an ``AsyncClient``).
+    streamed response of an ``AsyncClient``). The failure is marked as a peer's
+    (`railguard.core.from_peer`).
 
     Args:
         response: any response.
         idempotency_key: the request's key; by default its ``Idempotency-Key`` header.
+        style: how to read the body; by default a detected envelope, else the generic
+            failure of the status's category (a 500 is an ``UpstreamFailure``).
+            ``"kneo"`` reads kneo's status table; ``"auto"`` a detected envelope, else
+            kneo's table; an envelope style reads only that style.
     """
     if not response.is_error:
         return Success(response)
     response.read()
-    return Err(_received(_decoded(response, idempotency_key)))
+    return Err(_received(_decoded(response, idempotency_key, style)))
 
 
 async def afrom_response(
-    response: httpx.Response, *, idempotency_key: str | None = None
+    response: httpx.Response,
+    *,
+    idempotency_key: str | None = None,
+    style: DecodeStyle | None = None,
 ) -> Result[httpx.Response, Failure]:
     """`from_response` for an ``AsyncClient``: reads a streamed body asynchronously."""
     if not response.is_error:
         return Success(response)
     await response.aread()
-    return Err(_received(_decoded(response, idempotency_key)))
+    return Err(_received(_decoded(response, idempotency_key, style)))
 
 
 # httpx's exception tree → failures; most specific first (see httpx/_exceptions.py)
@@ -110,23 +152,30 @@ _TRANSPORT: Final[tuple[tuple[type[httpx.HTTPError], type[Failure], str], ...]] 
 )
 
 
-def from_error(exc: httpx.HTTPError, *, idempotency_key: str | None = None) -> Failure:
+def from_error(
+    exc: httpx.HTTPError,
+    *,
+    idempotency_key: str | None = None,
+    style: DecodeStyle | None = None,
+) -> Failure:
     """The failure for an httpx exception.
 
-    ``HTTPStatusError`` (from ``raise_for_status()``) decodes its response. A
-    transport error (connect, read, write, pool, proxy, protocol; timeouts) is the
-    kneo family's network failure (message as kneo's ``from_http_error`` words it:
-    ``"ConnectError: ..."``) when that family is registered, else
-    `railguard.TimeoutFailure` for timeouts and `railguard.InfrastructureFailure` for
-    the rest; an undecodable body is a `railguard.MalformedFailure`, a redirect loop an
-    `railguard.UpstreamFailure`. The failure's ``cause`` is an `railguard.InternalFailure`
-    that keeps ``exc`` for logs (``failure.cause.exception``); it never goes on a wire.
+    ``HTTPStatusError`` (from ``raise_for_status()``) decodes its response (see
+    `from_response`). A transport error is `railguard.TimeoutFailure` for timeouts and
+    `railguard.InfrastructureFailure` for the rest (connect, read, write, pool, proxy,
+    protocol); with ``style="kneo"`` (or ``"auto"``) it is the kneo family's network
+    failure, worded as kneo's ``from_http_error`` words it (``"ConnectError: ..."``) and
+    marked as a peer's (its text names our network). An undecodable body is a
+    `railguard.MalformedFailure`, a redirect loop an `railguard.UpstreamFailure`. The
+    failure's ``cause`` is an `railguard.InternalFailure` that keeps ``exc`` for logs
+    (``failure.cause.exception``); it never goes on a wire.
     """
     if isinstance(exc, httpx.HTTPStatusError):
-        return _decoded(exc.response, idempotency_key)
+        return _decoded(exc.response, idempotency_key, style)
     key = idempotency_key if idempotency_key is not None else _request_key(exc)
     cause = InternalFailure(exception=exc)
-    network = kneo_network_class() if isinstance(exc, httpx.TransportError) else None
+    kneo = style in {"kneo", "auto"} and isinstance(exc, httpx.TransportError)
+    network = kneo_network_class() if kneo else None
     if network is not None:
         # worded as the kneo transport words it: "ConnectError: [Errno 111] ..."
         text = str(exc)
@@ -135,7 +184,7 @@ def from_error(exc: httpx.HTTPError, *, idempotency_key: str | None = None) -> F
         if "idempotency_key" in attrs.fields_dict(network):
             kwargs["idempotency_key"] = key
         try:
-            return network(**kwargs)
+            return from_peer(network(**kwargs))
         except Exception:  # noqa: BLE001, S110  # a class that needs more: the generic one
             pass
     for exc_type, cls, message in _TRANSPORT:
@@ -148,21 +197,23 @@ class ResultClient:
     """An ``httpx.Client`` whose requests return ``Result[httpx.Response, Failure]``.
 
     Every method takes httpx's own arguments. ``client`` is the wrapped client; closing
-    this wrapper (or leaving its ``with`` block) closes it.
+    this wrapper (or leaving its ``with`` block) closes it. ``style`` is how error
+    responses are read (see `from_response`).
     """
 
-    __slots__ = ("client",)
+    __slots__ = ("client", "style")
 
-    def __init__(self, client: httpx.Client) -> None:
+    def __init__(self, client: httpx.Client, *, style: DecodeStyle | None = None) -> None:
         self.client = client
+        self.style = style
 
     def send(self, request: httpx.Request, **kwargs: Any) -> Result[httpx.Response, Failure]:
         """Send a built request."""
         try:
             response = self.client.send(request, **kwargs)
         except httpx.HTTPError as exc:
-            return Err(_received(from_error(exc)))
-        return from_response(response)
+            return Err(_received(from_error(exc, style=self.style)))
+        return from_response(response, style=self.style)
 
     def request(
         self, method: str, url: httpx.URL | str, **kwargs: Any
@@ -171,8 +222,8 @@ class ResultClient:
         try:
             response = self.client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
-            return Err(_received(from_error(exc)))
-        return from_response(response)
+            return Err(_received(from_error(exc, style=self.style)))
+        return from_response(response, style=self.style)
 
     def get(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
         """``GET``."""
@@ -222,18 +273,19 @@ class ResultClient:
 class AsyncResultClient:
     """An ``httpx.AsyncClient`` whose requests return ``Result[httpx.Response, Failure]``."""
 
-    __slots__ = ("client",)
+    __slots__ = ("client", "style")
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, *, style: DecodeStyle | None = None) -> None:
         self.client = client
+        self.style = style
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> Result[httpx.Response, Failure]:
         """Send a built request."""
         try:
             response = await self.client.send(request, **kwargs)
         except httpx.HTTPError as exc:
-            return Err(_received(from_error(exc)))
-        return await afrom_response(response)
+            return Err(_received(from_error(exc, style=self.style)))
+        return await afrom_response(response, style=self.style)
 
     async def request(
         self, method: str, url: httpx.URL | str, **kwargs: Any
@@ -242,8 +294,8 @@ class AsyncResultClient:
         try:
             response = await self.client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
-            return Err(_received(from_error(exc)))
-        return await afrom_response(response)
+            return Err(_received(from_error(exc, style=self.style)))
+        return await afrom_response(response, style=self.style)
 
     async def get(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
         """``GET``."""
@@ -291,11 +343,19 @@ class AsyncResultClient:
 
 
 @overload
-def wrap(client: httpx.Client) -> ResultClient: ...
+def wrap(client: httpx.Client, *, style: DecodeStyle | None = None) -> ResultClient: ...
 @overload
-def wrap(client: httpx.AsyncClient) -> AsyncResultClient: ...
-def wrap(client: httpx.Client | httpx.AsyncClient) -> ResultClient | AsyncResultClient:
-    """Make every request of ``client`` return ``Result[httpx.Response, Failure]``."""
+def wrap(client: httpx.AsyncClient, *, style: DecodeStyle | None = None) -> AsyncResultClient: ...
+def wrap(
+    client: httpx.Client | httpx.AsyncClient, *, style: DecodeStyle | None = None
+) -> ResultClient | AsyncResultClient:
+    """Make every request of ``client`` return ``Result[httpx.Response, Failure]``.
+
+    ``style``: how error responses are read — by default a railguard envelope when the
+    body is one, else the generic failure of the status's category; ``"auto"`` for an
+    envelope else the kneo document's table (and kneo's network failure), ``"kneo"`` for
+    kneo's table only, or one envelope style.
+    """
     if isinstance(client, httpx.AsyncClient):
-        return AsyncResultClient(client)
-    return ResultClient(client)
+        return AsyncResultClient(client, style=style)
+    return ResultClient(client, style=style)

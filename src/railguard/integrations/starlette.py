@@ -27,7 +27,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from railguard.core import Details, Failure, InternalFailure, wire_failure
+from railguard.core import Details, Failure, InternalFailure, public_failure, wire_failure
 from railguard.http import CONTENT_TYPES, DEFAULT_TYPE_BASE, HttpError, Style, encode
 from railguard.http._status import for_status
 from railguard.observe import report
@@ -50,6 +50,8 @@ _NO_BODY: Final = frozenset({204, 205, 304})
 _RAW_CONTENT_TYPES: Final = {
     value: (b"content-type", value.encode("latin-1")) for value in CONTENT_TYPES.values()
 }
+
+_UNSEEN: Final = object()
 
 FrameworkFailure = Callable[[Any, HTTPConnection], Failure]
 """How a framework's own exception (``HTTPException``, a validation error) becomes a failure."""
@@ -76,6 +78,23 @@ STARLETTE_FAILURES: Final[Mapping[type[Exception], FrameworkFailure]] = {
 # -- responses --------------------------------------------------------------------------
 
 
+def _raw_headers(error: HttpError, headers: Mapping[str, str] | None) -> list[tuple[bytes, bytes]]:
+    """The response's raw headers: the encoded ones, ``headers`` not already set, the length."""
+    content_type = _RAW_CONTENT_TYPES.get(error.headers.get("content-type", ""))
+    if content_type is not None and len(error.headers) == 1:
+        raw = [content_type]  # the usual headers: only the style's content type
+    else:
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in error.headers.items()]
+    if headers:
+        own = {name for name, _ in raw}
+        for key, value in headers.items():
+            name = key.lower().encode("latin-1")
+            if name not in own and name != b"content-length":
+                raw.append((name, value.encode("latin-1")))
+    raw.append((b"content-length", str(len(error.body)).encode("latin-1")))
+    return raw
+
+
 class _EnvelopeResponse(Response):
     """A response whose body and headers are already encoded (no re-rendering)."""
 
@@ -83,25 +102,25 @@ class _EnvelopeResponse(Response):
         self.status_code = error.status
         self.background = None
         self.body = error.body
-        content_type = _RAW_CONTENT_TYPES.get(error.headers.get("content-type", ""))
-        if content_type is not None and len(error.headers) == 1:
-            raw = [content_type]  # the usual headers: only the style's content type
-        else:
-            raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in error.headers.items()]
-        if headers:
-            own = {name for name, _ in raw}
-            for key, value in headers.items():
-                name = key.lower().encode("latin-1")
-                if name not in own and name != b"content-length":
-                    raw.append((name, value.encode("latin-1")))
-        raw.append((b"content-length", str(len(error.body)).encode("latin-1")))
-        self.raw_headers = raw
+        self.raw_headers = _raw_headers(error, headers)
 
 
 def _to_response(error: HttpError, *, headers: Mapping[str, str] | None = None) -> Response:
     if error.status in _NO_BODY:
         return Response(status_code=error.status, headers=dict(headers or {}))
     return _EnvelopeResponse(error, headers)
+
+
+def _request_target(scope: Mapping[str, Any]) -> str | None:
+    """The path as the client sent it (``raw_path``, escapes kept), else the decoded one.
+
+    The problem style's ``instance``: ``/a%2Fb`` stays distinct from ``/a/b``.
+    """
+    raw = scope.get("raw_path")
+    if isinstance(raw, bytes):
+        return raw.decode("latin-1")
+    path = scope.get("path")
+    return path if isinstance(path, str) else None
 
 
 def error_response(
@@ -125,19 +144,42 @@ class Responder:
     style: Style
     type_base: str
     framework: Mapping[type[Exception], FrameworkFailure] = STARLETTE_FAILURES
+    _converters: dict[type[BaseException], object] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    """The framework mapping found for each exception type (by MRO), once per type."""
+
+    def encoded(self, failure: Failure, path: str | None) -> HttpError:
+        """``failure`` encoded in the app's style; an unencodable failure gives a generic 500."""
+        instance = path if self.style == "problem" else None
+        public = public_failure(failure)
+        report(public, boundary="http")
+        try:
+            return encode(public, self.style, type_base=self.type_base, instance=instance)
+        except Exception:  # noqa: BLE001  # an unencodable failure is a bug: answer a generic 500
+            _log.exception("railguard: encoding %s failed", type(failure).__qualname__)
+            return encode(InternalFailure(), self.style, type_base=self.type_base)
 
     def respond(
         self, failure: Failure, path: str | None, headers: Mapping[str, str] | None = None
     ) -> Response:
         """The response carrying ``failure``; an unencodable failure answers a generic 500."""
-        report(failure, boundary="http")
-        instance = path if self.style == "problem" else None
-        try:
-            error = encode(failure, self.style, type_base=self.type_base, instance=instance)
-        except Exception:  # noqa: BLE001  # an unencodable failure is a bug: answer a generic 500
-            _log.exception("railguard: encoding %s failed", type(failure).__qualname__)
-            error = encode(InternalFailure(), self.style, type_base=self.type_base)
-        return _to_response(error, headers=headers)
+        error = self.encoded(failure, path)
+        if error.status in _NO_BODY:
+            return Response(status_code=error.status, headers=dict(headers or {}))
+        return _EnvelopeResponse(error, headers)
+
+    def _converter(self, exc_type: type[BaseException]) -> FrameworkFailure | None:
+        seen = self._converters.get(exc_type, _UNSEEN)
+        if seen is not _UNSEEN:
+            return cast("FrameworkFailure | None", seen)
+        found: FrameworkFailure | None = None
+        for klass in exc_type.__mro__:
+            found = self.framework.get(klass)
+            if found is not None:
+                break
+        self._converters[exc_type] = found
+        return found
 
     def failure_for(self, exc: BaseException, connection: HTTPConnection | None) -> Failure:
         """What the peer is told about ``exc``: the framework's mapping, else the wire policy.
@@ -146,29 +188,26 @@ class Responder:
         """
         failure: Failure | None = None
         if connection is not None:
-            for klass in type(exc).__mro__:
-                convert = self.framework.get(klass)
-                if convert is not None:
-                    failure = convert(exc, connection)
-                    break
+            convert = self._converter(type(exc))
+            if convert is not None:
+                failure = convert(exc, connection)
         if failure is None:
             failure = wire_failure(exc)
         return failure
 
     async def handle(self, connection: HTTPConnection, exc: Exception) -> Response | None:
         """THE exception handler, registered on the root class: a response, or a frame and close."""
-        if connection.scope["type"] == "websocket":
+        scope = connection.scope
+        if scope["type"] == "websocket":
             if not isinstance(exc, WebSocketDisconnect) and isinstance(connection, WebSocket):
                 await send_failure(connection, self.failure_for(exc, connection), close=True)
             return None
-        headers = getattr(exc, "headers", None) if isinstance(exc, HTTPException) else None
-        if isinstance(exc, HTTPException) and (
-            exc.status_code in _NO_BODY or exc.status_code < 400
-        ):
-            return Response(status_code=exc.status_code, headers=headers)
-        return self.respond(
-            self.failure_for(exc, connection), connection.scope.get("path"), headers
-        )
+        headers = None
+        if isinstance(exc, HTTPException):
+            headers = exc.headers
+            if exc.status_code in _NO_BODY or exc.status_code < 400:
+                return Response(status_code=exc.status_code, headers=headers)
+        return self.respond(self.failure_for(exc, connection), _request_target(scope), headers)
 
     def resolve(self, exc: BaseException) -> Failure:
         """`failure_for` without a connection (the WebSocket guard's signature)."""
@@ -178,9 +217,16 @@ class Responder:
 _DEFAULT = Responder("agents", DEFAULT_TYPE_BASE)
 
 
+_SCOPE_KEY: Final = "railguard.responder"
+"""Where the guard leaves the app's responder in each request's scope."""
+
+
 def responder_of(scope: Scope) -> Responder:
     """The responder installed on the scope's app, else the default (agents envelope)."""
     app = scope.get("app")
+    guarded: tuple[object, Responder] | None = scope.get(_SCOPE_KEY)
+    if guarded is not None and guarded[0] is app:
+        return guarded[1]
     state = getattr(app, "state", None)
     found = getattr(state, "railguard", None)
     return found if isinstance(found, Responder) else _DEFAULT
@@ -207,9 +253,20 @@ class FailureResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Encode the failure in the installed style and send it."""
-        response = responder_of(scope).respond(self.failure, scope.get("path"), self._extra)
-        response.background = self.background
-        await response(scope, receive, send)
+        error = responder_of(scope).encoded(self.failure, _request_target(scope))
+        if error.status in _NO_BODY or scope["type"] != "http":
+            response = _to_response(error, headers=self._extra)
+            response.background = self.background
+            await response(scope, receive, send)
+            return
+        # what Starlette's Response sends, without building one
+        raw = _raw_headers(error, self._extra)
+        await send({"type": "http.response.start", "status": error.status, "headers": raw})
+        await send({"type": "http.response.body", "body": error.body})
+        background = self.background
+        # FastAPI hands every returned response its (usually empty) BackgroundTasks
+        if background is not None and getattr(background, "tasks", True):
+            await background()
 
 
 # -- the guard --------------------------------------------------------------------------
@@ -223,9 +280,11 @@ class _Guard:
     ``debug=True``. The guard answers first, whatever order middleware was added in.
     """
 
-    def __init__(self, app: ASGIApp, responder: Responder) -> None:
+    def __init__(self, app: ASGIApp, responder: Responder, owner: object = None) -> None:
         self.app = app
         self.responder = responder
+        self.owner = (owner, responder)
+        """The app the responder is installed on, for `responder_of`."""
         self.websocket = WebSocketFailureMiddleware(app, failure_of=responder.resolve)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -235,6 +294,7 @@ class _Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        scope[_SCOPE_KEY] = self.owner
         started = False
 
         async def sender(message: Message) -> None:
@@ -250,7 +310,7 @@ class _Guard:
                 raise
             request = Request(scope, receive)
             response = self.responder.respond(
-                self.responder.failure_for(exc, request), scope.get("path")
+                self.responder.failure_for(exc, request), _request_target(scope)
             )
             await response(scope, receive, send)
 
@@ -281,9 +341,9 @@ def _guard_stack(app: Starlette, responder: Responder) -> None:
         stack = build()
         _root_handler(stack, responder)
         if isinstance(stack, ServerErrorMiddleware):
-            stack.app = _Guard(stack.app, responder)
+            stack.app = _Guard(stack.app, responder, app)
             return stack
-        return _Guard(stack, responder)
+        return _Guard(stack, responder, app)
 
     app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]  # per app
 

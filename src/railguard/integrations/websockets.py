@@ -41,7 +41,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.http11 import Request, Response
 from websockets.typing import Data
 
-from railguard.core import Category, Failure, InternalFailure, UnknownFailure
+from railguard.core import Category, Failure, InternalFailure, UnknownFailure, from_peer
 from railguard.observe import report
 from railguard.websocket import (
     CloseCode,
@@ -152,7 +152,7 @@ def failure_from_handshake(exc: InvalidStatus) -> Failure:
     if body:
         failure = decode_frame(body)
         if not isinstance(failure, (UnknownFailure, MalformedFrameFailure)):
-            return failure
+            return from_peer(failure)
     status = response.status_code
     return UnknownFailure(
         message=f"The server refused the WebSocket connection (HTTP {status}).",
@@ -179,10 +179,10 @@ async def recv_result(connection: Connection) -> Result[Data, Failure]:
     try:
         message = await connection.recv()
     except ConnectionClosed as exc:
-        return Err(failure_from_closed(exc))
+        return Err(from_peer(failure_from_closed(exc)))
     failure = error_frame_failure(message)
     if failure is not None:
-        return Err(failure)
+        return Err(from_peer(failure))  # a peer's failure: answered as ours on our wires
     return Success(message)
 
 

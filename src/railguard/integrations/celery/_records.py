@@ -48,16 +48,7 @@ def _failure_of(record: Mapping[str, object]) -> Failure:
 
 
 def record_of(failure: Failure) -> Record:
-    """The failure's JSON record; a retry-exhausted failure as the executor's document has it."""
-    if isinstance(failure, RetryExhaustedFailure):
-        fields = attrs.fields(MaxAttemptsExceededFailure)
-        failure = MaxAttemptsExceededFailure(
-            **{
-                (field.alias or field.name): getattr(failure, field.name)
-                for field in fields
-                if field.init
-            }
-        )
+    """The failure's JSON record (an exhausted retry's attempts travel beside it)."""
     return _record_of(failure)
 
 
@@ -91,20 +82,19 @@ def decode_outcome(value: object) -> Result[object, Failure]:
         if "err" in value:
             failure = failure_of(value["err"])
             attempts = value.get("attempts")
-            if isinstance(failure, MaxAttemptsExceededFailure) and isinstance(attempts, Sequence):
+            if isinstance(attempts, Sequence):
                 failure = _exhausted(failure, [failure_of(item) for item in attempts])
             return Err(failure)
     return Err(_malformed(value))
 
 
-def _exhausted(
-    failure: MaxAttemptsExceededFailure, attempts: list[Failure]
-) -> RetryExhaustedFailure[Failure]:
-    fields = attrs.fields(MaxAttemptsExceededFailure)
-    kwargs = {
-        (field.alias or field.name): getattr(failure, field.name) for field in fields if field.init
-    }
-    return RetryExhaustedFailure(failures=tuple(attempts), **kwargs)
+def _exhausted(failure: Failure, attempts: list[Failure]) -> Failure:
+    """The stored exhaustion with its attempts (an executor record, as older stores kept it)."""
+    if isinstance(failure, RetryExhaustedFailure):
+        return attrs.evolve(failure, failures=tuple(attempts))
+    if isinstance(failure, MaxAttemptsExceededFailure):
+        return RetryExhaustedFailure.from_executor(failure, attempts)
+    return failure
 
 
 def _malformed(value: object, problem: str | None = None) -> MalformedFailure:

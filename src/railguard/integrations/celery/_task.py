@@ -357,9 +357,7 @@ def _exhaust(
     failure = RetryExhaustedFailure(
         operation_type=spec.name,
         max_attempts=spec.policy.attempts,
-        error_chain=tuple(f"{item.code}: {item.message}" for item in chain),
         failures=tuple(chain),
-        cause=chain[-1],
         details={
             "attempts_made": made,
             "stopped_by": "attempts" if deadline is None else "deadline",
