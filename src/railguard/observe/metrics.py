@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from railguard.core import lookup
+from railguard.core import Failure, lookup
 from railguard.observe._report import Observation, add_observer, remove_observer
 
 if TYPE_CHECKING:
@@ -93,10 +93,17 @@ class Metrics:
         if observation.outcome == "attempt":
             self.retry_attempts.labels(code, category).inc()
         elif observation.outcome == "exhausted":
-            last = failure.cause if failure.cause is not None else failure
-            self.retry_exhausted.labels(self._code(last.code)).inc()
+            self.retry_exhausted.labels(self._code(_last_code(failure))).inc()
         if failure.retry_after is not None:
             self.hints.labels(observation.boundary).observe(failure.retry_after)
+
+
+def _last_code(failure: Failure) -> str:
+    """The last attempt's code of an exhaustion (its ``attempt_codes``, else its cause's)."""
+    codes = getattr(failure, "attempt_codes", None)
+    if isinstance(codes, tuple) and codes and isinstance(codes[-1], str):
+        return codes[-1]
+    return (failure.cause if failure.cause is not None else failure).code
 
 
 _installed: Metrics | None = None
