@@ -155,25 +155,27 @@ def listening(name: str, *, propagate: bool = True, level: int = logging.INFO) -
 
 def _retried(call: str, send: Callable[[], httpx.Response], *, idempotent: bool) -> list[Step]:
     responses: list[httpx.Response] = []
+    decoded: list[Result[httpx.Response, Failure]] = []  # each response decoded (and logged) once
 
     def attempt() -> Result[httpx.Response, Failure]:
         responses.append(send())
-        return from_response(responses[-1])
+        decoded.append(from_response(responses[-1]))
+        return decoded[-1]
 
     policy = RetryPolicy(wait_initial=0.05, wait_jitter=0.0)
     with listening(LOGGER_NAME) as decisions:
         outcome = retry(attempt, idempotent=idempotent, policy=policy)
     steps = []
-    for number, response in enumerate(responses, start=1):
+    for number, (response, result) in enumerate(zip(responses, decoded, strict=True), start=1):
         decision = decisions.lines[number - 1] if number <= len(decisions.lines) else "done: Ok"
         steps.append(
             Step(
                 f"{call} #{number}",
                 "-",
                 _wire(response),
-                short(from_response(response).failure()) if response.is_error else "Ok(response)",
+                short(result.failure()) if response.is_error else "Ok(response)",
                 decision,
-                from_response(response).failure().code if response.is_error else "-",
+                result.failure().code if response.is_error else "-",
             )
         )
     match cases(outcome):
