@@ -200,3 +200,10 @@ def test_non_json_validation_context_is_kept_as_text() -> None:
     assert [thaw_json(error) for error in exc.failure.errors] == [
         {"msg": "bad", "ctx": {"error": "nope"}}
     ]
+
+
+def test_empty_retry_after_header_is_no_hint_both_ways() -> None:
+    """``retry_after_header=""`` is the document's "no hint" text: equal to None, round-trips."""
+    failure = AgentRateLimitFailure(retry_after_header="")
+    assert failure == AgentRateLimitFailure()
+    assert Failure.from_exception(failure.to_exception()) == failure

@@ -211,6 +211,15 @@ class AgentModelFailure(
     message: str = _service_message("Model error.")
 
 
+def _header_text(value: str | None) -> str | None:
+    """``""`` is the document's ``Retry-After`` text for "no hint": kept as ``None``.
+
+    The exception cannot tell the two apart, so the failure does not either (lossless
+    round trips both ways).
+    """
+    return value or None
+
+
 @attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
 class AgentRateLimitFailure(
     AgentExternalServiceFailure, code="AGENT_RATE_LIMIT_ERROR", category=Category.RATE_LIMIT
@@ -226,7 +235,7 @@ class AgentRateLimitFailure(
         @override
         def to_exception(self) -> AgentRateLimitError: ...
 
-    retry_after_header: str | None = None
+    retry_after_header: str | None = attrs.field(default=None, converter=_header_text)
     message: str = _service_message("Rate limit error.")
 
 
