@@ -7,6 +7,7 @@ import copy
 import json
 import logging
 import pickle
+import traceback
 
 import attrs
 import pytest
@@ -176,6 +177,27 @@ def test_unwrap_failed_error_gives_back_the_failure_inside() -> None:
     with pytest.raises(UnwrapFailedError) as info:
         Err(failure).unwrap()
     assert Failure.from_exception(info.value) is failure
+
+
+def test_unwrap_failed_error_names_the_failure_code_and_message() -> None:
+    """``Err(failure).unwrap()`` outside a framework says which failure: code and message."""
+    failure = NotFoundFailure(message="no agent")
+    with pytest.raises(UnwrapFailedError) as info:
+        Err(failure).unwrap()
+    assert str(info.value) == "railguard failure NOT_FOUND: no agent"
+    assert "railguard failure NOT_FOUND: no agent" in "".join(
+        traceback.format_exception(info.value)
+    )
+    assert info.value.halted_container.failure() is failure
+
+
+def test_unwrap_failed_error_of_other_containers_keeps_returns_text() -> None:
+    """An Err of a non-failure and ``Ok(x).failure()`` keep returns' own (empty) text."""
+    with pytest.raises(UnwrapFailedError) as plain:
+        ReturnsFailure("not a failure").unwrap()
+    with pytest.raises(UnwrapFailedError) as ok:
+        Ok(1).failure()
+    assert (str(plain.value), str(ok.value)) == ("", "")
 
 
 def test_unwrap_failed_error_around_an_exception_maps_that_exception() -> None:

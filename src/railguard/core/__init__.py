@@ -7,6 +7,7 @@ never pays for them at import.
 
 import typing
 
+from . import _unwrap_text  # noqa: F401  # Err(f).unwrap() names the failure
 from ._details import EMPTY_DETAILS, Details, JSONValue, freeze_json, thaw_json
 from ._failure import Failure
 from ._generic import (

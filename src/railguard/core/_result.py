@@ -126,8 +126,8 @@ def unwrap_or_raise(result: Result[T, Failure]) -> T:
     its ``.failure`` is the failure, and a note (PEP 678, shown in tracebacks)
     names the failure's code and message: a family exception keeps the ``str``
     its document gives it. (returns' own ``Err(f).unwrap()`` raises
-    ``UnwrapFailedError``, whose ``str`` is empty; ``.halted_container.failure()``
-    holds the failure.)
+    ``UnwrapFailedError``, whose ``str`` railguard makes ``railguard failure CODE:
+    message``; ``.halted_container.failure()`` holds the failure.)
     """
     if isinstance(result, Success):
         value: T = result.unwrap()
