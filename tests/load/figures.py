@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from .server import peak_rss_kib, rss_kib
+from .server import cpu_seconds, peak_rss_kib, rss_kib
 
 Verdict = Literal["ok", "mixed", "wrong", "secret"]
 """One answer checked: right, another request's, wrong in another way, or leaking a secret."""
@@ -61,6 +61,7 @@ class Tally:
     secrets: int = 0
     connections: int = 0
     seconds: float = 0.0
+    server_cpu: float = 0.0  # CPU seconds the server used during the flood
     memory: Memory = field(default_factory=Memory)
     examples: list[str] = field(default_factory=list)
 
@@ -93,11 +94,13 @@ class Tally:
     def lines(self, unit: str) -> list[str]:
         """The report of this flood, one figure per line."""
         rate = self.sent / self.seconds if self.seconds else 0.0
+        cpu_ms = 1000 * self.server_cpu / self.sent if self.sent else 0.0
         mem = self.memory
         out = [
             f"{self.phase}:",
             f"  {unit} sent        {self.sent:>10,}   ({rate:,.0f}/s over {self.seconds:.1f} s)",
             f"  concurrency      {self.concurrency:>10,}",
+            f"  server CPU       {cpu_ms:>10.2f} ms per {unit[:-1]} ({self.server_cpu:.1f} s)",
         ]
         if self.connections:
             out.append(f"  connections      {self.connections:>10,}")
@@ -116,9 +119,15 @@ class Tally:
 
 
 @contextlib.asynccontextmanager
-async def watching(pid: int, memory: Memory, settle: float) -> AsyncIterator[None]:
-    """Sample ``pid``'s memory while the block runs; ``after`` is read ``settle`` s later."""
+async def watching(pid: int, tally: Tally, settle: float) -> AsyncIterator[None]:
+    """Sample ``pid``'s memory and CPU time while the block runs.
+
+    ``memory.after`` is read ``settle`` seconds after the block, once the connections
+    have closed.
+    """
+    memory = tally.memory
     memory.before = memory.peak = rss_kib(pid)
+    cpu_before = cpu_seconds(pid)
     stop = asyncio.Event()
 
     async def sample() -> None:
@@ -133,6 +142,7 @@ async def watching(pid: int, memory: Memory, settle: float) -> AsyncIterator[Non
     finally:
         stop.set()
         await sampler
+        tally.server_cpu = cpu_seconds(pid) - cpu_before
         await asyncio.sleep(settle)
         memory.after = rss_kib(pid)
         memory.peak = max(memory.peak, memory.after)

@@ -118,7 +118,7 @@ async def run_http(
                 await _one(client, i, tally)
 
         started = time.monotonic()
-        async with watching(server.pid, tally.memory, settle):
+        async with watching(server.pid, tally, settle):
             await asyncio.gather(*(worker(clients[k % len(clients)]) for k in range(concurrency)))
             tally.seconds = time.monotonic() - started
     return tally

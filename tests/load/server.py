@@ -2,13 +2,15 @@
 
 The parent side, `running_server`, starts it on 127.0.0.1 port 0, waits for the
 port, and stops it (terminate, then kill) however the block ends. `rss_kib` and
-`peak_rss_kib` read the child's memory from ``/proc/<pid>/status``.
+`peak_rss_kib` read the child's memory from ``/proc/<pid>/status``, `cpu_seconds`
+its CPU time from ``/proc/<pid>/stat``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import selectors
 import socket
 import subprocess
@@ -51,6 +53,12 @@ def rss_kib(pid: int) -> int:
 def peak_rss_kib(pid: int) -> int:
     """The process' highest resident set size so far (``VmHWM``), in KiB."""
     return _status_kib(pid, "VmHWM")
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time the process has used so far (user and system), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager

@@ -161,7 +161,7 @@ async def run_ws(
             await _connection(url, c, messages, tally)
 
     started = time.monotonic()
-    async with watching(server.pid, tally.memory, settle):
+    async with watching(server.pid, tally, settle):
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         tally.seconds = time.monotonic() - started
     return tally
