@@ -29,7 +29,6 @@ from .cases import (
     rate_limited,
     session_missing,
     ws_bye,
-    ws_not_found,
     ws_tool,
 )
 
@@ -90,7 +89,7 @@ async def handle_ws(message: Any) -> object:
     if op == "echo":
         return {"id": rid}
     if op == "get":
-        return Err(ws_not_found(rid))
+        return Err(not_found(rid))
     if op == "raise":
         raise conflict(rid).to_exception()
     if op == "tool":

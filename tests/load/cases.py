@@ -99,11 +99,6 @@ HTTP_CASES: Final[tuple[HttpCase, ...]] = (
 # -- WebSocket flood messages ---------------------------------------------------------------
 
 
-def ws_not_found(rid: str) -> Failure:
-    """A returned ``Err`` (recoverable: the connection goes on)."""
-    return not_found(rid)
-
-
 def ws_tool(rid: str) -> Failure:
     """A raised bridge exception with typed fields (recoverable)."""
     return bridge.InvalidToolNameFailure(tool_name=rid, valid_tools=VALID_TOOLS)
@@ -121,7 +116,7 @@ def ws_bye(rid: str) -> Failure:
 
 WS_OPS: Final[dict[str, Callable[[str], Failure] | None]] = {
     "echo": None,
-    "get": ws_not_found,
+    "get": not_found,
     "raise": conflict,
     "tool": ws_tool,
     "secret": ws_secret,

@@ -91,7 +91,11 @@ async def _one(client: httpx.AsyncClient, i: int, tally: Tally) -> None:
     except httpx.HTTPError as exc:
         tally.lose(1, f"{path_of(style, case, rid)}: {exc!r}")
         return
-    tally.count(*check(style, case, rid, response))
+    try:
+        verdict = check(style, case, rid, response)
+    except Exception as exc:  # an answer the check cannot even read is wrong
+        verdict = ("wrong", f"{path_of(style, case, rid)}: {exc!r}")
+    tally.count(*verdict)
 
 
 async def run_http(
