@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck typecheck-extra typecheck-floor verifytypes typing typing-without-plugin pytest docs docs-check bench fuzz clean redis-server
+.PHONY: demo test lint typecheck typecheck-extra typecheck-floor verifytypes typing typing-without-plugin pytest docs docs-check bench fuzz clean redis-server load browser-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -116,6 +116,21 @@ fuzz: $(STAMP)
 	RAILGUARD_HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/property
 	RAILGUARD_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest tests/conformance/test_fuzz.py -s -q -p no:randomly
 	$(BIN)/python -m tests.conformance.hostile
+
+# Opt-in: the loopback load test (docs/performance.md, "Load"): a uvicorn subprocess
+# under an HTTP flood (httpx) and a WebSocket flood (websockets); every answer checked,
+# server memory watched. LOAD_SECONDS per flood (about a minute in all by default);
+# LOAD_REQUESTS, LOAD_CONCURRENCY, LOAD_WS_CONNECTIONS, LOAD_WS_MESSAGES, LOAD_MAX_GROWTH_MIB.
+load: $(STAMP)
+	$(BIN)/python -m tests.load
+
+# Opt-in: headless Chromium as the WebSocket client (tests/browser), installed (quietly)
+# when missing, like redis-server; without it the test skips and says why.
+browser-check: $(STAMP)
+	@command -v $(CHROMIUM) >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+		echo "chromium is missing and could not be installed: the browser check will skip"
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests/browser -rs
 
 clean:
 	rm -rf $(VENV) .venv-mypy-floor .venv-verify .mypy_cache .pytest_cache .ruff_cache .hypothesis site site-shots

@@ -1,0 +1,1 @@
+"""A real browser (headless Chromium) as the WebSocket client of railguard servers."""
