@@ -227,11 +227,6 @@ def test_fastapi_validation_reaches_the_browser_as_a_frame(run: Run) -> None:
     assert failure.category is Category.VALIDATION
 
 
-@pytest.mark.xfail(
-    reason="the WebSocket route's declared names are not looked up (only APIRoute's): "
-    "the declared query parameter reads '*' (railguard/integrations/fastapi.py _names_of)",
-    strict=True,
-)
 def test_fastapi_validation_frame_names_the_declared_parameter(run: Run) -> None:
     """The validation frame's location names the route's declared parameter, as over HTTP."""
     (frame,) = run.results["FastAPI parameter validation"]["frames"]

@@ -335,6 +335,8 @@ async def test_websocket_parameter_validation_answers_a_frame_and_the_mapped_clo
     assert isinstance(failure, FailureGroup)
     assert failure.category is Category.VALIDATION
     assert sent[2]["code"] == close_code(failure)
+    # the route's declared parameter is named, as over HTTP (not hidden as '*')
+    assert json.loads(sent[1]["text"])["failures"][0]["loc"] == ["query", "token"]
 
 
 class _Settings(BaseModel):

@@ -36,7 +36,7 @@ from fastapi.exceptions import (
     ResponseValidationError,
     WebSocketRequestValidationError,
 )
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIWebSocketRoute
 from returns.result import Failure as Err
 from returns.result import Result, Success
 from starlette.applications import Starlette
@@ -119,7 +119,7 @@ def _model_names(annotation: object, into: set[str], seen: set[object]) -> None:
 _NAMES_ATTR: Final = "_railguard_declared_names"
 
 
-def _declared_names(route: APIRoute) -> frozenset[str]:
+def _declared_names(route: APIRoute | APIWebSocketRoute) -> frozenset[str]:
     """Every name a route declares: its parameters and the fields of their models (cached)."""
     cached: frozenset[str] | None = route.__dict__.get(_NAMES_ATTR)
     if cached is not None:
@@ -143,7 +143,9 @@ def _declared_names(route: APIRoute) -> frozenset[str]:
 
 def _names_of(connection: HTTPConnection) -> frozenset[str]:
     route = connection.scope.get("route")
-    return _declared_names(route) if isinstance(route, APIRoute) else frozenset()
+    if isinstance(route, APIRoute | APIWebSocketRoute):
+        return _declared_names(route)
+    return frozenset()
 
 
 def _request_invalid(exc: RequestValidationError, connection: HTTPConnection) -> Failure:
