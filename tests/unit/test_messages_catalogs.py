@@ -235,3 +235,22 @@ def test_a_regular_wheel_ships_the_compiled_catalogs(tmp_path: Path) -> None:
     for language in LANGUAGES:
         base = f"railguard/messages/locale/{language}/LC_MESSAGES/railguard"
         assert {f"{base}.po", f"{base}.mo"} <= names
+
+
+def test_docs_table_matches_the_catalogs() -> None:
+    """docs/messages.md lists every category's sentences in English and German as shipped."""
+    text = (ROOT / "docs" / "messages.md").read_text(encoding="utf-8")
+    section = text.split("\n## The generic sentences\n", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        cells[0].strip("` "): [cell.strip() for cell in cells[1:]]
+        for line in section.splitlines()
+        if line.startswith("| `")
+        for cells in [line.strip("|").split("|")]
+    }
+    assert list(rows) == [category.name for category in Category]
+    german = gettext.translation("railguard", LOCALEDIR, languages=["de"])
+    for category in Category:
+        msgids = [default.msgid for default in BY_CATEGORY[category]]
+        english, deutsch = rows[category.name]
+        assert english == " / ".join(msgids)
+        assert deutsch == " / ".join(german.gettext(msgid) for msgid in msgids)
