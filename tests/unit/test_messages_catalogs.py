@@ -260,3 +260,13 @@ def test_docs_table_matches_the_catalogs() -> None:
         english, deutsch = rows[category.name]
         assert english == " / ".join(msgids)
         assert deutsch == " / ".join(german.gettext(msgid) for msgid in msgids)
+
+
+def test_the_default_locale_can_be_german() -> None:
+    """With default_locale='de', no locale and an unmatched header both read German."""
+    messages = Messages(default_locale="de")
+    german = "Das angeforderte Element wurde nicht gefunden."
+    assert messages.user_message(NotFoundFailure()) == german
+    assert messages.localize(NotFoundFailure(), "fr") == LocalizedMessage("de", german)
+    assert messages.localize(NotFoundFailure(), "*").locale == "de"
+    assert messages.user_message(NotFoundFailure(), "de-DE") == german
