@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import gettext
 import shutil
 import string
@@ -28,6 +29,11 @@ from railguard.messages import (
 )
 from railguard.messages._defaults import BY_CATEGORY, BY_CODE, FALLBACK
 from railguard.messages._families import BY_CLASS
+
+# Babel's .po reader parses header dates with datetime.strptime, which imports _strptime
+# from C on first use. The typing cases (pytest-mypy-plugins) rebind sys.modules, after
+# which that first import fails with KeyError: '_strptime'; so it is made at collection.
+datetime.datetime.strptime("2026-12-01", "%Y-%m-%d")
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "src" / "railguard" / "messages" / "locale"
