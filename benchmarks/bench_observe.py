@@ -85,7 +85,10 @@ async def _rounds(rounds: int, count: int, level: int) -> tuple[list[float], lis
 
 
 def _serve(state: str, log_path: str) -> None:
-    """Run in the server process: the app, on or off, on 127.0.0.1 port 0 (printed)."""
+    """Run in the server process: the app on 127.0.0.1 port 0 (printed).
+
+    ``state``: ``on`` (line and counters), ``log`` or ``metrics`` (one of them), ``off``.
+    """
     import socket  # noqa: PLC0415  # the server process only
 
     import uvicorn  # noqa: PLC0415
@@ -94,14 +97,15 @@ def _serve(state: str, log_path: str) -> None:
 
     app = railguard_app(raising=False)
     registry = None
-    if state == "on":
-        from railguard.observe import metrics  # noqa: PLC0415  # with the extra only
-
+    if state in {"on", "log"}:
         handler = logging.StreamHandler(open(log_path, "a"))  # noqa: SIM115  # for the process
         handler.setFormatter(logging.Formatter(FORMAT))
         logger = logging.getLogger("railguard")
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+    if state in {"on", "metrics"}:
+        from railguard.observe import metrics  # noqa: PLC0415  # with the extra only
+
         registry = prometheus_client.CollectorRegistry()
         metrics.install(registry)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from returns.primitives.exceptions import UnwrapFailedError
@@ -22,34 +21,9 @@ from railguard import (
 )
 from railguard.observe import Observation, add_observer, remove_observer, report, set_levels
 
+pytest_plugins = ["tests.observing"]  # the fixture records
+
 SECRET = "hunter2-observe"
-
-
-class _Records(logging.Handler):
-    """A real handler that keeps every record it is given."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def records() -> Iterator[list[logging.LogRecord]]:
-    """Every record on the ``railguard`` loggers, at every level."""
-    handler = _Records()
-    root = logging.getLogger("railguard")
-    old = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield handler.records
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old)
-        set_levels()
 
 
 # -- the failure's text -------------------------------------------------------------------
