@@ -226,7 +226,7 @@ def run() -> list[Ratio]:
     """Error responses per second with logging and metrics on vs off, served and in process."""
     if not HAVE_METRICS:
         return []
-    rows = list(_served(rounds=30, count=200))
+    rows = list(_served(rounds=60, count=80))
     for name, level in (
         ("observe: in-process 404s/s, INFO line + metrics vs off", logging.INFO),
         ("observe: in-process 404s/s, metrics (4xx line below level) vs off", logging.WARNING),
