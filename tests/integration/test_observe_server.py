@@ -310,6 +310,7 @@ def test_relayed_upstream_failure(
         ("httpx", "received", "AGENT_NOT_FOUND"),
         ("http", "answered", "UPSTREAM"),
     ]
+    assert span.events[-1].attributes["railguard.upstream_codes"] == ("AGENT_NOT_FOUND",)
     assert span.attributes["error.type"] == "UPSTREAM"
     assert span.status.status_code.name == "ERROR"
     assert PEER_SECRET not in _span_text(span)
