@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from returns.primitives.exceptions import UnwrapFailedError
@@ -22,34 +21,9 @@ from railguard import (
 )
 from railguard.observe import Observation, add_observer, remove_observer, report, set_levels
 
+pytest_plugins = ["tests.observing"]  # the fixture records
+
 SECRET = "hunter2-observe"
-
-
-class _Records(logging.Handler):
-    """A real handler that keeps every record it is given."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def records() -> Iterator[list[logging.LogRecord]]:
-    """Every record on the ``railguard`` loggers, at every level."""
-    handler = _Records()
-    root = logging.getLogger("railguard")
-    old = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield handler.records
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old)
-        set_levels()
 
 
 # -- the failure's text -------------------------------------------------------------------
@@ -233,3 +207,35 @@ def test_structlog_renders_the_fields() -> None:
     event = json.loads(line)
     assert event["event"] == "answered NOT_FOUND: gone"
     assert (event["code"], event["status"], event["request_id"]) == ("NOT_FOUND", 404, "r-9")
+
+
+def test_relayed_peer_failure_is_one_line_naming_the_peer_code(
+    records: list[logging.LogRecord],
+) -> None:
+    """Answering a peer's failure as ours logs one line that names the peer's code."""
+    from railguard.core import from_peer, public_failure
+
+    peer = from_peer(NotFoundFailure(message=f"peer says {SECRET}"))
+    answered = public_failure(RateLimitFailure(message="slow", cause=peer))
+    report(answered, boundary="http")
+    (record,) = records  # sanitizing logged nothing of its own
+    assert record.getMessage() == "answered RATE_LIMIT: slow (upstream NOT_FOUND)"
+    assert record.upstream_codes == ("NOT_FOUND",)  # type: ignore[attr-defined]
+    assert record.cause_codes == ("UPSTREAM",)  # type: ignore[attr-defined]
+    assert SECRET not in record.getMessage() + repr(vars(record))
+
+
+def test_a_shared_default_failure_is_never_marked_as_relayed(
+    records: list[logging.LogRecord],
+) -> None:
+    """``UpstreamFailure()`` made by sanitizing is its own instance: the shared one stays plain."""
+    from railguard.core import from_peer, public_failure
+
+    relayed = public_failure(from_peer(NotFoundFailure()))
+    assert relayed == UpstreamFailure()
+    report(UpstreamFailure(), boundary="http")
+    report(relayed, boundary="http")
+    assert [r.getMessage() for r in records] == [
+        "answered UPSTREAM: An upstream service failed.",
+        "answered UPSTREAM: An upstream service failed. (upstream NOT_FOUND)",
+    ]

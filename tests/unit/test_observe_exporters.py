@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from railguard import InternalFailure, NotFoundFailure, RateLimitFailure, UnknownFailure
@@ -13,36 +11,22 @@ prometheus_client = pytest.importorskip("prometheus_client")
 sdk_trace = pytest.importorskip("opentelemetry.sdk.trace")
 
 from opentelemetry import trace  # noqa: E402
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor  # noqa: E402
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import (  # noqa: E402
     InMemorySpanExporter,
 )
 from opentelemetry.trace import StatusCode  # noqa: E402
 
-from railguard.observe import metrics, tracing  # noqa: E402
+from railguard.observe import metrics  # noqa: E402
+from tests.observing import scrape  # noqa: E402
 
-
-@pytest.fixture
-def registry() -> Iterator[object]:
-    """A fresh registry with railguard's collectors installed on it."""
-    fresh = prometheus_client.CollectorRegistry()
-    metrics.install(fresh)
-    try:
-        yield fresh
-    finally:
-        metrics.uninstall()
-
-
-def _scrape(registry: object) -> str:
-    text: bytes = prometheus_client.generate_latest(registry)
-    return text.decode()
+pytest_plugins = ["tests.observing"]  # the fixtures registry and spans
 
 
 def test_failures_are_counted_by_code_category_and_boundary(registry: object) -> None:
     """Each report adds one to its labelled series; the text format shows it."""
     report(NotFoundFailure(message="secret-id-77 missing"), boundary="http", log=False)
     report(NotFoundFailure(), boundary="http", log=False)
-    text = _scrape(registry)
+    text = scrape(registry)
     assert (
         'railguard_failures_total{boundary="http",category="not_found",code="NOT_FOUND",'
         'outcome="answered"} 2.0'
@@ -53,7 +37,7 @@ def test_failures_are_counted_by_code_category_and_boundary(registry: object) ->
 def test_unknown_codes_never_become_labels(registry: object) -> None:
     """A code outside the catalog (a peer's) is counted as OTHER."""
     report(UnknownFailure(code="PEER_SAYS_x9f3"), boundary="httpx", outcome="received", log=False)
-    text = _scrape(registry)
+    text = scrape(registry)
     assert 'code="OTHER"' in text
     assert "PEER_SAYS_x9f3" not in text
 
@@ -64,7 +48,7 @@ def test_retry_counters_and_hint_histogram(registry: object) -> None:
     report(
         InternalFailure(cause=NotFoundFailure()), boundary="retry", outcome="exhausted", log=False
     )
-    text = _scrape(registry)
+    text = scrape(registry)
     assert 'railguard_retry_attempts_total{category="rate_limit",code="RATE_LIMIT"} 1.0' in text
     assert 'railguard_retry_exhausted_total{code="NOT_FOUND"} 1.0' in text
     assert 'railguard_failure_retry_after_seconds_bucket{boundary="retry",le="2.0"} 1.0' in text
@@ -74,22 +58,9 @@ def test_retry_counters_and_hint_histogram(registry: object) -> None:
 def test_bridge_track_error(registry: object) -> None:
     """The bridge document's ``track_error(name, severity)`` counts under its names."""
     metrics.track_error("session_creation_error", "error")
-    assert 'errors_total{error_type="session_creation_error",severity="error"} 1.0' in _scrape(
+    assert 'errors_total{error_type="session_creation_error",severity="error"} 1.0' in scrape(
         registry
     )
-
-
-@pytest.fixture
-def spans() -> Iterator[tuple[trace.Tracer, InMemorySpanExporter]]:
-    """A tracer whose finished spans land in memory, with railguard's tracing installed."""
-    exporter = InMemorySpanExporter()
-    provider = sdk_trace.TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracing.install()
-    try:
-        yield provider.get_tracer("test"), exporter
-    finally:
-        tracing.uninstall()
 
 
 def test_server_side_failure_sets_error_status(

@@ -23,7 +23,8 @@ Upstream failures never pass through blindly (AIP-193): a decoder marks what it 
 from a peer's response with `from_peer`; `public_failure` (applied by `wire_failure` and
 by every boundary to a returned failure) answers such a failure — or any failure holding
 one as a cause, group member or attempt — as our own `UpstreamFailure` (502, fixed
-message, only the finite ``retry_after`` hint kept), logging the peer's code and message.
+message, only the finite ``retry_after`` hint kept); `relayed_codes` gives the boundary's
+log line the peer codes it replaced.
 `expose` is the explicit opt-in that lets one peer failure pass as it is.
 """
 
@@ -61,6 +62,7 @@ __all__ = [
     "peer_exception",
     "public_failure",
     "register_exception",
+    "relayed_codes",
     "wire_failure",
 ]
 
@@ -185,14 +187,20 @@ def from_peer(failure: F) -> F:
     the peer's failure, matched and read as usual; on any wire our boundaries answer
     it as our own `UpstreamFailure` unless it is passed to `expose`.
     """
+    own = _own_copy(failure)
+    key = id(own)
+    _peers[key] = weakref.ref(own, lambda _, key=key: _peers.pop(key, None))  # type: ignore[misc]
+    return own
+
+
+def _own_copy(failure: F) -> F:
+    """An equal failure that is its own instance (an all-defaults one may be shared)."""
     try:
         rebuild, args, state = cast("tuple[Any, tuple[object, ...], object]", failure.__reduce__())
         own = rebuild(*args)
         own.__setstate__(state)
-    except Exception:  # noqa: BLE001  # a class with its own pickling: mark the value itself
-        own = failure
-    key = id(own)
-    _peers[key] = weakref.ref(own, lambda _, key=key: _peers.pop(key, None))  # type: ignore[misc]
+    except Exception:  # noqa: BLE001  # a class with its own pickling: the value itself
+        return failure
     return cast("F", own)
 
 
@@ -237,20 +245,39 @@ def public_failure(failure: Failure) -> Failure:
     """
     if not _peers:
         return failure
+    replaced: list[str] = []
     try:
-        return _public(failure, 0)
+        public = _public(failure, 0, replaced)
     except Exception:  # noqa: BLE001  # a failure that cannot be rebuilt: nothing of it leaves
         _log.exception("railguard: sanitizing %s failed", type(failure).__qualname__)
         return UpstreamFailure()
+    if replaced:  # not logged here: the boundary's one line names them (`relayed_codes`)
+        public = _own_copy(public)
+        key = id(public)
+        ref = weakref.ref(public, lambda _, key=key: _relayed.pop(key, None))  # type: ignore[misc]
+        _relayed[key] = (ref, tuple(dict.fromkeys(replaced)))
+    return public
 
 
-def _public(failure: Failure, depth: int) -> Failure:
+_relayed: dict[int, tuple[weakref.ref[Failure], tuple[str, ...]]] = {}
+"""``id`` of each live failure `public_failure` made from peer failures → their codes."""
+
+
+def relayed_codes(failure: Failure) -> tuple[str, ...]:
+    """The codes of the peer failures `public_failure` replaced to give ``failure``, if any.
+
+    For the boundary's log line (`railguard.observe.report`): one line names both the
+    failure answered and the upstream codes it stands for.
+    """
+    if not _relayed:
+        return ()
+    entry = _relayed.get(id(failure))
+    return entry[1] if entry is not None and entry[0]() is failure else ()
+
+
+def _public(failure: Failure, depth: int, replaced: list[str]) -> Failure:
     if is_from_peer(failure):
-        _log.warning(
-            "railguard: upstream failure answered as UPSTREAM: %s: %s",
-            failure.code,
-            failure.message,
-        )
+        replaced.append(failure.code)
         return UpstreamFailure(retry_after=failure.retry_after)
     if depth >= MAX_DEPTH:
         return failure
@@ -258,11 +285,11 @@ def _public(failure: Failure, depth: int) -> Failure:
     for field in attrs.fields(type(failure)):
         value = getattr(failure, field.name)
         if isinstance(value, Failure):
-            public = _public(value, depth + 1)
+            public = _public(value, depth + 1, replaced)
             if public is not value:
                 changes[field.alias or field.name] = public
         elif isinstance(value, tuple) and value and isinstance(value[0], Failure):
-            members = tuple(_public(v, depth + 1) for v in value)
+            members = tuple(_public(v, depth + 1, replaced) for v in value)
             if any(p is not v for p, v in zip(members, value, strict=True)):
                 changes[field.alias or field.name] = members
     return attrs.evolve(failure, **changes) if changes else failure

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from types import TracebackType
 from typing import Final
 
 import attrs
 
 from railguard.core import Category, Failure, InternalFailure
+from railguard.core._policy import relayed_codes
 from railguard.observe._request_id import REQUEST_ID
 
 __all__ = [
@@ -68,6 +70,8 @@ class Observation:
     exception: BaseException | None = None
     request_id: str | None = None
     idempotency_key: str | None = None
+    upstream_codes: tuple[str, ...] = ()
+    """The codes of the peer failures answered as ``failure`` (`railguard.core.public_failure`)."""
 
 
 Observer = Callable[[Observation], None]
@@ -108,23 +112,37 @@ def level_for(failure: Failure) -> int:
 
 def fields_of(observation: Observation) -> dict[str, object]:
     """The structured fields of a log line: codes, enums and ids only, nothing of a message."""
-    failure = observation.failure
-    causes: list[str] = []
+    o = observation
+    return _fields(
+        o.failure, o.boundary, o.outcome, o.request_id, o.idempotency_key, o.upstream_codes
+    )
+
+
+def _fields(  # noqa: PLR0917  # positional: the hot path's whole state, passed flat
+    failure: Failure,
+    boundary: str,
+    outcome: str,
+    request_id: str | None,
+    idempotency_key: str | None,
+    upstream: tuple[str, ...],
+) -> dict[str, object]:
     cause = failure.cause
+    causes: list[str] = []
     while cause is not None and len(causes) < _MAX_CAUSES:
         causes.append(cause.code)
         cause = cause.cause
     return {
-        "boundary": observation.boundary,
-        "outcome": observation.outcome,
+        "boundary": boundary,
+        "outcome": outcome,
         "code": failure.code,
-        "category": failure.category.value,
+        "category": failure.category._value_,  # the plain attribute: `.value` is a descriptor
         "status": int(failure.status),
-        "recovery": failure.recovery.value,
+        "recovery": failure.recovery._value_,
         "retry_after": failure.retry_after,
-        "request_id": observation.request_id,
-        "idempotency_key": observation.idempotency_key,
+        "request_id": request_id,
+        "idempotency_key": idempotency_key,
         "cause_codes": tuple(causes),
+        "upstream_codes": upstream,
     }
 
 
@@ -149,54 +167,79 @@ def report(
 
     The line goes to ``railguard.<boundary>`` at the category's level (see
     `set_levels`) and reads ``answered NOT_FOUND: Agent not found``: the code
-    and the message the peer is told. An unexpected exception (``exception``, or
-    an `railguard.InternalFailure`'s own) is named by its type and attached as
-    ``exc_info`` for the in-process log only; the structured fields never hold
-    its text. ``request_id`` defaults to the id `RequestIdMiddleware` set for
-    the request being served. ``log=False`` is for a boundary that logs the
-    event itself (retry) and only needs observers.
+    and the message the peer is told. A failure answered in place of a peer's
+    (`railguard.core.public_failure`) names the peer's codes on the same line:
+    ``answered UPSTREAM: ... (upstream AGENT_NOT_FOUND)``. An unexpected exception
+    (``exception``, or an `railguard.InternalFailure`'s own) is named by its type and
+    attached as ``exc_info`` for the in-process log only; the structured fields never
+    hold its text. ``request_id`` defaults to the id `RequestIdMiddleware` set for
+    the request being served. ``log=False`` is for a boundary that logs the event
+    itself (retry) and only needs observers. Nothing is built when no handler takes
+    the line and no observer is installed.
     """
+    observers = _observers
+    logger: logging.Logger | None = None
+    level = 0
+    if log:
+        logger = _loggers.get(boundary) or _logger(boundary)
+        level = _levels[failure.category]
+        if not logger.isEnabledFor(level):
+            logger = None
+    if logger is None and not observers:
+        return
     if request_id is None:
         request_id = REQUEST_ID.get()
     if exception is None and type(failure) is InternalFailure:
         exception = failure.exception
-    observation: Observation | None = None
-    if log:  # the observation is built only when a line or an observer needs it
-        logger = _loggers.get(boundary) or _logger(boundary)
-        level = _levels[failure.category]
-        if logger.isEnabledFor(level):
-            observation = Observation(
-                failure, boundary, outcome, exception, request_id, idempotency_key
-            )
-            # made and handled directly: ``findCaller`` would only find this line anyway
-            args: tuple[object, ...]
-            if exception is None:
-                text, args, exc_info = "%s %s", (outcome, failure), None
-            else:  # the type names the bug in-process; its text stays in the traceback
-                kind = type(exception).__qualname__
-                text, args = "%s %s (unexpected %s)", (outcome, failure, kind)
-                exc_info = (type(exception), exception, exception.__traceback__)
-            record = logger.makeRecord(
-                logger.name,
-                level,
-                __file__,
-                0,
-                text,
-                args,
-                exc_info,
-                "report",
-                fields_of(observation),
-            )
-            logger.handle(record)
-    observers = _observers
+    upstream = relayed_codes(failure)
+    if logger is not None:
+        _line(
+            logger,
+            level,
+            failure,
+            boundary,
+            outcome,
+            exception,
+            request_id,
+            idempotency_key,
+            upstream,
+        )
     if not observers:
         return
-    if observation is None:
-        observation = Observation(
-            failure, boundary, outcome, exception, request_id, idempotency_key
-        )
+    observation = Observation(
+        failure, boundary, outcome, exception, request_id, idempotency_key, upstream
+    )
     for observer in observers:
         try:
             observer(observation)
         except Exception:  # noqa: BLE001  # an observer's bug must not break an answer
             _self_log.exception("railguard: observer %r failed", observer)
+
+
+def _line(  # noqa: PLR0917  # positional: the hot path's whole state, passed flat
+    logger: logging.Logger,
+    level: int,
+    failure: Failure,
+    boundary: str,
+    outcome: str,
+    exception: BaseException | None,
+    request_id: str | None,
+    idempotency_key: str | None,
+    upstream: tuple[str, ...],
+) -> None:
+    """Make and handle the record (``findCaller`` would only find `report` itself)."""
+    args: tuple[object, ...]
+    text, args = "%s %s", (outcome, failure)
+    exc_info: tuple[type[BaseException], BaseException, TracebackType | None] | None = None
+    if upstream:
+        text, args = "%s %s (upstream %s)", (outcome, failure, ", ".join(upstream))
+    if exception is not None:  # the type names the bug in-process; its text stays in exc_info
+        text, args = text + " (unexpected %s)", (*args, type(exception).__qualname__)
+        exc_info = (type(exception), exception, exception.__traceback__)
+    record = logger.makeRecord(logger.name, level, __file__, 0, text, args, exc_info, "report")
+    # set directly, not as ``extra=``: makeRecord's per-key clash check costs as much as
+    # the record itself, and these names are railguard's own (none is a LogRecord's)
+    record.__dict__.update(
+        _fields(failure, boundary, outcome, request_id, idempotency_key, upstream)
+    )
+    logger.handle(record)

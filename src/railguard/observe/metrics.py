@@ -28,6 +28,9 @@ __all__ = ["Metrics", "install", "track_error", "uninstall"]
 OTHER: Final = "OTHER"
 """The code label of a failure whose code is not in the catalog."""
 
+_CACHE_BOUND: Final = 4096
+"""At most this many codes and label sets are cached (a peer's codes are unbounded)."""
+
 _HINT_BUCKETS: Final = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0)
 
 
@@ -70,32 +73,52 @@ class Metrics:
             registry=registry,
         )
         self._children: dict[tuple[str, ...], Any] = {}
+        """Each label set's child, by the raw (unmapped) values: one lookup per report."""
         self._codes: dict[str, str] = {}
 
     def _code(self, code: str) -> str:
         label = self._codes.get(code)
         if label is None:
             label = code if lookup(code) is not None else OTHER
-            if len(self._codes) < 4096:  # a bound on the cache itself
+            if len(self._codes) < _CACHE_BOUND:
                 self._codes[code] = label
         return label
+
+    def _child(self, key: tuple[str, ...]) -> Any:  # prometheus' untyped child
+        """The child of ``key`` (``(metric, raw code, ...)``), its code label mapped."""
+        metric, code, *rest = key
+        child: Any
+        if metric == "failures":
+            child = self.failures.labels(self._code(code), *rest)
+        elif metric == "attempts":
+            child = self.retry_attempts.labels(self._code(code), *rest)
+        elif metric == "exhausted":
+            child = self.retry_exhausted.labels(self._code(code))
+        else:
+            child = self.hints.labels(code)  # the boundary, in the code's place
+        if len(self._children) < _CACHE_BOUND:  # raw peer codes: the cache itself is bounded
+            self._children[key] = child
+        return child
 
     def __call__(self, observation: Observation) -> None:
         """Count one observation (the observer `install` registers)."""
         failure = observation.failure
-        code = self._code(failure.code)
-        category = failure.category.value
-        key = (code, category, observation.boundary, observation.outcome)
-        child = self._children.get(key)
-        if child is None:
-            child = self._children[key] = self.failures.labels(*key)
-        child.inc()
-        if observation.outcome == "attempt":
-            self.retry_attempts.labels(code, category).inc()
-        elif observation.outcome == "exhausted":
-            self.retry_exhausted.labels(self._code(_last_code(failure))).inc()
-        if failure.retry_after is not None:
-            self.hints.labels(observation.boundary).observe(failure.retry_after)
+        code = failure.code
+        category = failure.category._value_  # the plain attribute: `.value` is a descriptor
+        outcome = observation.outcome
+        children = self._children
+        key: tuple[str, ...] = ("failures", code, category, observation.boundary, outcome)
+        (children.get(key) or self._child(key)).inc()
+        if outcome == "attempt":
+            key = ("attempts", code, category)
+            (children.get(key) or self._child(key)).inc()
+        elif outcome == "exhausted":
+            key = ("exhausted", _last_code(failure))
+            (children.get(key) or self._child(key)).inc()
+        after = failure.retry_after
+        if after is not None:
+            key = ("hints", observation.boundary)
+            (children.get(key) or self._child(key)).observe(after)
 
 
 def _last_code(failure: Failure) -> str:

@@ -1,10 +1,10 @@
 """OpenTelemetry: the current span records each reported failure (extra ``tracing``).
 
 Following OpenTelemetry's semantic conventions for errors: the span gets
-``error.type`` = the failure code and an ``railguard.failure`` event (code,
-category, boundary, outcome); its status becomes ERROR only for server-side
-categories (`railguard.observe.SERVER_SIDE`): a client's mistake answered
-correctly is not a server error. Retry attempts add one event each.
+``error.type`` = the failure code and an ``railguard.failure`` event (code, category,
+boundary, outcome, and a relayed failure's peer codes); its status becomes ERROR only
+for server-side categories (`railguard.observe.SERVER_SIDE`): a client's mistake
+answered correctly is not a server error. Retry attempts add one event each.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ def observe_span(observation: Observation) -> None:
     if not span.is_recording():
         return
     failure = observation.failure
-    span.add_event(
-        "railguard.failure",
-        {
-            "error.type": failure.code,
-            "railguard.category": failure.category.value,
-            "railguard.boundary": observation.boundary,
-            "railguard.outcome": observation.outcome,
-        },
-    )
+    attributes: dict[str, str | tuple[str, ...]] = {
+        "error.type": failure.code,
+        "railguard.category": failure.category.value,
+        "railguard.boundary": observation.boundary,
+        "railguard.outcome": observation.outcome,
+    }
+    if observation.upstream_codes:
+        attributes["railguard.upstream_codes"] = observation.upstream_codes
+    span.add_event("railguard.failure", attributes)
     if observation.outcome == "attempt":
         return  # an attempt that may still succeed: an event, not the span's outcome
     span.set_attribute("error.type", failure.code)
