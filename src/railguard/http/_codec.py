@@ -95,18 +95,14 @@ def encode(
         ValueError: ``style`` is not an envelope style (``kneo`` only decodes).
     """
     cls = type(failure)
-    schema = _schemas.get(cls) or schema_of(cls)
-    details = failure.details
-    if (
-        schema.templated is not None
-        and failure.cause is None
-        and failure.retry_after is None
-        and (details is EMPTY_DETAILS or not details)
-    ):
-        # the common case, a failure with only a message (and its code): fill a template
-        fast = _fast(failure, schema.templated, style, type_base, instance)
-        if fast is not None:
-            return fast
+    templated = (_schemas.get(cls) or schema_of(cls)).templated
+    if templated is not None and failure.cause is None and failure.retry_after is None:
+        details = failure.details
+        if details is EMPTY_DETAILS or not details:
+            # the common case, a failure with only a message (and its code): fill a template
+            fast = _fast(failure, templated, style, type_base, instance)
+            if fast is not None:
+                return fast
     encoder = _style(style, encoding=True).encode
     assert encoder is not None  # noqa: S101  # checked by _style
     return encoder(failure, type_base=type_base, instance=instance)
@@ -155,7 +151,8 @@ def _fast(
             encode_basestring_ascii(failure.message),
             "" if instance is None else encode_basestring_ascii(_problem.uri_reference(instance)),
         )
-    return HttpError(template.status, template.headers, body.encode())
+    # `HttpError(...)` without the named tuple's Python-level ``__new__``
+    return _new_tuple(HttpError, (template.status, template.headers, body.encode()))
 
 
 def _template(failure: Failure, style: str, type_base: str, has_instance: bool) -> _Template:

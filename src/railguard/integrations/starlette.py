@@ -14,7 +14,7 @@ escapes the user's own middleware the same way, even with ``debug=True``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, cast
 
 import attrs
@@ -80,18 +80,21 @@ STARLETTE_FAILURES: Final[Mapping[type[Exception], FrameworkFailure]] = {
 
 def _raw_headers(error: HttpError, headers: Mapping[str, str] | None) -> list[tuple[bytes, bytes]]:
     """The response's raw headers: the encoded ones, ``headers`` not already set, the length."""
-    content_type = _RAW_CONTENT_TYPES.get(error.headers.get("content-type", ""))
-    if content_type is not None and len(error.headers) == 1:
-        raw = [content_type]  # the usual headers: only the style's content type
+    encoded = error.headers
+    content_type = _RAW_CONTENT_TYPES.get(encoded.get("content-type", ""))
+    if content_type is not None and len(encoded) == 1:
+        if not headers:  # the usual answer: the style's content type and the length
+            return [content_type, (b"content-length", b"%d" % len(error.body))]
+        raw = [content_type]
     else:
-        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in error.headers.items()]
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in encoded.items()]
     if headers:
         own = {name for name, _ in raw}
         for key, value in headers.items():
             name = key.lower().encode("latin-1")
             if name not in own and name != b"content-length":
                 raw.append((name, value.encode("latin-1")))
-    raw.append((b"content-length", str(len(error.body)).encode("latin-1")))
+    raw.append((b"content-length", b"%d" % len(error.body)))
     return raw
 
 
@@ -170,9 +173,7 @@ class Responder:
         return _EnvelopeResponse(error, headers)
 
     def _converter(self, exc_type: type[BaseException]) -> FrameworkFailure | None:
-        seen = self._converters.get(exc_type, _UNSEEN)
-        if seen is not _UNSEEN:
-            return cast("FrameworkFailure | None", seen)
+        """The framework's mapping for ``exc_type`` (the most specific in its MRO), remembered."""
         found: FrameworkFailure | None = None
         for klass in exc_type.__mro__:
             found = self.framework.get(klass)
@@ -186,14 +187,13 @@ class Responder:
 
         An unexpected exception is logged with its traceback where the failure is answered.
         """
-        failure: Failure | None = None
         if connection is not None:
-            convert = self._converter(type(exc))
+            convert = self._converters.get(type(exc), _UNSEEN)
+            if convert is _UNSEEN:
+                convert = self._converter(type(exc))
             if convert is not None:
-                failure = convert(exc, connection)
-        if failure is None:
-            failure = wire_failure(exc)
-        return failure
+                return cast(FrameworkFailure, convert)(exc, connection)
+        return wire_failure(exc)
 
     async def handle(self, connection: HTTPConnection, exc: Exception) -> Response | None:
         """THE exception handler, registered on the root class: a response, or a frame and close."""
@@ -207,7 +207,8 @@ class Responder:
             headers = exc.headers
             if exc.status_code in _NO_BODY or exc.status_code < 400:
                 return Response(status_code=exc.status_code, headers=headers)
-        return self.respond(self.failure_for(exc, connection), _request_target(scope), headers)
+        path = _request_target(scope) if self.style == "problem" else None  # its ``instance``
+        return self.respond(self.failure_for(exc, connection), path, headers)
 
     def resolve(self, exc: BaseException) -> Failure:
         """`failure_for` without a connection (the WebSocket guard's signature)."""
@@ -253,7 +254,9 @@ class FailureResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Encode the failure in the installed style and send it."""
-        error = responder_of(scope).encoded(self.failure, _request_target(scope))
+        responder = responder_of(scope)
+        path = _request_target(scope) if responder.style == "problem" else None
+        error = responder.encoded(self.failure, path)
         if error.status in _NO_BODY or scope["type"] != "http":
             response = _to_response(error, headers=self._extra)
             response.background = self.background
@@ -297,11 +300,12 @@ class _Guard:
         scope[_SCOPE_KEY] = self.owner
         started = False
 
-        async def sender(message: Message) -> None:
+        def sender(message: Message) -> Awaitable[None]:
+            # not a coroutine function: ``send``'s own awaitable, without one more frame
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-            await send(message)
+            return send(message)
 
         try:
             await self.app(scope, receive, sender)
