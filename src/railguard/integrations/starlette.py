@@ -7,7 +7,7 @@ their own exceptions). What the peer is told comes from `railguard.wire_failure`
 (family and railguard exceptions carry their failure; anything unexpected is a
 sanitized 500, logged with its traceback). An HTTP request gets a response in the
 configured envelope style; a WebSocket gets the error frame and a close with the
-mapped code. A guard just inside Starlette's ``ServerErrorMiddleware`` answers what
+mapped code. A guard in place of Starlette's ``ServerErrorMiddleware`` answers what
 escapes the user's own middleware the same way, even with ``debug=True``.
 """
 
@@ -276,11 +276,14 @@ class FailureResponse(Response):
 
 
 class _Guard:
-    """Just inside ``ServerErrorMiddleware``: answers what no handler took, even with debug.
+    """In place of ``ServerErrorMiddleware``: answers what no handler took, even with debug.
 
     Starlette sends exceptions without a handler (those raised by the user's own
-    middleware) to ``ServerErrorMiddleware``, which answers a traceback page when
-    ``debug=True``. The guard answers first, whatever order middleware was added in.
+    middleware) to ``ServerErrorMiddleware``, which answers a plain 500, or a traceback
+    page when ``debug=True``, and re-raises. The guard answers with the envelope
+    instead, whatever order middleware was added in; once a response has started it
+    re-raises, as that middleware would. It takes that middleware's place (outermost)
+    rather than sitting inside it: every request then crosses one layer, not two.
     """
 
     def __init__(self, app: ASGIApp, responder: Responder, owner: object = None) -> None:
@@ -338,15 +341,15 @@ def _root_handler(stack: ASGIApp, responder: Responder) -> None:
 
 
 def _guard_stack(app: Starlette, responder: Responder) -> None:
-    """When the stack is built: the root handler, and the guard inside ``ServerErrorMiddleware``."""
+    """When the stack is built: the root handler, and the guard for ``ServerErrorMiddleware``."""
     build = app.build_middleware_stack
 
     def build_middleware_stack() -> ASGIApp:
         stack = build()
         _root_handler(stack, responder)
         if isinstance(stack, ServerErrorMiddleware):
-            stack.app = _Guard(stack.app, responder, app)
-            return stack
+            # the guard answers everything that middleware would (see `_Guard`)
+            return _Guard(stack.app, responder, app)
         return _Guard(stack, responder, app)
 
     app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]  # per app
