@@ -88,6 +88,8 @@ _log = logging.getLogger("railguard")
 class _Entry:
     convert: _Converter
     public: bool
+    carrier: bool = False
+    """The converter reads the failure the exception carries (or builds from its own state)."""
 
 
 _table: dict[type[BaseException] | str, _Entry] = {}
@@ -98,7 +100,11 @@ _resolved: dict[type[BaseException], _Entry | None] = {}
 
 
 def register_exception(
-    exc_type: type[E], converter: Callable[[E], Failure], *, public: bool = True
+    exc_type: type[E],
+    converter: Callable[[E], Failure],
+    *,
+    public: bool = True,
+    carrier: bool = False,
 ) -> None:
     """Map an exception type (and its subclasses) to a failure.
 
@@ -110,8 +116,12 @@ def register_exception(
         converter: builds the failure; it may raise (the exception then counts as unexpected).
         public: whether the failure may be sent to a peer (`wire_failure`); ``False``
             keeps the mapping in process and answers peers with a sanitized `InternalFailure`.
+        carrier: the converter only reads the failure the exception carries or builds
+            from its own attributes, resolving no other exception than its ``__cause__``
+            (through `cause_from`); an exception without a cause is then converted
+            without entering the resolution context (railguard's exceptions, family roots).
     """
-    _table[exc_type] = _Entry(cast(_Converter, converter), public)
+    _table[exc_type] = _Entry(cast(_Converter, converter), public, carrier)
     _resolved.clear()
 
 
@@ -138,14 +148,16 @@ def _convert(exc: BaseException, state: int) -> Failure:
     entry = _resolved.get(type(exc)) or _entry(type(exc))
     if entry is None or state >= _CUT or (state & _WIRE and not entry.public):
         return InternalFailure(exception=exc)
-    token = _state.set(state + _LEVEL)
+    # a carrier without a cause resolves nothing further: no context to enter
+    token = None if entry.carrier and exc.__cause__ is None else _state.set(state + _LEVEL)
     try:
         return entry.convert(exc)
     except Exception:  # a broken converter (or carried state) must not hide the error  # noqa: BLE001
         _log.exception("railguard: converting %s failed", type(exc).__qualname__)
         return InternalFailure(exception=exc)
     finally:
-        _state.reset(token)
+        if token is not None:
+            _state.reset(token)
 
 
 def failure_from_exception(exc: BaseException) -> Failure:
@@ -341,8 +353,8 @@ def _by_name(name: str, converter: _Converter, *, public: bool) -> None:
     _resolved.clear()
 
 
-register_exception(RailguardError, _carried)
-register_exception(RailguardExceptionGroup, _carried)
+register_exception(RailguardError, _carried, carrier=True)
+register_exception(RailguardExceptionGroup, _carried, carrier=True)
 register_exception(UnwrapFailedError, _unwrapped)
 register_exception(BaseExceptionGroup, _group)
 register_exception(TimeoutError, lambda exc: TimeoutFailure())
