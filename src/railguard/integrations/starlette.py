@@ -208,6 +208,8 @@ class Responder:
             if exc.status_code in _NO_BODY or exc.status_code < 400:
                 return Response(status_code=exc.status_code, headers=headers)
         path = _request_target(scope) if self.style == "problem" else None  # its ``instance``
+        if self._converters.get(type(exc), _UNSEEN) is None:  # known: no framework mapping
+            return self.respond(wire_failure(exc), path, headers)
         return self.respond(self.failure_for(exc, connection), path, headers)
 
     def resolve(self, exc: BaseException) -> Failure:
