@@ -135,7 +135,7 @@ async def _rounds(apps: list[Any], rounds: int, count: int) -> list[list[float]]
     return seen
 
 
-def responses_per_second(apps: list[Any], rounds: int = 300, count: int = 30) -> list[list[float]]:
+def responses_per_second(apps: list[Any], rounds: int = 150, count: int = 60) -> list[list[float]]:
     """Per-round responses per CPU second of each app, measured side by side."""
     return asyncio.run(_rounds(apps, rounds, count))
 
