@@ -13,12 +13,14 @@ escapes the user's own middleware the same way, even with ``debug=True``.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, cast
 
 import attrs
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException, WebSocketException
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -288,12 +290,21 @@ class _Guard:
     rather than sitting inside it: every request then crosses one layer, not two.
     """
 
-    def __init__(self, app: ASGIApp, responder: Responder, owner: object = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        responder: Responder,
+        owner: object = None,
+        replaced: ServerErrorMiddleware | None = None,
+    ) -> None:
         self.app = app
         self.responder = responder
         self.owner = (owner, responder)
         """The app the responder is installed on, for `responder_of`."""
         self.websocket = WebSocketFailureMiddleware(app, failure_of=responder.resolve)
+        self.after_start = None if replaced is None or replaced.debug else replaced.handler
+        """The app's own 500 handler, which ``ServerErrorMiddleware`` called (for its side
+        effects, its response unsent) on an exception after the response started."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -316,12 +327,27 @@ class _Guard:
             await self.app(scope, receive, sender)
         except Exception as exc:
             if started:
+                if (
+                    self.after_start is not None
+                ):  # as ServerErrorMiddleware did: run it, send nothing
+                    await _run_handler(self.after_start, Request(scope), exc)
                 raise
             request = Request(scope, receive)
             response = self.responder.respond(
                 self.responder.failure_for(exc, request), _request_target(scope)
             )
             await response(scope, receive, send)
+
+
+async def _run_handler(handler: ExceptionHandler, request: Request, exc: Exception) -> None:
+    """Call an exception handler as Starlette does (a sync one in the thread pool)."""
+    call = cast("Callable[[Request, Exception], object]", handler)
+    if inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(
+        getattr(call, "__call__", None)  # noqa: B004  # an object with an async __call__
+    ):
+        await cast("Awaitable[object]", call(request, exc))
+    else:
+        await run_in_threadpool(call, request, exc)
 
 
 def _root_handler(stack: ASGIApp, responder: Responder) -> None:
@@ -351,7 +377,7 @@ def _guard_stack(app: Starlette, responder: Responder) -> None:
         _root_handler(stack, responder)
         if isinstance(stack, ServerErrorMiddleware):
             # the guard answers everything that middleware would (see `_Guard`)
-            return _Guard(stack.app, responder, app)
+            return _Guard(stack.app, responder, app, stack)
         return _Guard(stack, responder, app)
 
     app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]  # per app
