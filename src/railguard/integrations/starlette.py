@@ -327,9 +327,8 @@ class _Guard:
             await self.app(scope, receive, sender)
         except Exception as exc:
             if started:
-                if (
-                    self.after_start is not None
-                ):  # as ServerErrorMiddleware did: run it, send nothing
+                # as ServerErrorMiddleware did: the app's 500 handler runs, nothing is sent
+                if self.after_start is not None:
                     await _run_handler(self.after_start, Request(scope), exc)
                 raise
             request = Request(scope, receive)
