@@ -117,19 +117,25 @@ async def _requests(app: Any, count: int) -> float:
 
 
 async def _rounds(apps: list[Any], rounds: int, count: int) -> list[list[float]]:
-    """Responses per CPU second of each app, round by round (the order rotates)."""
+    """Responses per CPU second of each app, round by round (the order rotates and reverses).
+
+    Many short rounds (a few milliseconds each): the apps of one round run within
+    moments of each other, so a burst of load on a shared machine falls on all of them.
+    """
     for app in apps:
-        await _requests(app, 200)  # warm up
+        await _requests(app, 300)  # warm up: caches, templates, specialised bytecode
     seen: list[list[float]] = [[] for _ in apps]
     for i in range(rounds):
         order = list(range(len(apps)))
         order = order[i % len(apps) :] + order[: i % len(apps)]
+        if (i // len(apps)) % 2:
+            order.reverse()  # each app goes before and after each other one
         for which in order:
             seen[which].append(1 / await _requests(apps[which], count))
     return seen
 
 
-def responses_per_second(apps: list[Any], rounds: int = 40, count: int = 150) -> list[list[float]]:
+def responses_per_second(apps: list[Any], rounds: int = 150, count: int = 60) -> list[list[float]]:
     """Per-round responses per CPU second of each app, measured side by side."""
     return asyncio.run(_rounds(apps, rounds, count))
 

@@ -79,7 +79,7 @@ def run() -> list[Ratio]:
         return []
     apps: list[Any] = [railguard_app(raising=False), baseline_app()]
     apps += [build() for build in installed.values()]
-    rates = responses_per_second(apps, rounds=30, count=100)
+    rates = responses_per_second(apps)
     returned, fastapi_own, *peers = rates
     rows = []
     for name, peer in zip(installed, peers, strict=True):

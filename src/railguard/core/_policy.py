@@ -73,8 +73,16 @@ _Converter = Callable[[BaseException], Failure]
 MAX_DEPTH: Final = 32
 """How deep causes and nested exception groups are followed; deeper links are cut."""
 
-_depth: contextvars.ContextVar[int] = contextvars.ContextVar("railguard_depth", default=0)
-_on_wire: contextvars.ContextVar[bool] = contextvars.ContextVar("railguard_wire", default=False)
+_state: contextvars.ContextVar[int] = contextvars.ContextVar("railguard_policy", default=0)
+"""The resolution under way in this context: ``depth * 2 + on_wire`` (``0``: none).
+
+One variable, set once per level, for two facts: how many conversions deep we are
+(causes and members are cut at `MAX_DEPTH`) and whether a boundary asked
+(`wire_failure`: non-public entries answer `InternalFailure`).
+"""
+_WIRE: Final = 1
+_LEVEL: Final = 2
+_CUT: Final = MAX_DEPTH * _LEVEL
 _log = logging.getLogger("railguard")
 
 
@@ -82,6 +90,8 @@ _log = logging.getLogger("railguard")
 class _Entry:
     convert: _Converter
     public: bool
+    carrier: bool = False
+    """The converter reads the failure the exception carries (or builds from its own state)."""
 
 
 _table: dict[type[BaseException] | str, _Entry] = {}
@@ -92,7 +102,11 @@ _resolved: dict[type[BaseException], _Entry | None] = {}
 
 
 def register_exception(
-    exc_type: type[E], converter: Callable[[E], Failure], *, public: bool = True
+    exc_type: type[E],
+    converter: Callable[[E], Failure],
+    *,
+    public: bool = True,
+    carrier: bool = False,
 ) -> None:
     """Map an exception type (and its subclasses) to a failure.
 
@@ -104,8 +118,12 @@ def register_exception(
         converter: builds the failure; it may raise (the exception then counts as unexpected).
         public: whether the failure may be sent to a peer (`wire_failure`); ``False``
             keeps the mapping in process and answers peers with a sanitized `InternalFailure`.
+        carrier: the converter only reads the failure the exception carries or builds
+            from its own attributes, resolving no other exception than its ``__cause__``
+            (through `cause_from`); an exception without a cause is then converted
+            without entering the resolution context (railguard's exceptions, family roots).
     """
-    _table[exc_type] = _Entry(cast(_Converter, converter), public)
+    _table[exc_type] = _Entry(cast(_Converter, converter), public, carrier)
     _resolved.clear()
 
 
@@ -124,18 +142,24 @@ def _entry(exc_type: type[BaseException]) -> _Entry | None:
 
 
 def _resolve(exc: BaseException) -> Failure:
-    depth = _depth.get()
-    entry = _entry(type(exc))
-    if entry is None or depth >= MAX_DEPTH or (not entry.public and _on_wire.get()):
+    return _convert(exc, _state.get())
+
+
+def _convert(exc: BaseException, state: int) -> Failure:
+    """The failure of ``exc`` resolved in ``state`` (its converter runs one level deeper)."""
+    entry = _resolved.get(type(exc)) or _entry(type(exc))
+    if entry is None or state >= _CUT or (state & _WIRE and not entry.public):
         return InternalFailure(exception=exc)
-    token = _depth.set(depth + 1)
+    # a carrier without a cause resolves nothing further: no context to enter
+    token = None if entry.carrier and exc.__cause__ is None else _state.set(state + _LEVEL)
     try:
         return entry.convert(exc)
     except Exception:  # a broken converter (or carried state) must not hide the error  # noqa: BLE001
         _log.exception("railguard: converting %s failed", type(exc).__qualname__)
         return InternalFailure(exception=exc)
     finally:
-        _depth.reset(token)
+        if token is not None:
+            _state.reset(token)
 
 
 def failure_from_exception(exc: BaseException) -> Failure:
@@ -160,16 +184,13 @@ def wire_failure(exc: BaseException) -> Failure:
     ``.exception`` for the log. Causes and group members follow the same rule, and
     a failure decoded from a peer is answered as our own (`public_failure`).
     """
-    if _on_wire.get():
-        return _resolve(exc)
-    token = _on_wire.set(True)
-    try:
-        failure = _resolve(exc)
-        if _peers and getattr(exc, _PEER_MARK, False) and not is_from_peer(failure):
-            return public_failure(from_peer(failure))  # a family exception rebuilt it
-        return public_failure(failure)
-    finally:
-        _on_wire.reset(token)
+    state = _state.get()
+    if state & _WIRE:  # a converter resolving a cause or member: the policy is in force
+        return _convert(exc, state)
+    failure = _convert(exc, state | _WIRE)  # one context-variable set for the whole walk
+    if _peers and getattr(exc, _PEER_MARK, False) and not is_from_peer(failure):
+        return public_failure(from_peer(failure))  # a family exception rebuilt it
+    return public_failure(failure)
 
 
 # --- upstream failures (AIP-193) -----------------------------------------------------------
@@ -301,9 +322,10 @@ def cause_from(exc: BaseException) -> Failure | None:
     Chains deeper than 32 links (or cyclic ones) are cut there.
     """
     cause = exc.__cause__
-    if cause is None or _depth.get() >= MAX_DEPTH:
+    if cause is None:
         return None
-    return _resolve(cause)
+    state = _state.get()
+    return None if state >= _CUT else _convert(cause, state)
 
 
 # --- the entries ---------------------------------------------------------------------------
@@ -328,7 +350,7 @@ def _unwrapped(exc: BaseException) -> Failure:
 def _group(exc: BaseException) -> Failure:
     group = cast(BaseExceptionGroup[BaseException], exc)
     members = tuple(_resolve(e) for e in group.exceptions)
-    if not _on_wire.get():
+    if not _state.get() & _WIRE:
         return FailureGroup(message=group.message, failures=members, cause=cause_from(group))
     if any(isinstance(member, InternalFailure) for member in members):
         return InternalFailure(exception=exc)
@@ -358,8 +380,8 @@ def _by_name(name: str, converter: _Converter, *, public: bool) -> None:
     _resolved.clear()
 
 
-register_exception(RailguardError, _carried)
-register_exception(RailguardExceptionGroup, _carried)
+register_exception(RailguardError, _carried, carrier=True)
+register_exception(RailguardExceptionGroup, _carried, carrier=True)
 register_exception(UnwrapFailedError, _unwrapped)
 register_exception(BaseExceptionGroup, _group)
 register_exception(TimeoutError, lambda exc: TimeoutFailure())

@@ -501,7 +501,7 @@ class PairedException(Exception):
         failure.exception_type = cls
         _derive_constants(cls, pairing)
         if inherited is None:
-            register_exception(cls, _carried)
+            register_exception(cls, _carried, carrier=True)  # its codecs read its own state
 
     @property
     def failure(self) -> PairedFailure:

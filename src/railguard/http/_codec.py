@@ -95,18 +95,29 @@ def encode(
         ValueError: ``style`` is not an envelope style (``kneo`` only decodes).
     """
     cls = type(failure)
-    schema = _schemas.get(cls) or schema_of(cls)
-    details = failure.details
-    if (
-        schema.templated is not None
-        and failure.cause is None
-        and failure.retry_after is None
-        and (details is EMPTY_DETAILS or not details)
-    ):
-        # the common case, a failure with only a message (and its code): fill a template
-        fast = _fast(failure, schema.templated, style, type_base, instance)
-        if fast is not None:
-            return fast
+    templated = (_schemas.get(cls) or schema_of(cls)).templated
+    if templated is not None and failure.cause is None and failure.retry_after is None:
+        details = failure.details
+        if details is EMPTY_DETAILS or not details:
+            # the common case, a failure with only a message (and its code): fill a template
+            if not templated:
+                key: tuple[object, ...] = (cls, style, type_base, instance is None)
+            elif len(templated) == 1:  # the usual redeclared field: ``code``
+                key = (cls, style, type_base, instance is None, getattr(failure, templated[0]))
+            else:
+                key = (cls, style, type_base, instance is None, *_values(failure, templated))
+            template = _templates.get(key) or _new_template(
+                key, failure, style, type_base, instance
+            )
+            if template is not None:
+                message = encode_basestring_ascii(failure.message)
+                pieces = template.pieces
+                if pieces is not None:  # no instance: the message joins the pieces
+                    body = message.join(pieces)
+                else:
+                    body = template.body.format(message, _json_instance(instance))
+                # `HttpError(...)` without the named tuple's Python-level ``__new__``
+                return _new_tuple(HttpError, (template.status, template.headers, body.encode()))
     encoder = _style(style, encoding=True).encode
     assert encoder is not None  # noqa: S101  # checked by _style
     return encoder(failure, type_base=type_base, instance=instance)
@@ -129,33 +140,26 @@ class _Template(NamedTuple):
 
 
 _templates: dict[tuple[object, ...], _Template] = {}
+"""``(class, style, type_base, no instance, *templated field values)`` → its template."""
 _MAX_TEMPLATES: Final = 4096
 
 
-def _fast(
-    failure: Failure, fields: tuple[str, ...], style: str, type_base: str, instance: str | None
-) -> HttpError | None:
-    cls = type(failure)
-    if not fields:
-        key: tuple[object, ...] = (cls, style, type_base, instance is not None)
-    elif len(fields) == 1:  # the usual redeclared field: ``code``
-        key = (cls, style, type_base, instance is not None, getattr(failure, fields[0]))
-    else:
-        key = (cls, style, type_base, instance is not None, *[getattr(failure, f) for f in fields])
-    template = _templates.get(key)
-    if template is None:
-        if len(_templates) >= _MAX_TEMPLATES:
-            return None  # instances vary their codes without bound: the generic path
-        template = _templates[key] = _template(failure, style, type_base, instance is not None)
-    pieces = template.pieces
-    if pieces is not None:  # no instance: the message joins the pieces
-        body = encode_basestring_ascii(failure.message).join(pieces)
-    else:
-        body = template.body.format(
-            encode_basestring_ascii(failure.message),
-            "" if instance is None else encode_basestring_ascii(_problem.uri_reference(instance)),
-        )
-    return HttpError(template.status, template.headers, body.encode())
+def _values(failure: Failure, fields: tuple[str, ...]) -> list[object]:
+    return [getattr(failure, f) for f in fields]
+
+
+def _json_instance(instance: str | None) -> str:
+    return "" if instance is None else encode_basestring_ascii(_problem.uri_reference(instance))
+
+
+def _new_template(
+    key: tuple[object, ...], failure: Failure, style: str, type_base: str, instance: str | None
+) -> _Template | None:
+    """The template for ``key``, made and kept; ``None`` once the cache is full."""
+    if len(_templates) >= _MAX_TEMPLATES:
+        return None  # instances vary their codes without bound: the generic path
+    template = _templates[key] = _template(failure, style, type_base, instance is not None)
+    return template
 
 
 def _template(failure: Failure, style: str, type_base: str, has_instance: bool) -> _Template:

@@ -27,7 +27,7 @@ import inspect
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar, cast
 
 from fastapi import FastAPI
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -225,10 +225,11 @@ def _failure_classes(hint: object) -> Iterable[type[Failure]]:
 
 def _settle(result: object) -> object:
     """``Ok(value)`` → the value; ``Err(failure)`` → its response, encoded when it is sent."""
-    if isinstance(result, Success):
-        return result.unwrap()
-    if isinstance(result, Err):
-        inner = result.failure()
+    kind = type(result)  # the exact classes first: ``isinstance`` on returns' ABCs is a call
+    if kind is not Err and (kind is Success or isinstance(result, Success)):
+        return cast("Success[object]", result).unwrap()
+    if kind is Err or isinstance(result, Err):
+        inner = cast("Err[object]", result).failure()
         if isinstance(inner, Failure):
             return FailureResponse(inner)
         if isinstance(inner, BaseException):

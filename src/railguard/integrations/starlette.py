@@ -7,18 +7,20 @@ their own exceptions). What the peer is told comes from `railguard.wire_failure`
 (family and railguard exceptions carry their failure; anything unexpected is a
 sanitized 500, logged with its traceback). An HTTP request gets a response in the
 configured envelope style; a WebSocket gets the error frame and a close with the
-mapped code. A guard just inside Starlette's ``ServerErrorMiddleware`` answers what
+mapped code. A guard in place of Starlette's ``ServerErrorMiddleware`` answers what
 escapes the user's own middleware the same way, even with ``debug=True``.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, cast
 
 import attrs
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException, WebSocketException
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -80,18 +82,21 @@ STARLETTE_FAILURES: Final[Mapping[type[Exception], FrameworkFailure]] = {
 
 def _raw_headers(error: HttpError, headers: Mapping[str, str] | None) -> list[tuple[bytes, bytes]]:
     """The response's raw headers: the encoded ones, ``headers`` not already set, the length."""
-    content_type = _RAW_CONTENT_TYPES.get(error.headers.get("content-type", ""))
-    if content_type is not None and len(error.headers) == 1:
-        raw = [content_type]  # the usual headers: only the style's content type
+    encoded = error.headers
+    content_type = _RAW_CONTENT_TYPES.get(encoded.get("content-type", ""))
+    if content_type is not None and len(encoded) == 1:
+        if not headers:  # the usual answer: the style's content type and the length
+            return [content_type, (b"content-length", b"%d" % len(error.body))]
+        raw = [content_type]
     else:
-        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in error.headers.items()]
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in encoded.items()]
     if headers:
         own = {name for name, _ in raw}
         for key, value in headers.items():
             name = key.lower().encode("latin-1")
             if name not in own and name != b"content-length":
                 raw.append((name, value.encode("latin-1")))
-    raw.append((b"content-length", str(len(error.body)).encode("latin-1")))
+    raw.append((b"content-length", b"%d" % len(error.body)))
     return raw
 
 
@@ -170,9 +175,7 @@ class Responder:
         return _EnvelopeResponse(error, headers)
 
     def _converter(self, exc_type: type[BaseException]) -> FrameworkFailure | None:
-        seen = self._converters.get(exc_type, _UNSEEN)
-        if seen is not _UNSEEN:
-            return cast("FrameworkFailure | None", seen)
+        """The framework's mapping for ``exc_type`` (the most specific in its MRO), remembered."""
         found: FrameworkFailure | None = None
         for klass in exc_type.__mro__:
             found = self.framework.get(klass)
@@ -186,14 +189,13 @@ class Responder:
 
         An unexpected exception is logged with its traceback where the failure is answered.
         """
-        failure: Failure | None = None
         if connection is not None:
-            convert = self._converter(type(exc))
+            convert = self._converters.get(type(exc), _UNSEEN)
+            if convert is _UNSEEN:
+                convert = self._converter(type(exc))
             if convert is not None:
-                failure = convert(exc, connection)
-        if failure is None:
-            failure = wire_failure(exc)
-        return failure
+                return cast(FrameworkFailure, convert)(exc, connection)
+        return wire_failure(exc)
 
     async def handle(self, connection: HTTPConnection, exc: Exception) -> Response | None:
         """THE exception handler, registered on the root class: a response, or a frame and close."""
@@ -207,7 +209,10 @@ class Responder:
             headers = exc.headers
             if exc.status_code in _NO_BODY or exc.status_code < 400:
                 return Response(status_code=exc.status_code, headers=headers)
-        return self.respond(self.failure_for(exc, connection), _request_target(scope), headers)
+        path = _request_target(scope) if self.style == "problem" else None  # its ``instance``
+        if self._converters.get(type(exc), _UNSEEN) is None:  # known: no framework mapping
+            return self.respond(wire_failure(exc), path, headers)
+        return self.respond(self.failure_for(exc, connection), path, headers)
 
     def resolve(self, exc: BaseException) -> Failure:
         """`failure_for` without a connection (the WebSocket guard's signature)."""
@@ -253,7 +258,9 @@ class FailureResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Encode the failure in the installed style and send it."""
-        error = responder_of(scope).encoded(self.failure, _request_target(scope))
+        responder = responder_of(scope)
+        path = _request_target(scope) if responder.style == "problem" else None
+        error = responder.encoded(self.failure, path)
         if error.status in _NO_BODY or scope["type"] != "http":
             response = _to_response(error, headers=self._extra)
             response.background = self.background
@@ -273,19 +280,31 @@ class FailureResponse(Response):
 
 
 class _Guard:
-    """Just inside ``ServerErrorMiddleware``: answers what no handler took, even with debug.
+    """In place of ``ServerErrorMiddleware``: answers what no handler took, even with debug.
 
     Starlette sends exceptions without a handler (those raised by the user's own
-    middleware) to ``ServerErrorMiddleware``, which answers a traceback page when
-    ``debug=True``. The guard answers first, whatever order middleware was added in.
+    middleware) to ``ServerErrorMiddleware``, which answers a plain 500, or a traceback
+    page when ``debug=True``, and re-raises. The guard answers with the envelope
+    instead, whatever order middleware was added in; once a response has started it
+    re-raises, as that middleware would. It takes that middleware's place (outermost)
+    rather than sitting inside it: every request then crosses one layer, not two.
     """
 
-    def __init__(self, app: ASGIApp, responder: Responder, owner: object = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        responder: Responder,
+        owner: object = None,
+        replaced: ServerErrorMiddleware | None = None,
+    ) -> None:
         self.app = app
         self.responder = responder
         self.owner = (owner, responder)
         """The app the responder is installed on, for `responder_of`."""
         self.websocket = WebSocketFailureMiddleware(app, failure_of=responder.resolve)
+        self.after_start = None if replaced is None or replaced.debug else replaced.handler
+        """The app's own 500 handler, which ``ServerErrorMiddleware`` called (for its side
+        effects, its response unsent) on an exception after the response started."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -297,22 +316,37 @@ class _Guard:
         scope[_SCOPE_KEY] = self.owner
         started = False
 
-        async def sender(message: Message) -> None:
+        def sender(message: Message) -> Awaitable[None]:
+            # not a coroutine function: ``send``'s own awaitable, without one more frame
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-            await send(message)
+            return send(message)
 
         try:
             await self.app(scope, receive, sender)
         except Exception as exc:
             if started:
+                # as ServerErrorMiddleware did: the app's 500 handler runs, nothing is sent
+                if self.after_start is not None:
+                    await _run_handler(self.after_start, Request(scope), exc)
                 raise
             request = Request(scope, receive)
             response = self.responder.respond(
                 self.responder.failure_for(exc, request), _request_target(scope)
             )
             await response(scope, receive, send)
+
+
+async def _run_handler(handler: ExceptionHandler, request: Request, exc: Exception) -> None:
+    """Call an exception handler as Starlette does (a sync one in the thread pool)."""
+    call = cast("Callable[[Request, Exception], object]", handler)
+    if inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(
+        getattr(call, "__call__", None)  # noqa: B004  # an object with an async __call__
+    ):
+        await cast("Awaitable[object]", call(request, exc))
+    else:
+        await run_in_threadpool(call, request, exc)
 
 
 def _root_handler(stack: ASGIApp, responder: Responder) -> None:
@@ -334,15 +368,15 @@ def _root_handler(stack: ASGIApp, responder: Responder) -> None:
 
 
 def _guard_stack(app: Starlette, responder: Responder) -> None:
-    """When the stack is built: the root handler, and the guard inside ``ServerErrorMiddleware``."""
+    """When the stack is built: the root handler, and the guard for ``ServerErrorMiddleware``."""
     build = app.build_middleware_stack
 
     def build_middleware_stack() -> ASGIApp:
         stack = build()
         _root_handler(stack, responder)
         if isinstance(stack, ServerErrorMiddleware):
-            stack.app = _Guard(stack.app, responder, app)
-            return stack
+            # the guard answers everything that middleware would (see `_Guard`)
+            return _Guard(stack.app, responder, app, stack)
         return _Guard(stack, responder, app)
 
     app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]  # per app
