@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck typecheck-extra typecheck-floor verifytypes typing typing-without-plugin pytest docs docs-check bench fuzz clean redis-server
+.PHONY: demo test lint typecheck typecheck-extra typecheck-floor verifytypes typing typing-without-plugin pytest docs docs-check bench fuzz conformance clean redis-server
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -116,6 +116,12 @@ fuzz: $(STAMP)
 	RAILGUARD_HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/property
 	RAILGUARD_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest tests/conformance/test_fuzz.py -s -q -p no:randomly
 	$(BIN)/python -m tests.conformance.hostile
+
+# Schemathesis over the conformance app, CONFORMANCE_EXAMPLES examples per operation and
+# generation mode (the fast suite runs 6); prints operations, requests and failures per style.
+CONFORMANCE_EXAMPLES ?= 100
+conformance: $(STAMP)
+	RAILGUARD_CONFORMANCE_EXAMPLES=$(CONFORMANCE_EXAMPLES) $(BIN)/pytest tests/conformance/test_schemathesis.py -s -q -p no:randomly
 
 clean:
 	rm -rf $(VENV) .venv-mypy-floor .venv-verify .mypy_cache .pytest_cache .ruff_cache .hypothesis site site-shots
