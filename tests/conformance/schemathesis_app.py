@@ -153,10 +153,10 @@ def _family_route(app: FastAPI, style: Style, key: str, classes: tuple[type[Fail
     app.get(f"/failures/{key}/{{code}}")(answer)
 
 
-def build(style: Style) -> FastAPI:
-    """The conformance app in ``style``."""
-    app = FastAPI(title=f"railguard conformance ({style})", version="1")
-    install(app, style)
+def build(style: Style, validation: Literal["envelope", "fastapi"] = "envelope") -> FastAPI:
+    """The conformance app in ``style``, validation errors answered as ``validation`` says."""
+    app = FastAPI(title=f"railguard conformance ({style}, {validation})", version="1")
+    install(app, style, validation=validation)
     for key, classes in modules().items():
         _family_route(app, style, key, classes)
 

@@ -20,7 +20,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 import schemathesis
@@ -39,7 +39,14 @@ from schemathesis.specs.openapi.checks import (
 from railguard.http import Style
 from tests.conformance.schemathesis_app import CRASHING, SERVER_ERROR_FREE, build
 
-STYLES: tuple[Style, ...] = ("agents", "problem", "bridge")
+Validation = Literal["envelope", "fastapi"]
+VARIANTS: dict[str, tuple[Style, Validation]] = {
+    "agents": ("agents", "envelope"),
+    "problem": ("problem", "envelope"),
+    "bridge": ("bridge", "envelope"),
+    "agents-fastapi-422": ("agents", "fastapi"),  # install(validation="fastapi")
+}
+"""Each envelope style, and FastAPI's own validation answer (422) once."""
 EXAMPLES = int(os.environ.get("RAILGUARD_CONFORMANCE_EXAMPLES", "6"))
 """Examples per operation and generation mode (positive, negative)."""
 
@@ -51,22 +58,23 @@ CHECKS = [
 ]
 
 FIGURES: Counter[str] = Counter()
-"""``"<style> operations"``, ``"<style> requests"``, ``"<style> failures"``."""
+"""``"<variant> operations"``, ``"<variant> requests"``, ``"<variant> failures"``."""
 
-_schemas: dict[Style, Any] = {}
-
-
-def _schema(style: Style) -> Any:
-    if style not in _schemas:
-        _schemas[style] = schemathesis.openapi.from_asgi("/openapi.json", build(style))
-    return _schemas[style]
+_schemas: dict[str, Any] = {}
 
 
-def _operations() -> list[tuple[Style, str, str]]:
-    app = build("agents")  # every style has the same operations
+def _schema(variant: str) -> Any:
+    if variant not in _schemas:
+        app = build(*VARIANTS[variant])
+        _schemas[variant] = schemathesis.openapi.from_asgi("/openapi.json", app)
+    return _schemas[variant]
+
+
+def _operations() -> list[tuple[str, str, str]]:
+    app = build("agents")  # every variant has the same operations
     return [
-        (style, method.upper(), path)
-        for style in STYLES
+        (variant, method.upper(), path)
+        for variant in VARIANTS
         for path, item in app.openapi()["paths"].items()
         for method in item
     ]
@@ -96,24 +104,24 @@ def unexpected() -> Iterator[_Unexpected]:
         logger.removeHandler(handler)
 
 
-@pytest.mark.parametrize("style", STYLES)
-def test_generated_document_is_valid(style: Style) -> None:
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_generated_document_is_valid(variant: str) -> None:
     """The conformance app's document validates against the OpenAPI specification."""
-    validate(build(style).openapi())
+    validate(build(*VARIANTS[variant]).openapi())
 
 
-@pytest.mark.parametrize(("style", "method", "path"), _operations())
+@pytest.mark.parametrize(("variant", "method", "path"), _operations())
 def test_every_answer_conforms(
-    style: Style, method: str, path: str, unexpected: _Unexpected
+    variant: str, method: str, path: str, unexpected: _Unexpected
 ) -> None:
     """Every response of the operation, to valid and invalid requests, conforms to the document."""
-    operation = _schema(style)[path][method]
+    operation = _schema(variant)[path][method]
     checks = [*CHECKS, not_a_server_error] if path in SERVER_ERROR_FREE else CHECKS
     cases = st.one_of(
         operation.as_strategy(GenerationMode.POSITIVE),
         operation.as_strategy(GenerationMode.NEGATIVE),
     )
-    FIGURES[f"{style} operations"] += 1
+    FIGURES[f"{variant} operations"] += 1
 
     @settings(
         max_examples=EXAMPLES * 2,
@@ -124,11 +132,11 @@ def test_every_answer_conforms(
     @given(case=cases)
     def run(case: Any) -> None:
         response = case.call()
-        FIGURES[f"{style} requests"] += 1
+        FIGURES[f"{variant} requests"] += 1
         try:
             case.validate_response(response, checks=checks)
         except Exception:
-            FIGURES[f"{style} failures"] += 1
+            FIGURES[f"{variant} failures"] += 1
             raise
         if path not in CRASHING:
             assert not unexpected.records, unexpected.records[0].getMessage()
@@ -140,11 +148,13 @@ def test_figures() -> None:
     """Every operation of every style ran requests, none failed (printed with ``-s``)."""
     if not FIGURES:
         pytest.skip("run with the conformance tests")
-    for style in STYLES:
-        line = (
-            f"schemathesis {style}: {FIGURES[f'{style} operations']} operations, "
-            f"{FIGURES[f'{style} requests']} requests, {FIGURES[f'{style} failures']} failures"
+    for variant in VARIANTS:
+        operations, requests, failures = (
+            FIGURES[f"{variant} {kind}"] for kind in ("operations", "requests", "failures")
         )
-        print(line)  # the figures make conformance reports
-        assert FIGURES[f"{style} failures"] == 0
-        assert FIGURES[f"{style} requests"] >= FIGURES[f"{style} operations"]
+        print(  # the figures make conformance reports
+            f"schemathesis {variant}: {operations} operations, {requests} requests,"
+            f" {failures} failures"
+        )
+        assert failures == 0
+        assert requests >= operations

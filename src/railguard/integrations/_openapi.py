@@ -9,6 +9,7 @@ the style's schemas to the components. Everything about a style is read from its
 
 from __future__ import annotations
 
+import copy
 import json
 import types
 import typing
@@ -18,6 +19,10 @@ from typing import Any, Final
 
 import attrs
 from fastapi import FastAPI
+from fastapi.openapi.utils import (
+    validation_error_definition,
+    validation_error_response_definition,
+)
 
 from railguard.core import (
     Category,
@@ -150,8 +155,9 @@ def _document(
 ) -> dict[str, Any]:
     """Expand the failure markers of an OpenAPI document into envelope responses.
 
-    With ``envelope_validation`` FastAPI's documented 422 becomes the envelope's 400;
-    without it (``install(..., validation="fastapi")``) FastAPI's 422 stays as it is.
+    With ``envelope_validation`` a request that fails validation answers the envelope's
+    400 (FastAPI's documented 422 removed); without it (``install(...,
+    validation="fastapi")``) FastAPI's 422 is documented wherever FastAPI answers it.
     Every operation also gets what railguard itself may answer there (`_railguard_answers`).
     """
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -160,41 +166,63 @@ def _document(
             if method not in _METHODS:
                 continue
             responses: dict[str, Any] = operation.setdefault("responses", {})
-            _railguard_answers(responses, path, envelope_validation=envelope_validation)
+            # FastAPI validates exactly the operations with parameters or a body
+            validates = bool(operation.get("parameters") or operation.get("requestBody"))
+            _railguard_answers(responses, path, validation=validates and envelope_validation)
             for status, response in responses.items():
                 codes = response.get(MARKER)
                 if codes:
                     _expand(
                         response, codes, status=status, path=path, style=style, type_base=type_base
                     )
+            if validates and not envelope_validation:
+                _fastapi_422(responses, components)
     components.update(STYLES[style].openapi_schemas(_REF))
-    text = json.dumps(schema)
-    if _VALIDATION_REF not in text:
+    if _VALIDATION_REF not in json.dumps(schema):
         components.pop("HTTPValidationError", None)
         if "#/components/schemas/ValidationError" not in json.dumps(schema):
             components.pop("ValidationError", None)
     return schema
 
 
-def _railguard_answers(responses: dict[str, Any], path: str, *, envelope_validation: bool) -> None:
+def _railguard_answers(responses: dict[str, Any], path: str, *, validation: bool) -> None:
     """What railguard answers on any route, beside the route's own failures.
 
-    A request failing validation (400, FastAPI's 422 replaced, when FastAPI documents
-    one); a path that routing cannot match once its parameters are filled in (404,
-    a parameter holding ``/``); a failure decoded from a peer, sent as our own
-    ``UPSTREAM`` (502, on a route that declares failures); an unexpected exception (500).
+    With ``validation``, a request failing it (400 ``FAILURE_GROUP``; FastAPI's 422
+    removed); on a path with parameters, one that routing cannot match once they are
+    filled in (404, a parameter holding ``/``); on a route that declares failures, a
+    failure decoded from a peer, sent as our own ``UPSTREAM`` (502); everywhere, an
+    unexpected exception (500 ``INTERNAL``).
     """
     declares = any(MARKER in response for response in responses.values())
-    fastapi_422 = responses.get("422", {})
-    content_422 = fastapi_422.get("content", {}).get("application/json", {})
-    if envelope_validation and content_422.get("schema", {}).get("$ref") == _VALIDATION_REF:
-        del responses["422"]
+    if validation:
+        content_422 = responses.get("422", {}).get("content", {}).get("application/json", {})
+        if content_422.get("schema", {}).get("$ref") == _VALIDATION_REF:
+            del responses["422"]
         _mark(responses, "400", FailureGroup.default_code)
     if "{" in path:
         _mark(responses, "404", NotFoundFailure.default_code)
     if declares:
         _mark(responses, "502", UpstreamFailure.default_code)
     _mark(responses, "500", InternalFailure.default_code)
+
+
+def _fastapi_422(responses: dict[str, Any], components: dict[str, Any]) -> None:
+    """FastAPI's own 422 (``validation="fastapi"``), beside a failure documented at 422.
+
+    FastAPI leaves its 422 out of an operation that documents ``4XX``: it is put back,
+    or joined (``anyOf``) to the envelope of a failure that answers 422 too.
+    """
+    fastapi = {"$ref": _VALIDATION_REF}
+    entry = responses.setdefault("422", {"description": "Validation Error"})
+    content = entry.setdefault("content", {})
+    media = content.setdefault("application/json", {"schema": fastapi})
+    if media.get("schema") != fastapi:
+        media["schema"] = {"anyOf": [media.get("schema", {}), fastapi]}
+    components.setdefault("ValidationError", copy.deepcopy(validation_error_definition))
+    components.setdefault(
+        "HTTPValidationError", copy.deepcopy(validation_error_response_definition)
+    )
 
 
 _RETRY_AFTER: Final = {
