@@ -1,10 +1,13 @@
 """OpenAPI for railguard apps: each route's failures as envelope responses with examples.
 
 Routes mark their responses with the failure codes they answer (``x-railguard-failures``,
-from ``Result`` annotations and `fails_with`); `wrap_openapi` expands the markers into
-the envelope style's media type, schema reference and one example per code, and adds
-the style's schemas to the components. Everything about a style is read from its row of
-`railguard.http.STYLES`, so a new style needs nothing here.
+from ``Result`` annotations and `fails_with`) at every status each class can answer with
+(`railguard.integrations._statuses`: one status, several, or the ranges ``4XX``/``5XX``);
+`wrap_openapi` adds what railguard itself answers on every operation (validation, routing,
+upstream, internal) and expands the markers into the envelope style's media type, schema
+reference and one example per code at its exact status, and adds the style's schemas to
+the components. Everything about a style is read from its row of `railguard.http.STYLES`,
+so a new style needs nothing here.
 """
 
 from __future__ import annotations
