@@ -6,6 +6,7 @@ from http import HTTPStatus
 from typing import Any, Literal
 
 import attrs
+import httpx
 import pytest
 from fastapi import FastAPI
 from openapi_spec_validator import validate
@@ -21,7 +22,7 @@ from railguard import (
 )
 from railguard.families import bridge, executor
 from railguard.families.kneo import KneoServerFailure
-from railguard.http import CONTENT_TYPES, Style, encode
+from railguard.http import CONTENT_TYPES, Style, decode, encode
 from railguard.integrations._openapi import default_status
 from railguard.integrations._statuses import answer_statuses
 from railguard.integrations.fastapi import fails_with, install
@@ -191,3 +192,19 @@ def test_envelope_validation_is_documented_beside_ranges() -> None:
     responses = _responses(_app(), "/reports/{report_id}")
     assert responses["400"][MARKER] == ["FAILURE_GROUP"]
     assert "422" not in responses
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("style", STYLES)
+async def test_a_parameter_holding_a_slash_answers_the_documented_404(style: Style) -> None:
+    """Routing misses a filled-in template with a '/': the envelope's 404, as documented."""
+    app = _app(style)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/items/a%2Fb")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == CONTENT_TYPES[style]
+    assert decode(404, response.headers, response.content, style) == NotFoundFailure(
+        message="Not Found"
+    )
+    assert "NOT_FOUND" in _responses(app, "/items/{item_id}")["404"][MARKER]
