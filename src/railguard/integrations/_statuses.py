@@ -81,8 +81,10 @@ def _literal(cls: type, name: str) -> list[object] | None:
         hint = attrs.fields_dict(cls)[name].type
     values: list[object] = []
     for arm in _arms(hint):
+        if arm is type(None):
+            continue  # None answers the class's own status
         if typing.get_origin(arm) is not Literal:
-            return None if arm is not type(None) else values
+            return None
         values.extend(typing.get_args(arm))
     return values or None
 
