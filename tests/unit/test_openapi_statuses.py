@@ -171,18 +171,23 @@ def test_validation_fastapi_keeps_its_422_beside_ranges() -> None:
     """FastAPI omits its 422 beside a 4XX range; railguard puts it back (joined at a failure's)."""
     app = _app("agents", validation="fastapi")
     validate(app.openapi())
-    reports = _responses(app, "/reports/{report_id}")
-    assert reports["422"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/HTTPValidationError"
-    }
-    assert "400" not in reports
-    sessions = _responses(app, "/sessions/{session_id}")
-    assert sessions["422"]["content"]["application/json"]["schema"] == {
+    joined = {
         "anyOf": [
             {"$ref": "#/components/schemas/RailguardAgentsError"},
             {"$ref": "#/components/schemas/HTTPValidationError"},
         ]
     }
+    items = _responses(app, "/items", "post")
+    assert items["422"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/HTTPValidationError"
+    }
+    assert MARKER not in items["422"]
+    reports = _responses(app, "/reports/{report_id}")  # kneo's 4XX may answer 422 too
+    assert reports["422"]["content"]["application/json"]["schema"] == joined
+    assert reports["422"][MARKER] == ["KNEO_SERVER_ERROR"]
+    assert "400" not in reports
+    sessions = _responses(app, "/sessions/{session_id}")
+    assert sessions["422"]["content"]["application/json"]["schema"] == joined
     assert "HTTPValidationError" in app.openapi()["components"]["schemas"]
     assert set(_responses(app, "/health")) == {"200", "500"}
 
@@ -190,8 +195,18 @@ def test_validation_fastapi_keeps_its_422_beside_ranges() -> None:
 def test_envelope_validation_is_documented_beside_ranges() -> None:
     """With a 4XX range FastAPI documents no 422; validation's 400 is documented all the same."""
     responses = _responses(_app(), "/reports/{report_id}")
-    assert responses["400"][MARKER] == ["FAILURE_GROUP"]
+    assert responses["400"][MARKER] == ["FAILURE_GROUP", "KNEO_SERVER_ERROR"]
     assert "422" not in responses
+
+
+def test_a_range_codes_are_listed_at_each_exact_status_it_covers() -> None:
+    """OpenAPI reads an exact entry over a range: a varying class is listed at each one."""
+    responses = _responses(_app(), "/reports/{report_id}")
+    assert responses["404"][MARKER] == ["NOT_FOUND", "KNEO_SERVER_ERROR"]
+    assert responses["500"][MARKER] == ["INTERNAL", "KNEO_SERVER_ERROR"]
+    assert MARKER not in responses["200"]
+    examples = responses["404"]["content"]["application/json"]["examples"]
+    assert set(examples) == {"NOT_FOUND"}  # kneo's example answers 502, shown there
 
 
 @pytest.mark.anyio

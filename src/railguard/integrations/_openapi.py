@@ -172,6 +172,9 @@ def _document(
             # FastAPI validates exactly the operations with parameters or a body
             validates = bool(operation.get("parameters") or operation.get("requestBody"))
             _railguard_answers(responses, path, validation=validates and envelope_validation)
+            if validates and not envelope_validation:  # FastAPI's 422, joined below
+                responses.setdefault("422", {"description": "Validation Error"})
+            _spread_ranges(responses)
             for status, response in responses.items():
                 codes = response.get(MARKER)
                 if codes:
@@ -208,6 +211,21 @@ def _railguard_answers(responses: dict[str, Any], path: str, *, validation: bool
     if declares:
         _mark(responses, "502", UpstreamFailure.default_code)
     _mark(responses, "500", InternalFailure.default_code)
+
+
+def _spread_ranges(responses: dict[str, Any]) -> None:
+    """A range's codes also answer at each error status the operation lists in the range.
+
+    OpenAPI applies the exact entry, not the range, to a status both cover: a failure
+    whose status varies (documented at ``5XX``) that answers 503 is read under ``503``.
+    """
+    for key, ranged in list(responses.items()):
+        if key.upper() not in _RANGES or MARKER not in ranged:
+            continue
+        for other in list(responses):
+            if other.isdigit() and other[0] == key[0]:
+                for code in ranged[MARKER]:
+                    _mark(responses, other, code)
 
 
 def _fastapi_422(responses: dict[str, Any], components: dict[str, Any]) -> None:
