@@ -100,9 +100,10 @@ def instance(cls: type[Failure], how: Variation, style: Style) -> Failure:
     kwargs = _required(cls)
     fields = attrs.fields_dict(cls)
     if how.status is not None:
-        if "status" in fields:
-            kwargs["status"] = HTTPStatus(how.status)
-        elif "response_status" in fields:
+        if "status" in fields:  # an HTTPStatus: 499 and the like are not one
+            known = how.status in ERROR_STATUSES
+            kwargs["status"] = HTTPStatus(how.status if known else 500)
+        elif "response_status" in fields:  # kneo keeps any integer the peer sent
             kwargs["response_status"] = how.status
     if how.category is not None and "category" in fields and "status" not in fields:
         kwargs["category"] = Category(how.category)
@@ -139,8 +140,6 @@ def _family_route(app: FastAPI, style: Style, key: str, classes: tuple[type[Fail
         relayed: bool = False,
     ) -> Result[Item, Failure]:
         cls = by_code[code]
-        if status is not None and status not in ERROR_STATUSES:
-            status = 500
         how = Variation(status, category, message, retry_after, cause, grouped, relayed)
         failure = instance(cls, how, style)
         if raised:
