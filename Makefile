@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck typecheck-extra typecheck-floor verifytypes typing typing-without-plugin pytest docs docs-check bench fuzz clean redis-server load browser-check
+.PHONY: demo test lint typecheck typecheck-extra typecheck-floor verifytypes typing typing-without-plugin pytest docs docs-check bench fuzz conformance clean redis-server load browser-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -131,6 +131,12 @@ browser-check: $(STAMP)
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 		echo "chromium is missing and could not be installed: the browser check will skip"
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests/browser -rs
+
+# Schemathesis over the conformance app, CONFORMANCE_EXAMPLES examples per operation and
+# generation mode (the fast suite runs 6); prints operations, requests and failures per style.
+CONFORMANCE_EXAMPLES ?= 100
+conformance: $(STAMP)
+	RAILGUARD_CONFORMANCE_EXAMPLES=$(CONFORMANCE_EXAMPLES) $(BIN)/pytest tests/conformance/test_schemathesis.py -s -q -p no:randomly
 
 clean:
 	rm -rf $(VENV) .venv-mypy-floor .venv-verify .mypy_cache .pytest_cache .ruff_cache .hypothesis site site-shots

@@ -104,7 +104,7 @@ def test_result_annotation_documents_its_failures(style: Style) -> None:
     """A route returning Result[T, F1 | F2] documents each failure at its status."""
     schema = _openapi(style)
     operation = schema["paths"]["/agents/{agent_id}"]["get"]
-    assert set(operation["responses"]) == {"200", "400", "404", "429"}
+    assert set(operation["responses"]) == {"200", "400", "404", "429", "500", "502"}
     assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Agent"
     }

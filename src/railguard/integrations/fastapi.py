@@ -46,7 +46,7 @@ from starlette.responses import Response
 from railguard.core import Failure, FailureGroup, InternalFailure, ValidationFailure, wire_failure
 from railguard.http import DEFAULT_TYPE_BASE, Style
 
-from ._openapi import mark_responses, wrap_openapi
+from ._openapi import declared_statuses, mark_responses, wrap_openapi
 from .starlette import FailureResponse, FrameworkFailure, error_response
 from .starlette import install as install_handlers
 
@@ -62,6 +62,7 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 _FAILURES_ATTR: Final = "__railguard_failures__"
+_STATUSES_ATTR: Final = "__railguard_statuses__"
 
 failure_for_exception = wire_failure
 """The failure a server answers for an exception raised in a route (`railguard.wire_failure`)."""
@@ -175,19 +176,33 @@ FASTAPI_FAILURES: Final[Mapping[type[Exception], FrameworkFailure]] = {
 # -- routes that return Result ------------------------------------------------------------
 
 
-def fails_with(*failure_types: type[Failure]) -> Callable[[F], F]:
+def fails_with(
+    *failure_types: type[Failure],
+    statuses: Mapping[type[Failure], Iterable[int | str]] | None = None,
+) -> Callable[[F], F]:
     """Declare the failures a route can answer with (for OpenAPI), when it raises them.
 
     Routes that return ``Result[T, F1 | F2]`` need no declaration: the annotation says it.
+    Each class is documented at every status its declaration allows (a class whose
+    status varies per instance, at ``4XX`` and ``5XX``); ``statuses`` narrows a class
+    to the statuses this route answers it with, e.g.
+    ``statuses={KneoServerFailure: [502, 503, 504]}`` (a class in it is declared too).
+
+    Raises:
+        TypeError: an argument is not a failure class.
+        ValueError: a status is not an error status (400-599, ``"4XX"``, ``"5XX"``) or
+            one the class cannot answer with.
     """
-    for cls in failure_types:
+    for cls in (*failure_types, *(statuses or {})):
         candidate: object = cls
         if not (isinstance(candidate, type) and issubclass(candidate, Failure)):
             raise TypeError(f"fails_with() takes failure classes, not {cls!r}")
+    narrowed = declared_statuses(statuses or {})
 
     def mark(endpoint: F) -> F:
         declared = tuple(getattr(endpoint, _FAILURES_ATTR, ()))
-        setattr(endpoint, _FAILURES_ATTR, declared + tuple(failure_types))
+        setattr(endpoint, _FAILURES_ATTR, declared + tuple(failure_types) + tuple(narrowed))
+        setattr(endpoint, _STATUSES_ATTR, {**getattr(endpoint, _STATUSES_ATTR, {}), **narrowed})
         return endpoint
 
     return mark
@@ -291,7 +306,9 @@ class Route(APIRoute):
         endpoint = _adapt(endpoint)
         failures = _declared(endpoint)
         if failures:
-            kwargs["responses"] = mark_responses(kwargs.get("responses"), failures)
+            kwargs["responses"] = mark_responses(
+                kwargs.get("responses"), failures, getattr(endpoint, _STATUSES_ATTR, None)
+            )
         super().__init__(path, endpoint, **kwargs)
 
 
@@ -381,4 +398,6 @@ def _use_route_class(app: FastAPI) -> None:
         if isinstance(route, APIRoute) and not isinstance(route, Route):
             failures = _declared(route.endpoint)
             if failures:
-                route.responses = mark_responses(route.responses, failures)
+                route.responses = mark_responses(
+                    route.responses, failures, getattr(route.endpoint, _STATUSES_ATTR, None)
+                )
