@@ -59,6 +59,7 @@ __all__ = [
     "from_peer",
     "is_from_peer",
     "peer_exception",
+    "peer_request_id",
     "public_failure",
     "register_exception",
     "wire_failure",
@@ -163,8 +164,9 @@ def wire_failure(exc: BaseException) -> Failure:
     token = _on_wire.set(True)
     try:
         failure = _resolve(exc)
-        if _peers and getattr(exc, _PEER_MARK, False) and not is_from_peer(failure):
-            return public_failure(from_peer(failure))  # a family exception rebuilt it
+        mark = getattr(exc, _PEER_MARK, None) if _peers else None
+        if mark is not None and not is_from_peer(failure):  # a family exception rebuilt it
+            return public_failure(from_peer(failure, request_id=mark or None))
         return public_failure(failure)
     finally:
         _on_wire.reset(token)
@@ -175,8 +177,16 @@ def wire_failure(exc: BaseException) -> Failure:
 _peers: dict[int, weakref.ref[Failure]] = {}
 """``id`` of each live failure decoded from a peer → a weak reference to it."""
 
+_peer_ids: dict[int, str] = {}
+"""``id`` of a live peer failure → the peer's request id, when it sent one."""
 
-def from_peer(failure: F) -> F:
+
+def _forget(key: int) -> None:
+    _peers.pop(key, None)
+    _peer_ids.pop(key, None)
+
+
+def from_peer(failure: F, *, request_id: str | None = None) -> F:
     """Mark ``failure`` as decoded from a peer's response; return the marked value.
 
     Decoders (the httpx integration, the WebSocket client readers) call this on what
@@ -184,6 +194,9 @@ def from_peer(failure: F) -> F:
     failures may be one shared instance, which must stay unmarked). In process it is
     the peer's failure, matched and read as usual; on any wire our boundaries answer
     it as our own `UpstreamFailure` unless it is passed to `expose`.
+
+    ``request_id`` is the peer's id of the exchange (its ``X-Request-ID`` or envelope
+    ``request_id``): kept with the mark for logs (`peer_request_id`), never sent on.
     """
     try:
         rebuild, args, state = cast("tuple[Any, tuple[object, ...], object]", failure.__reduce__())
@@ -192,8 +205,21 @@ def from_peer(failure: F) -> F:
     except Exception:  # noqa: BLE001  # a class with its own pickling: mark the value itself
         own = failure
     key = id(own)
-    _peers[key] = weakref.ref(own, lambda _, key=key: _peers.pop(key, None))  # type: ignore[misc]
+    _peers[key] = weakref.ref(own, lambda _, key=key: _forget(key))  # type: ignore[misc]
+    if request_id is not None:
+        _peer_ids[key] = request_id
     return cast("F", own)
+
+
+def peer_request_id(failure: Failure) -> str | None:
+    """The request id the peer gave the exchange ``failure`` was decoded from, if any.
+
+    For logs and support tickets of our own: our boundaries never send it on (an
+    answered peer failure is our `UpstreamFailure`, in an envelope carrying our id).
+    """
+    if not _peer_ids or not is_from_peer(failure):
+        return None
+    return _peer_ids.get(id(failure))
 
 
 _PEER_MARK: Final = "__railguard_peer__"
@@ -207,7 +233,7 @@ def peer_exception(failure: Failure, exc: E) -> E:
     """
     if _peers and is_from_peer(failure):
         with contextlib.suppress(AttributeError, TypeError):  # an exception without __dict__
-            setattr(exc, _PEER_MARK, True)
+            setattr(exc, _PEER_MARK, peer_request_id(failure) or "")  # the peer's id, or ""
     return exc
 
 
@@ -223,7 +249,7 @@ def expose(failure: F) -> F:
     Only for a failure whose content is meant for them (the upstream is ours and its
     messages are public). Returns ``failure``.
     """
-    _peers.pop(id(failure), None)
+    _forget(id(failure))
     return failure
 
 
@@ -247,9 +273,10 @@ def public_failure(failure: Failure) -> Failure:
 def _public(failure: Failure, depth: int) -> Failure:
     if is_from_peer(failure):
         _log.warning(
-            "railguard: upstream failure answered as UPSTREAM: %s: %s",
+            "railguard: upstream failure answered as UPSTREAM: %s: %s (peer request id %s)",
             failure.code,
             failure.message,
+            peer_request_id(failure),
         )
         return UpstreamFailure(retry_after=failure.retry_after)
     if depth >= MAX_DEPTH:

@@ -20,6 +20,7 @@ from railguard._wire import (
     schema_of,
     write,
 )
+from railguard._wire._exchange import strip
 from railguard.core import Details, Failure, thaw_json
 
 from ._openapi import common_members, failure_schema
@@ -141,7 +142,9 @@ def _with_leftovers(failure: Failure, obj: dict[str, object]) -> Failure:
 
     Railguard never writes such members, so its own bodies are unchanged; a foreign body
     that happens to look like a record (its ``type`` ends with its ``code``) loses nothing.
+    The exchange members (``request_id``, ``trace_id``) are the answer's, not the failure's.
     """
+    obj, _ = strip(obj)
     keys = schema_of(type(failure)).keys
     leftovers = {k: v for k, v in obj.items() if k not in PROBLEM.reserved and k not in keys}
     if not leftovers:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Mapping
-from typing import Any, Final, NamedTuple, Protocol
+from typing import Any, Final, NamedTuple, Protocol, cast
 
 import attrs
 
-from railguard._wire import Context, Schema, WireError, read_json
+from railguard._wire import MAX_BYTES, Context, Schema, WireError, read_json
+from railguard._wire._exchange import EMPTY, Exchange, read_exchange, splice
 from railguard.core import Failure, parse_retry_after
 
-from ._headers import WireHeaders, header_safe, retry_after_header
+from ._headers import HeadersLike, WireHeaders, header_safe, read_headers, retry_after_header
 
 __all__ = [
     "DEFAULT_TYPE_BASE",
@@ -23,8 +24,10 @@ __all__ = [
     "Reading",
     "WireError",
     "context_of",
+    "exchange_of",
     "parse",
     "respond",
+    "with_exchange",
 ]
 
 DEFAULT_TYPE_BASE: Final = "urn:railguard:failure:"
@@ -145,3 +148,42 @@ def respond(
     if request_id is not None:
         headers["x-request-id"] = request_id
     return HttpError(status, types.MappingProxyType(headers), body)
+
+
+def with_exchange(error: HttpError, failure: Failure, exchange: Exchange) -> HttpError:
+    """``error`` (the encoding of ``failure``) carrying ``exchange``'s members.
+
+    The body gets them as top-level members (see `railguard._wire._exchange.splice`) and
+    the ``x-request-id`` header names the exchange's request (in place of the one a
+    failure's own ``request_id`` field set), so the header and the body always agree.
+    """
+    if exchange.request_id is None and exchange.trace_id is None:
+        return error
+    body = splice(error.body.decode(), failure, exchange).encode()
+    headers = error.headers
+    request_id = header_safe(exchange.request_id)
+    if request_id is not None:
+        headers = types.MappingProxyType({**headers, "x-request-id": request_id})
+    return HttpError(error.status, headers, body)
+
+
+def exchange_of(headers: HeadersLike, body: bytes | str) -> Exchange:
+    """The exchange members of an error response: ``request_id`` and ``trace_id``.
+
+    Read from the envelope's top-level members (any style); the request id falls back
+    to the ``X-Request-ID`` header. Never raises: a body that is not a JSON object (or
+    members of the wrong form) read as absent.
+    """
+    wire = read_headers(headers)
+    found = EMPTY
+    marker = b'_id"' if isinstance(body, bytes) else '_id"'  # both members end so
+    if body and len(body) <= MAX_BYTES and marker in body:  # type: ignore[operator]  # same kind
+        try:
+            doc = read_json(body)
+        except WireError:
+            doc = None
+        if type(doc) is dict:
+            found = read_exchange(cast("dict[str, object]", doc))
+    if found.request_id is None and wire.request_id is not None:
+        return Exchange(wire.request_id, found.trace_id)
+    return found

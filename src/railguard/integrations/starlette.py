@@ -32,6 +32,7 @@ from railguard.http import CONTENT_TYPES, DEFAULT_TYPE_BASE, HttpError, Style, e
 from railguard.http._status import for_status
 from railguard.observe import report
 
+from ._exchange import http_in_exchange
 from .starlette_ws import WebSocketFailureMiddleware, send_failure
 
 __all__ = [
@@ -155,7 +156,8 @@ class Responder:
         public = public_failure(failure)
         report(public, boundary="http")
         try:
-            return encode(public, self.style, type_base=self.type_base, instance=instance)
+            error = encode(public, self.style, type_base=self.type_base, instance=instance)
+            return http_in_exchange(error, public)  # the request's id and trace id, when set
         except Exception:  # noqa: BLE001  # an unencodable failure is a bug: answer a generic 500
             _log.exception("railguard: encoding %s failed", type(failure).__qualname__)
             return encode(InternalFailure(), self.style, type_base=self.type_base)

@@ -16,6 +16,7 @@ from typing import Final
 import attrs
 
 from railguard.core import Category, Failure, InternalFailure
+from railguard.core._policy import peer_request_id
 from railguard.observe._request_id import REQUEST_ID
 
 __all__ = [
@@ -123,6 +124,7 @@ def fields_of(observation: Observation) -> dict[str, object]:
         "recovery": failure.recovery.value,
         "retry_after": failure.retry_after,
         "request_id": observation.request_id,
+        "peer_request_id": peer_request_id(failure),
         "idempotency_key": observation.idempotency_key,
         "cause_codes": tuple(causes),
     }
