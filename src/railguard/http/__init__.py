@@ -12,7 +12,9 @@ the rows of `STYLES` (an `EnvelopeStyle` each):
 - ``"kneo"`` (decode only): the kneo family's status table (`railguard.families.kneo`);
 - ``"auto"`` (decode only): any of the envelopes, by content type and shape, else kneo.
 
-A round trip is lossless in the three envelope styles:
+An answer's exchange members (`Exchange`: ``request_id``, ``trace_id``) are top-level
+members of the envelope when the integration serving it has them; `exchange_of`
+reads them back. A round trip is lossless in the three envelope styles:
 ``decode(*encode(f, style), style) == f`` (see ``docs/boundaries/http.md``).
 Importing this package registers every family, so decoding never depends on what
 was imported before.
@@ -24,7 +26,7 @@ from railguard.core import parse_retry_after
 
 from ._codec import CONTENT_TYPES, STYLES, DecodeStyle, Style, decode, detect_style, encode
 from ._headers import HeadersLike
-from ._style import DEFAULT_TYPE_BASE, EnvelopeStyle, HttpError, Reading
+from ._style import DEFAULT_TYPE_BASE, EnvelopeStyle, Exchange, HttpError, Reading, exchange_of
 
 __all__ = [
     "CONTENT_TYPES",
@@ -35,6 +37,7 @@ __all__ = [
     "STYLES",
     "DecodeStyle",
     "EnvelopeStyle",
+    "Exchange",
     "HeadersLike",
     "HttpError",
     "Reading",
@@ -42,5 +45,6 @@ __all__ = [
     "decode",
     "detect_style",
     "encode",
+    "exchange_of",
     "parse_retry_after",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "DecodeFn",
     "EncodeFn",
     "EnvelopeStyle",
+    "Exchange",
     "HttpError",
     "Reading",
     "WireError",
@@ -161,9 +162,14 @@ def with_exchange(error: HttpError, failure: Failure, exchange: Exchange) -> Htt
         return error
     body = splice(error.body.decode(), failure, exchange).encode()
     headers = error.headers
-    request_id = header_safe(exchange.request_id)
-    if request_id is not None:
-        headers = types.MappingProxyType({**headers, "x-request-id": request_id})
+    if exchange.request_id is not None:
+        request_id = header_safe(exchange.request_id)
+        if request_id is not None:
+            headers = types.MappingProxyType({**headers, "x-request-id": request_id})
+        elif "x-request-id" in headers:  # an id no header can hold: the body alone names it
+            headers = types.MappingProxyType(
+                {k: v for k, v in headers.items() if k != "x-request-id"}
+            )
     return HttpError(error.status, headers, body)
 
 

@@ -34,6 +34,7 @@ from railguard.core import Failure, MalformedFailure
 __all__ = [
     "MAX_DEPTH",
     "MAX_FRAME_SIZE",
+    "Exchange",
     "MalformedFrameFailure",
     "Style",
     "decode_frame",
