@@ -1,4 +1,4 @@
-"""Request and trace ids on every wire, through real uvicorn servers and real clients (issue 12)."""
+"""Request ids, trace ids and localized messages on every wire, through real servers (issue 12)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from railguard.integrations.starlette import FailureResponse, install
 from railguard.integrations.starlette_ws import serve_messages
 from railguard.integrations.websockets import echo_request_id, recv_result, request_context
 from railguard.integrations.websockets import serve_messages as ws_serve_messages
+from railguard.messages import LocalizedMessage, Messages
 from railguard.observe import REQUEST_ID, RequestIdMiddleware
 from railguard.websocket import Exchange, decode_frame, encode_frame, frame_exchange
 
@@ -361,3 +362,124 @@ def test_a_peer_frame_keeps_the_peers_id_in_process() -> None:
     assert failure == FAILURE
     assert is_from_peer(failure)
     assert peer_request_id(failure) == "peer-ws-3"
+
+
+# --- localized messages ----------------------------------------------------------------------
+
+MESSAGES = Messages()
+
+
+def _localized_app(style: Style) -> Starlette:
+    app = Starlette(
+        routes=[
+            Route("/returned", _returned),
+            Route("/raised", _raised),
+            WebSocketRoute("/ws", _ws),
+        ]
+    )
+    install(app, style, messages=MESSAGES)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_each_envelope_carries_the_localized_message(style: Style) -> None:
+    """The caller's Accept-Language picks the locale; the failure's own message is unchanged."""
+    with running_uvicorn(_localized_app(style)) as url:
+        for route in ("returned", "raised"):
+            german = httpx.get(
+                f"{url}/{route}",
+                headers={"Accept-Language": "de-AT, en;q=0.5", "X-Request-ID": "loc-1"},
+            )
+            plain = httpx.get(f"{url}/{route}")
+            body = german.json()
+            assert body["localized_message"] == {
+                "locale": "de",
+                "message": MESSAGES.user_message(FAILURE, "de"),
+            }
+            assert body["request_id"] == "loc-1"
+            assert plain.json()["localized_message"]["locale"] == "en"
+            exchange = exchange_of(german.headers, german.content)
+            assert exchange.localized_message == LocalizedMessage(
+                "de", MESSAGES.user_message(FAILURE, "de")
+            )
+            assert decode(german.status_code, german.headers, german.content, style) == FAILURE
+    assert MESSAGES.user_message(FAILURE, "de") != MESSAGES.user_message(FAILURE, "en")
+
+
+def test_a_fastapi_app_localizes_too() -> None:
+    """`railguard.integrations.fastapi.install(app, messages=...)` is the same keyword."""
+    from fastapi import FastAPI
+
+    from railguard.integrations.fastapi import install as install_fastapi
+
+    app = FastAPI()
+    install_fastapi(app, "problem", messages=MESSAGES)
+
+    @app.get("/agents/{agent_id}")
+    async def agent(agent_id: str) -> Result[dict[str, str], AgentNotFoundFailure]:
+        return Err(FAILURE)
+
+    with running_uvicorn(app) as url:
+        response = httpx.get(f"{url}/agents/a1", headers={"Accept-Language": "de"})
+    assert response.json()["localized_message"] == {
+        "locale": "de",
+        "message": MESSAGES.user_message(FAILURE, "de"),
+    }
+    assert response.json()["detail"] == FAILURE.message
+
+
+def test_a_starlette_websocket_frame_is_localized() -> None:
+    """The handshake's Accept-Language localizes every frame of the session."""
+    failure = NotFoundFailure(message="no such session")
+    with running_uvicorn(_localized_app("agents")) as url:
+        ws_url = url.replace("http://", "ws://") + "/ws"
+        frame, _ = asyncio.run(
+            _frame_and_header(ws_url, {"Accept-Language": "de", "X-Request-ID": "ws-loc"})
+        )
+    exchange = frame_exchange(frame)
+    assert exchange.localized_message == LocalizedMessage(
+        "de", MESSAGES.user_message(failure, "de")
+    )
+    assert exchange.request_id == "ws-loc"
+    assert decode_frame(frame) == failure
+
+
+def test_a_websockets_library_session_is_localized() -> None:
+    """`request_context(handler, messages=...)` localizes the session's frames."""
+
+    async def run() -> tuple[str, str | None]:
+        async def handle(message: object) -> Result[str, Failure]:
+            return Err(NotFoundFailure(message="no such session"))
+
+        async def handler(connection: ServerConnection) -> None:
+            await ws_serve_messages(connection, handle)
+
+        async with serve(request_context(handler, messages=MESSAGES), "127.0.0.1", 0) as server:
+            port = server.sockets[0].getsockname()[1]
+            return await _frame_and_header(
+                f"ws://127.0.0.1:{port}", {"Accept-Language": "de;q=1, en;q=0.1"}
+            )
+
+    frame, _ = asyncio.run(run())
+    localized = frame_exchange(frame).localized_message
+    assert localized is not None
+    assert localized.locale == "de"
+
+
+class _Broken(Messages):
+    def localize(self, failure: Failure, accept_language: str | None) -> LocalizedMessage:
+        raise LookupError("no catalog")
+
+
+def test_a_broken_localizer_leaves_the_answer_unlocalized(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Localizing that fails is logged; the envelope goes out without the member."""
+    app = Starlette(routes=[Route("/returned", _returned)])
+    install(app, messages=_Broken())
+    with caplog.at_level(logging.ERROR, logger="railguard.messages"), running_uvicorn(app) as url:
+        response = httpx.get(f"{url}/returned", headers={"Accept-Language": "de"})
+    assert response.status_code == 404
+    assert response.content == encode(FAILURE).body
+    assert "localizing AGENT_NOT_FOUND failed" in caplog.text

@@ -15,6 +15,7 @@ from railguard._wire import ENVELOPE, write
 from railguard.http import Exchange, decode, encode, exchange_of
 from railguard.http._headers import header_safe
 from railguard.http._style import with_exchange
+from railguard.messages import LocalizedMessage
 from railguard.websocket import decode_frame, encode_frame, frame_dict, frame_exchange
 from tests.ws_strategies import any_failure
 
@@ -86,6 +87,7 @@ exchanges = st.builds(
     Exchange,
     request_id=st.none() | st.text(max_size=40),
     trace_id=st.none() | st.text("0123456789abcdef", min_size=32, max_size=32),
+    localized_message=st.none() | st.builds(LocalizedMessage, st.text(max_size=8), st.text()),
 )
 
 

@@ -1,4 +1,4 @@
-"""Exchange members (request id, trace id) on envelopes and frames, and peer request ids."""
+"""Exchange members (request id, trace id, localized message) on the wire; peer request ids."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from railguard.families.agents import AgentNotFoundFailure
 from railguard.families.kneo import KneoNotFoundFailure
 from railguard.http import Exchange, Style, decode, encode, exchange_of
 from railguard.http._style import with_exchange
-from railguard.integrations._exchange import current_exchange
+from railguard.integrations._exchange import LOCALIZE, current_exchange
 from railguard.integrations.httpx import wrap
+from railguard.messages import LocalizedMessage, Messages
 from railguard.observe import REQUEST_ID, trace_id
 from railguard.websocket import decode_frame, encode_frame, frame_dict, frame_exchange
 
@@ -241,3 +242,67 @@ def test_what_was_sent_is_the_served_id() -> None:
             REQUEST_ID.reset(token)
         api.get("http://peer/x")
     assert seen == ["ours-4", "mine", None]
+
+
+# --- localized messages ----------------------------------------------------------------------
+
+
+def test_a_localized_message_is_an_object_of_locale_and_message() -> None:
+    """AIP-193's shape on every wire, read back as a `LocalizedMessage`."""
+    failure = NotFoundFailure(message="row 7 missing")
+    exchange = Exchange(localized_message=LocalizedMessage("de", "Nicht gefunden."))
+    for style in STYLES:
+        error = with_exchange(encode(failure, style), failure, exchange)
+        assert json.loads(error.body)["localized_message"] == {
+            "locale": "de",
+            "message": "Nicht gefunden.",
+        }
+        assert exchange_of(error.headers, error.body) == exchange
+        assert decode(*error, style) == failure
+    frame = encode_frame(failure, style="envelope", exchange=exchange)
+    assert frame_exchange(frame) == exchange
+
+
+def test_a_localized_message_of_another_shape_is_a_plain_member() -> None:
+    """An extra key (or a non-string) makes it no exchange member: a detail of the frame."""
+    frame = json.loads(encode_frame(NotFoundFailure(message="x")))
+    frame["localized_message"] = {"locale": "de", "message": "m", "x": 1}
+    assert decode_frame(json.dumps(frame)).details["localized_message"] == {
+        "locale": "de",
+        "message": "m",
+        "x": 1,
+    }
+    assert frame_exchange(frame) == Exchange()
+
+
+def test_the_current_exchange_localizes_with_the_apps_messages() -> None:
+    """Inside a localized request, the current exchange holds the negotiated message."""
+    messages = Messages()
+    token = LOCALIZE.set((messages, "de"))
+    try:
+        exchange = current_exchange(NotFoundFailure(message="internal"))
+    finally:
+        LOCALIZE.reset(token)
+    assert exchange == Exchange(
+        localized_message=messages.localize(NotFoundFailure(message="internal"), "de")
+    )
+    assert exchange.localized_message is not None
+    assert exchange.localized_message.locale == "de"
+
+
+def test_decoding_without_a_localized_member_never_imports_the_catalogs() -> None:
+    """Encoding and decoding ids alone never loads `railguard.messages` (gettext, catalogs)."""
+    code = (
+        "import sys\n"
+        "from railguard import NotFoundFailure\n"
+        "from railguard.http import Exchange, decode, encode, exchange_of\n"
+        "from railguard.http._style import with_exchange\n"
+        "f = NotFoundFailure()\n"
+        "e = with_exchange(encode(f), f, Exchange('r'))\n"
+        "decode(*e); exchange_of(e.headers, e.body)\n"
+        "print('railguard.messages' in sys.modules)"
+    )
+    out = subprocess.run(  # noqa: S603  # our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.strip()
+    assert out == "False"

@@ -1,9 +1,10 @@
 """Exchange members: what an envelope or frame says about the exchange, not about the failure.
 
-``request_id`` and ``trace_id`` sit in the outermost object of every HTTP envelope and
-WebSocket error frame, and only when the exchange has them, so a body without them is
-exactly the documented shape. `splice` writes them into an encoded body; `strip`
-takes them out of a parsed one before the record is read (they are never details).
+``request_id``, ``trace_id`` and ``localized_message`` sit in the outermost object of
+every HTTP envelope and WebSocket error frame, and only when the exchange has them, so
+a body without them is exactly the documented shape. `splice` writes them into an
+encoded body; `strip` takes them out of a parsed one before the record is read (they
+are never details).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
@@ -20,6 +21,9 @@ from railguard.core import Failure
 from ._json import dumps
 from ._record import Context
 from ._schema import schema_of
+
+if TYPE_CHECKING:
+    from railguard.messages import LocalizedMessage
 
 __all__ = ["EMPTY", "MEMBERS", "Exchange", "bridge_record", "read_exchange", "splice", "strip"]
 
@@ -32,15 +36,20 @@ def _valid_trace_id(value: object) -> bool:
 
 @attrs.frozen
 class Exchange:
-    """The exchange's members of an envelope or frame: its request id and trace id.
+    """The exchange's members of an envelope or frame: request id, trace id, localized message.
 
-    Both are ``None`` when absent. The trace id is OpenTelemetry's: 32 lowercase hex digits.
+    Each is ``None`` when absent. The trace id is OpenTelemetry's: 32 lowercase hex
+    digits. The localized message is the failure's message for end users in the
+    caller's language (`railguard.messages`), AIP-193's ``LocalizedMessage``.
     """
 
     request_id: str | None = None
     """The ``X-Request-ID`` of the request (or WebSocket session) that was answered."""
     trace_id: str | None = attrs.field(default=None)
     """The trace the answer was given in (W3C trace context: 32 lowercase hex digits)."""
+
+    localized_message: LocalizedMessage | None = None
+    """``{"locale": "de", "message": "..."}`` on the wire."""
 
     @trace_id.validator
     def _check_trace_id(self, _: object, value: str | None) -> None:
@@ -54,13 +63,16 @@ class Exchange:
             found["request_id"] = self.request_id
         if self.trace_id is not None:
             found["trace_id"] = self.trace_id
+        localized = self.localized_message
+        if localized is not None:
+            found["localized_message"] = {"locale": localized.locale, "message": localized.message}
         return found
 
 
 EMPTY: Final = Exchange()
 """An exchange without members."""
 
-MEMBERS: Final = ("request_id", "trace_id")
+MEMBERS: Final = ("request_id", "trace_id", "localized_message")
 """The member names, in the order they are written."""
 
 _QUOTED: Final = tuple(f'"{name}"' for name in MEMBERS)
@@ -91,10 +103,23 @@ def splice(text: str, failure: Failure, exchange: Exchange) -> str:
     return dumps(doc)
 
 
+_LOCALIZED_KEYS: Final = frozenset({"locale", "message"})
+
+
+def _valid_localized(value: object) -> bool:
+    """``{"locale": str, "message": str}`` and nothing else."""
+    if type(value) is not dict:
+        return False
+    obj = cast("dict[str, object]", value)
+    return obj.keys() == _LOCALIZED_KEYS and all(type(v) is str for v in obj.values())
+
+
 def _member(key: str, value: object) -> bool:
     """Whether ``value`` is a well-formed exchange member ``key`` (else it is a plain member)."""
     if key == "trace_id":
         return _valid_trace_id(value)
+    if key == "localized_message":
+        return _valid_localized(value)
     return type(value) is str
 
 
@@ -102,18 +127,26 @@ def read_exchange(obj: Mapping[str, object]) -> Exchange:
     """The exchange members of a parsed envelope or frame (absent or ill-formed: ``None``)."""
     request_id = obj.get("request_id")
     trace_id = obj.get("trace_id")
+    localized = obj.get("localized_message")
+    message = None
+    if localized is not None and _valid_localized(localized):
+        from railguard.messages import LocalizedMessage  # noqa: PLC0415  # only when present
+
+        given = cast("dict[str, str]", localized)
+        message = LocalizedMessage(given["locale"], given["message"])
     return Exchange(
         request_id if type(request_id) is str else None,
         cast("str", trace_id) if _valid_trace_id(trace_id) else None,
+        message,
     )
 
 
 def strip(obj: dict[str, object]) -> tuple[dict[str, object], str | None]:
     """``obj`` without its well-formed exchange members, and the request id among them.
 
-    The same object when it has none (the common case: two lookups).
+    The same object when it has none (the common case: three lookups).
     """
-    if "request_id" not in obj and "trace_id" not in obj:
+    if "request_id" not in obj and "trace_id" not in obj and "localized_message" not in obj:
         return obj, None
     found = [key for key in MEMBERS if key in obj and _member(key, obj[key])]
     if not found:

@@ -11,7 +11,7 @@ from railguard.core import Failure
 
 from ._openapi import common_members, failure_schema
 from ._status import for_status
-from ._style import NO_DOCUMENT, EnvelopeStyle, HttpError, Reading, respond
+from ._style import NO_DOCUMENT, EnvelopeStyle, HttpError, Reading, exchange_members, respond
 
 __all__ = ["STYLE"]
 
@@ -57,6 +57,7 @@ def openapi_schemas(ref: str) -> dict[str, dict[str, Any]]:
             "code": {"type": "integer", "description": "HTTP status."},
             "error_code": {"type": "string"},
             **common_members(ref),
+            **exchange_members(),
             "cause": {"type": "object", "description": "The cause: a frame without 'type'."},
         },
         "additionalProperties": True,

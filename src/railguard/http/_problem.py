@@ -25,7 +25,7 @@ from railguard.core import Details, Failure, thaw_json
 
 from ._openapi import common_members, failure_schema
 from ._status import for_status
-from ._style import NO_DOCUMENT, EnvelopeStyle, HttpError, Reading, respond
+from ._style import NO_DOCUMENT, EnvelopeStyle, HttpError, Reading, exchange_members, respond
 
 __all__ = ["STYLE"]
 
@@ -226,6 +226,7 @@ def openapi_schemas(ref: str) -> dict[str, dict[str, Any]]:
                 "description": "The members of a group (absent for a single failure).",
             },
             **common_members(ref),
+            **exchange_members(),
         },
         "additionalProperties": True,
     }

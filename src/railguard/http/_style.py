@@ -9,7 +9,7 @@ from typing import Any, Final, NamedTuple, Protocol, cast
 import attrs
 
 from railguard._wire import MAX_BYTES, Context, Schema, WireError, read_json
-from railguard._wire._exchange import EMPTY, Exchange, read_exchange, splice
+from railguard._wire._exchange import EMPTY, MEMBERS, Exchange, read_exchange, splice
 from railguard.core import Failure, parse_retry_after
 
 from ._headers import HeadersLike, WireHeaders, header_safe, read_headers, retry_after_header
@@ -25,6 +25,7 @@ __all__ = [
     "Reading",
     "WireError",
     "context_of",
+    "exchange_members",
     "exchange_of",
     "parse",
     "respond",
@@ -158,7 +159,7 @@ def with_exchange(error: HttpError, failure: Failure, exchange: Exchange) -> Htt
     the ``x-request-id`` header names the exchange's request (in place of the one a
     failure's own ``request_id`` field set), so the header and the body always agree.
     """
-    if exchange.request_id is None and exchange.trace_id is None:
+    if exchange == EMPTY:
         return error
     body = splice(error.body.decode(), failure, exchange).encode()
     headers = error.headers
@@ -174,7 +175,7 @@ def with_exchange(error: HttpError, failure: Failure, exchange: Exchange) -> Htt
 
 
 def exchange_of(headers: HeadersLike, body: bytes | str) -> Exchange:
-    """The exchange members of an error response: ``request_id`` and ``trace_id``.
+    """The exchange members of an error response: request id, trace id, localized message.
 
     Read from the envelope's top-level members (any style); the request id falls back
     to the ``X-Request-ID`` header. Never raises: a body that is not a JSON object (or
@@ -182,8 +183,8 @@ def exchange_of(headers: HeadersLike, body: bytes | str) -> Exchange:
     """
     wire = read_headers(headers)
     found = EMPTY
-    marker = b'_id"' if isinstance(body, bytes) else '_id"'  # both members end so
-    if body and len(body) <= MAX_BYTES and marker in body:  # type: ignore[operator]  # same kind
+    text = body.decode("latin-1") if isinstance(body, bytes) else body  # the markers are ASCII
+    if body and len(body) <= MAX_BYTES and any(f'"{name}"' in text for name in MEMBERS):
         try:
             doc = read_json(body)
         except WireError:
@@ -191,5 +192,27 @@ def exchange_of(headers: HeadersLike, body: bytes | str) -> Exchange:
         if type(doc) is dict:
             found = read_exchange(cast("dict[str, object]", doc))
     if found.request_id is None and wire.request_id is not None:
-        return Exchange(wire.request_id, found.trace_id)
+        return attrs.evolve(found, request_id=wire.request_id)
     return found
+
+
+def exchange_members() -> dict[str, dict[str, Any]]:
+    """The OpenAPI properties of the exchange members every envelope may carry."""
+    return {
+        "request_id": {
+            "type": "string",
+            "description": "The X-Request-ID of the request answered (when the server has one).",
+        },
+        "trace_id": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{32}$",
+            "description": "The trace the answer was given in (W3C trace context).",
+        },
+        "localized_message": {
+            "type": "object",
+            "description": "The message for end users in the caller's language (AIP-193).",
+            "required": ["locale", "message"],
+            "properties": {"locale": {"type": "string"}, "message": {"type": "string"}},
+            "additionalProperties": False,
+        },
+    }

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 from starlette.applications import Starlette
@@ -32,8 +32,11 @@ from railguard.http import CONTENT_TYPES, DEFAULT_TYPE_BASE, HttpError, Style, e
 from railguard.http._status import for_status
 from railguard.observe import report
 
-from ._exchange import http_in_exchange
+from ._exchange import http_in_exchange, localize_stack
 from .starlette_ws import WebSocketFailureMiddleware, send_failure
+
+if TYPE_CHECKING:
+    from railguard.messages import Messages
 
 __all__ = [
     "STARLETTE_FAILURES",
@@ -359,6 +362,7 @@ def install(
     *,
     type_base: str = DEFAULT_TYPE_BASE,
     framework: Mapping[type[Exception], FrameworkFailure] | None = None,
+    messages: Messages | None = None,
 ) -> Responder:
     """Answer every error of ``app`` with the ``style`` envelope (HTTP) or frame (WebSocket).
 
@@ -368,6 +372,9 @@ def install(
         type_base: base of the problem ``type`` URIs (link them to your docs).
         framework: further framework exceptions and their failures (FastAPI's validation
             errors); Starlette's ``HTTPException`` and ``WebSocketException`` are included.
+        messages: every envelope and frame then carries ``localized_message``, the
+            failure's message for end users in the language the request's
+            ``Accept-Language`` prefers (`railguard.messages.Messages.localize`).
 
     Returns:
         The app's responder (also ``app.state.railguard``).
@@ -388,4 +395,6 @@ def install(
     for exc_type in responder.framework:
         app.add_exception_handler(exc_type, cast(ExceptionHandler, responder.handle))
     _guard_stack(app, responder)
+    if messages is not None:
+        localize_stack(app, messages)
     return responder

@@ -38,7 +38,7 @@ import json
 import weakref
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 from returns.result import Failure as Err
 from returns.result import Result, Success
@@ -77,8 +77,11 @@ from ._distiller import (
     is_heartbeat,
     uuid_from_query,
 )
-from ._exchange import frame_in_exchange
+from ._exchange import LOCALIZE, frame_in_exchange
 from ._ws_common import FailureOf, Parse, answer, failure_of
+
+if TYPE_CHECKING:
+    from railguard.messages import Messages
 
 __all__ = [
     "HEARTBEAT",
@@ -252,20 +255,31 @@ def echo_request_id(
 
 def request_context(
     handler: Callable[[ServerConnection], Awaitable[None]],
+    *,
+    messages: Messages | None = None,
 ) -> Callable[[ServerConnection], Awaitable[None]]:
-    """Wrap a ``serve()`` handler: the session runs with its request id set.
+    """Wrap a ``serve()`` handler: the session runs with its request id (and language) set.
 
     The id (`session_request_id`) is what `railguard.observe.request_id` gives inside the
     handler, so every error frame the session sends carries it as ``request_id`` and
     every log line about it names it; the id is the same the `echo_request_id` hook sends.
+    With ``messages``, every frame also carries ``localized_message``: the failure's
+    message for end users in the language the handshake's ``Accept-Language`` prefers.
     """
 
     @functools.wraps(handler)
     async def wrapped(connection: ServerConnection) -> None:
         token = REQUEST_ID.set(session_request_id(connection))
+        localize = None
+        if messages is not None:
+            request = connection.request
+            accept = None if request is None else request.headers.get("Accept-Language")
+            localize = LOCALIZE.set((messages, accept))
         try:
             await handler(connection)
         finally:
+            if localize is not None:
+                LOCALIZE.reset(localize)
             REQUEST_ID.reset(token)
 
     return wrapped
