@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii as _string
 from typing import TYPE_CHECKING, Final, cast
 
 import attrs
@@ -87,11 +88,12 @@ def splice(text: str, failure: Failure, exchange: Exchange) -> str:
     typed field's place (the answer's own id, never a relayed one) and a flat detail
     moves under ``details``, so it still decodes as one.
     """
+    if text.endswith("}") and not any(quoted in text for quoted in _QUOTED):
+        piece = _piece(exchange)
+        return f"{text[:-1]},{piece}}}" if piece else text
     members = exchange.members()
     if not members:
         return text
-    if text.endswith("}") and not any(quoted in text for quoted in _QUOTED):
-        return f"{text[:-1]},{dumps(members)[1:]}"
     doc: dict[str, object] = json.loads(text)  # our own encoder's output
     keys = schema_of(type(failure)).keys
     for key, value in members.items():
@@ -112,6 +114,20 @@ def _valid_localized(value: object) -> bool:
         return False
     obj = cast("dict[str, object]", value)
     return obj.keys() == _LOCALIZED_KEYS and all(type(v) is str for v in obj.values())
+
+
+def _piece(exchange: Exchange) -> str:
+    """The members as JSON text without braces (what `dumps` writes, without its overhead)."""
+    parts: list[str] = []
+    if exchange.request_id is not None:
+        parts.append('"request_id":' + _string(exchange.request_id))
+    if exchange.trace_id is not None:
+        parts.append(f'"trace_id":"{exchange.trace_id}"')  # hex digits: nothing to escape
+    localized = exchange.localized_message
+    if localized is not None:
+        locale, message = _string(localized.locale), _string(localized.message)
+        parts.append(f'"localized_message":{{"locale":{locale},"message":{message}}}')
+    return ",".join(parts)
 
 
 def _member(key: str, value: object) -> bool:

@@ -159,7 +159,11 @@ def with_exchange(error: HttpError, failure: Failure, exchange: Exchange) -> Htt
     the ``x-request-id`` header names the exchange's request (in place of the one a
     failure's own ``request_id`` field set), so the header and the body always agree.
     """
-    if exchange == EMPTY:
+    if (
+        exchange.request_id is None
+        and exchange.trace_id is None
+        and (exchange.localized_message is None)
+    ):
         return error
     body = splice(error.body.decode(), failure, exchange).encode()
     headers = error.headers

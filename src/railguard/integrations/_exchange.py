@@ -12,6 +12,7 @@ context-variable reads and a dictionary lookup.
 from __future__ import annotations
 
 import logging
+import sys
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Final
 
@@ -59,14 +60,22 @@ def current_exchange(failure: Failure) -> Exchange:
     return Exchange(request_id, trace, localized)
 
 
+_modules: Final = sys.modules
+_TRACE: Final = "opentelemetry.trace"
+
+
 def http_in_exchange(error: HttpError, failure: Failure) -> HttpError:
     """``error`` (the encoding of the public ``failure``) with the current exchange's members."""
+    if REQUEST_ID.get() is None and LOCALIZE.get() is None and _TRACE not in _modules:
+        return error  # the common case, inline: no id, no messages, no tracing
     exchange = current_exchange(failure)
     return error if exchange is EMPTY else with_exchange(error, failure, exchange)
 
 
 def frame_in_exchange(frame: str, failure: Failure) -> str:
     """``frame`` (the error frame of ``failure``) with the current exchange's members."""
+    if REQUEST_ID.get() is None and LOCALIZE.get() is None and _TRACE not in _modules:
+        return frame
     exchange = current_exchange(failure)
     return frame if exchange is EMPTY else splice(frame, failure, exchange)
 

@@ -50,13 +50,16 @@ def trace_id() -> str | None:
     has not imported ``opentelemetry.trace`` (railguard never imports it for this).
     """
     trace = sys.modules.get("opentelemetry.trace")
-    if trace is None:
+    context = sys.modules.get("opentelemetry.context")
+    if trace is None or context is None:
         return None
     try:
-        context = trace.get_current_span().get_span_context()
+        if not context.get_current():  # an empty context holds no span (the cheap test)
+            return None
+        span = trace.get_current_span().get_span_context()
     except Exception:  # noqa: BLE001  # a broken tracer must not break an answer
         return None
-    return format(context.trace_id, "032x") if context.is_valid else None
+    return format(span.trace_id, "032x") if span.is_valid else None
 
 
 def accept_request_id(value: str | bytes | None) -> str:
