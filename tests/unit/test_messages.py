@@ -22,6 +22,7 @@ from railguard import (
 from railguard.families import executor, kneo
 from railguard.messages import LocalizedMessage, Messages, TemplateError, user_message
 from railguard.messages._defaults import BY_CATEGORY
+from railguard.messages._template import render
 from railguard.testing import instances_of
 
 SECRET = "\u2603secret-internal-text\u2603"
@@ -194,6 +195,13 @@ def test_a_bad_value_never_raises_at_answer_time() -> None:
     messages = Messages(overrides={"KNEO_SERVER_ERROR": "{request_id:d}"})
     failure = kneo.KneoServerFailure(request_id="r-1")
     assert messages.user_message(failure) == "Server error (request r-1). Please report this."
+
+
+@given(template=st.text(max_size=60))
+def test_rendering_any_text_never_raises(template: str) -> None:
+    """Any template text renders or is refused with None; it never raises."""
+    text = render(template, {"request_id": "r-1", "retry_after": 2.5, "status": 503})
+    assert text is None or isinstance(text, str)
 
 
 def test_override_keys_are_checked() -> None:

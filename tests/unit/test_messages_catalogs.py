@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import gettext
 import shutil
 import string
@@ -28,6 +29,11 @@ from railguard.messages import (
 )
 from railguard.messages._defaults import BY_CATEGORY, BY_CODE, FALLBACK
 from railguard.messages._families import BY_CLASS
+
+# Babel's .po reader parses header dates with datetime.strptime, which imports _strptime
+# from C on first use. The typing cases (pytest-mypy-plugins) rebind sys.modules, after
+# which that first import fails with KeyError: '_strptime'; so it is made at collection.
+datetime.datetime.strptime("2026-12-01", "%Y-%m-%d")
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "src" / "railguard" / "messages" / "locale"
@@ -135,14 +141,18 @@ def test_unknown_or_hostile_locale_reads_english() -> None:
     assert user_message(NotFoundFailure(), "../../de") == "The requested item could not be found."
 
 
-@attrs.frozen(kw_only=True)
-class PaymentDeclinedFailure(
-    Failure, code="TEST_MESSAGES_PAYMENT_DECLINED", category=Category.CONFLICT, status=402
-):
-    """A test application's own failure."""
+@pytest.fixture
+def payment(isolated_catalog: None) -> type[Failure]:
+    """A test application's own failure class, forgotten after the test."""
 
-    message: str = "card 4242 declined by issuer"
-    order_id: str = "A-1"
+    @attrs.frozen(kw_only=True)
+    class PaymentDeclinedFailure(
+        Failure, code="TEST_MESSAGES_PAYMENT_DECLINED", category=Category.CONFLICT, status=402
+    ):
+        message: str = "card 4242 declined by issuer"
+        order_id: str = "B-7"
+
+    return PaymentDeclinedFailure
 
 
 def _app_catalog(tmp_path: Path, language: str, entries: dict[str, str]) -> Path:
@@ -157,7 +167,9 @@ def _app_catalog(tmp_path: Path, language: str, entries: dict[str, str]) -> Path
     return tmp_path
 
 
-def test_an_application_catalog_translates_its_own_messages(tmp_path: Path) -> None:
+def test_an_application_catalog_translates_its_own_messages(
+    tmp_path: Path, payment: type[Failure]
+) -> None:
     """An app's domain translates its overrides; railguard's domain still does the defaults."""
     localedir = _app_catalog(
         tmp_path,
@@ -168,11 +180,11 @@ def test_an_application_catalog_translates_its_own_messages(tmp_path: Path) -> N
         },
     )
     messages = Messages(
-        overrides={PaymentDeclinedFailure: N_("Your payment for order {order_id} was declined.")},
+        overrides={payment: N_("Your payment for order {order_id} was declined.")},
         domain="shop",
         localedir=localedir,
     )
-    failure = PaymentDeclinedFailure(order_id="B-7")
+    failure = payment()
     assert messages.user_message(failure, "de") == (
         "Ihre Zahlung für die Bestellung B-7 wurde abgelehnt."
     )
@@ -182,16 +194,14 @@ def test_an_application_catalog_translates_its_own_messages(tmp_path: Path) -> N
     )
 
 
-def test_an_application_catalog_adds_locales(tmp_path: Path) -> None:
+def test_an_application_catalog_adds_locales(tmp_path: Path, payment: type[Failure]) -> None:
     """A language only the app translates is negotiable; railguard's defaults stay English."""
     localedir = _app_catalog(tmp_path, "fr", {"Payment declined.": "Paiement refusé."})
     messages = Messages(
-        overrides={PaymentDeclinedFailure: "Payment declined."}, domain="shop", localedir=localedir
+        overrides={payment: "Payment declined."}, domain="shop", localedir=localedir
     )
     assert set(messages.locales) == {"en", "de", "fr"}
-    assert messages.localize(PaymentDeclinedFailure(), "fr-CA") == LocalizedMessage(
-        "fr", "Paiement refusé."
-    )
+    assert messages.localize(payment(), "fr-CA") == LocalizedMessage("fr", "Paiement refusé.")
     assert negotiate("fr", messages.locales) == "fr"
 
 
@@ -204,13 +214,15 @@ def test_an_application_catalog_may_reword_railguard_defaults(tmp_path: Path) ->
     assert messages.user_message(NotFoundFailure(), "de") == "Gibt es nicht."
 
 
-def test_a_broken_translation_falls_back_without_raising(tmp_path: Path) -> None:
+def test_a_broken_translation_falls_back_without_raising(
+    tmp_path: Path, payment: type[Failure]
+) -> None:
     """A translation naming a field the failure lacks gives way to the next template."""
     localedir = _app_catalog(tmp_path, "de", {"Payment declined.": "Abgelehnt: {secret}"})
     messages = Messages(
-        overrides={PaymentDeclinedFailure: "Payment declined."}, domain="shop", localedir=localedir
+        overrides={payment: "Payment declined."}, domain="shop", localedir=localedir
     )
-    assert messages.user_message(PaymentDeclinedFailure(), "de") == (
+    assert messages.user_message(payment(), "de") == (
         "Die Anfrage widerspricht dem aktuellen Zustand. Bitte laden Sie neu und versuchen Sie"
         " es erneut."
     )
@@ -254,3 +266,13 @@ def test_docs_table_matches_the_catalogs() -> None:
         english, deutsch = rows[category.name]
         assert english == " / ".join(msgids)
         assert deutsch == " / ".join(german.gettext(msgid) for msgid in msgids)
+
+
+def test_the_default_locale_can_be_german() -> None:
+    """With default_locale='de', no locale and an unmatched header both read German."""
+    messages = Messages(default_locale="de")
+    german = "Das angeforderte Element wurde nicht gefunden."
+    assert messages.user_message(NotFoundFailure()) == german
+    assert messages.localize(NotFoundFailure(), "fr") == LocalizedMessage("de", german)
+    assert messages.localize(NotFoundFailure(), "*").locale == "de"
+    assert messages.user_message(NotFoundFailure(), "de-DE") == german

@@ -111,3 +111,8 @@ def test_hostile_headers_are_cheap(header: str) -> None:
     start = time.process_time()
     assert negotiate(header, AVAILABLE) in AVAILABLE
     assert time.process_time() - start < 0.05
+
+
+def test_a_header_of_the_wrong_type_gives_the_default() -> None:
+    """Raw header bytes (as ASGI has them) are not read, and do not raise."""
+    assert negotiate(b"de", AVAILABLE) == "en"  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterator, Mapping
+from typing import cast
 
 from railguard.core import Failure
 
@@ -65,7 +66,7 @@ class Messages:
         self._by_code: dict[str, Default] = {}
         self._by_class: dict[type[Failure], Default] = {}
         for key, template in (overrides or {}).items():
-            given: object = key  # checked at run time, whatever the annotation says
+            given = cast("object", key)  # checked at run time, whatever the annotation says
             if isinstance(given, str):
                 check(template)
                 self._by_code[given] = Default(template)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import cast
 
 __all__ = ["MAX_HEADER", "MAX_RANGES", "negotiate", "valid_tag"]
 
@@ -86,13 +87,14 @@ def negotiate(accept_language: str | None, available: Iterable[str], *, default:
     >>> negotiate("de;q=high", ["en", "de"])
     'en'
     """
-    if not accept_language or not isinstance(accept_language, str):
+    header = cast("object", accept_language)  # a caller may pass the raw bytes of ASGI
+    if not header or not isinstance(header, str):
         return default
     tags: dict[str, str] = {}
     for tag in available:
         if valid_tag(tag):
             tags.setdefault(tag.replace("_", "-").lower(), tag)
-    ranges = _ranges(accept_language)
+    ranges = _ranges(header)
     refused = {tag for language, q in ranges if q == 0.0 for tag in _matches(language, tags)}
     for language, quality in ranges:
         if quality == 0.0:

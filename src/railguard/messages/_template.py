@@ -11,6 +11,7 @@ so the caller falls back to the next template instead of showing ``None``.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import string
 from collections.abc import Mapping
@@ -34,8 +35,9 @@ class TemplateError(ValueError):
     """A message template is malformed or names something it may not use."""
 
 
-def _names(template: str) -> list[str]:
-    """The field names of ``template``.
+@functools.lru_cache(maxsize=512)  # templates are the app's and the catalogs': a few dozen
+def _parse(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """``template`` as ``(literal, field name or None, format spec)`` parts.
 
     Raises:
         TemplateError: the template is too long, malformed, or uses a conversion,
@@ -47,17 +49,17 @@ def _names(template: str) -> list[str]:
         parsed = list(_FORMATTER.parse(template))
     except ValueError as exc:
         raise TemplateError(f"malformed template {template!r}: {exc}") from None
-    names: list[str] = []
-    for _, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if not _NAME.fullmatch(name) or conversion is not None or not _SPEC.fullmatch(spec or ""):
+    parts: list[tuple[str, str | None, str]] = []
+    for literal, name, spec, conversion in parsed:
+        if name is not None and (
+            not _NAME.fullmatch(name) or conversion is not None or not _SPEC.fullmatch(spec or "")
+        ):
             raise TemplateError(
                 f"template field {{{name}}} of {template!r} must be a plain field name"
                 " with at most a short numeric format spec"
             )
-        names.append(name)
-    return names
+        parts.append((literal, name, spec or ""))
+    return tuple(parts)
 
 
 def check(template: str, cls: type[Failure] | None = None) -> None:
@@ -66,11 +68,11 @@ def check(template: str, cls: type[Failure] | None = None) -> None:
     Raises:
         TemplateError: malformed, or it names a field ``cls`` does not declare.
     """
-    names = _names(template)
+    names = {name for _, name, _ in _parse(template) if name is not None}
     if cls is None:
         return
     declared = {field.name for field in attrs.fields(cls)}.union(_COMPUTED)
-    unknown = sorted(set(names) - declared)
+    unknown = sorted(names - declared)
     if unknown:
         raise TemplateError(f"template {template!r} names {unknown}, not fields of {cls.__name__}")
 
@@ -100,22 +102,18 @@ def fields_of(failure: Failure) -> dict[str, object]:
 def render(template: str, values: Mapping[str, object]) -> str | None:
     """``template`` filled from ``values``, or ``None`` when it cannot be (never raises)."""
     try:
-        parsed = list(_FORMATTER.parse(template)) if len(template) <= MAX_TEMPLATE else None
-    except ValueError:
+        parts = _parse(template)
+    except TemplateError:
         return None
-    if parsed is None:
-        return None
-    parts: list[str] = []
-    for literal, name, spec, conversion in parsed:
-        parts.append(literal)
+    text: list[str] = []
+    for literal, name, spec in parts:
+        text.append(literal)
         if name is None:
             continue
-        if conversion is not None or not _NAME.fullmatch(name) or name not in values:
-            return None
-        if not _SPEC.fullmatch(spec or ""):
+        if name not in values:
             return None
         try:
-            parts.append(format(values[name], spec or ""))
+            text.append(format(values[name], spec))
         except (ValueError, TypeError):
             return None
-    return "".join(parts)
+    return "".join(text)
