@@ -76,8 +76,6 @@ EMPTY: Final = Exchange()
 MEMBERS: Final = ("request_id", "trace_id", "localized_message")
 """The member names, in the order they are written."""
 
-_QUOTED: Final = tuple(f'"{name}"' for name in MEMBERS)
-
 
 def splice(text: str, failure: Failure, exchange: Exchange) -> str:
     """``text`` (an encoded envelope or frame of ``failure``) with ``exchange``'s members.
@@ -88,7 +86,12 @@ def splice(text: str, failure: Failure, exchange: Exchange) -> str:
     typed field's place (the answer's own id, never a relayed one) and a flat detail
     moves under ``details``, so it still decodes as one.
     """
-    if text.endswith("}") and not any(quoted in text for quoted in _QUOTED):
+    if (  # the common case: no member of these names yet, append
+        text.endswith("}")
+        and '"request_id"' not in text
+        and '"trace_id"' not in text
+        and '"localized_message"' not in text
+    ):
         piece = _piece(exchange)
         return f"{text[:-1]},{piece}}}" if piece else text
     members = exchange.members()
