@@ -164,9 +164,8 @@ def wire_failure(exc: BaseException) -> Failure:
     token = _on_wire.set(True)
     try:
         failure = _resolve(exc)
-        mark = getattr(exc, _PEER_MARK, None) if _peers else None
-        if mark is not None and not is_from_peer(failure):  # a family exception rebuilt it
-            return public_failure(from_peer(failure, request_id=mark or None))
+        if _peers and getattr(exc, _PEER_MARK, False) and not is_from_peer(failure):
+            return public_failure(from_peer(failure, request_id=_marked_id(exc)))  # rebuilt
         return public_failure(failure)
     finally:
         _on_wire.reset(token)
@@ -233,8 +232,14 @@ def peer_exception(failure: Failure, exc: E) -> E:
     """
     if _peers and is_from_peer(failure):
         with contextlib.suppress(AttributeError, TypeError):  # an exception without __dict__
-            setattr(exc, _PEER_MARK, peer_request_id(failure) or "")  # the peer's id, or ""
+            setattr(exc, _PEER_MARK, peer_request_id(failure) or True)  # the peer's id, or True
     return exc
+
+
+def _marked_id(exc: BaseException) -> str | None:
+    """The peer's request id `peer_exception` left on ``exc``, if it had one."""
+    mark = getattr(exc, _PEER_MARK, None)
+    return mark if isinstance(mark, str) else None
 
 
 def is_from_peer(failure: Failure) -> bool:
