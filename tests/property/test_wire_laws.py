@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import Any, Final
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from railguard import Failure
 from railguard._wire import ENVELOPE, write
-from railguard.http import decode, encode
-from railguard.websocket import decode_frame, encode_frame, frame_dict
+from railguard.http import Exchange, decode, encode, exchange_of
+from railguard.http._headers import header_safe
+from railguard.http._style import with_exchange
+from railguard.messages import LocalizedMessage
+from railguard.websocket import decode_frame, encode_frame, frame_dict, frame_exchange
 from tests.ws_strategies import any_failure
 
 HTTP_STYLES = ("agents", "problem", "bridge")
@@ -76,3 +81,58 @@ def test_a_peer_retry_hint_is_always_bounded(style: str, hint: str) -> None:
     failure = decode(404, {}, text, style)  # type: ignore[arg-type]
     after = failure.retry_after
     assert after is None or 0 <= after <= 86_400
+
+
+exchanges = st.builds(
+    Exchange,
+    request_id=st.none() | st.text(max_size=40),
+    trace_id=st.none() | st.text("0123456789abcdef", min_size=32, max_size=32),
+    localized_message=st.none() | st.builds(LocalizedMessage, st.text(max_size=8), st.text()),
+)
+
+
+_SHARED: Final = frozenset({"http-problem", "http-bridge", "frame-bridge"})
+"""Forms whose top level holds a typed field (a kneo ``request_id``) and the exchange's id."""
+
+
+def _has_request_id(failure: Failure) -> bool:
+    return "request_id" in attrs.fields_dict(type(failure))
+
+
+def _decoded_with(failure: Failure, exchange: Exchange, form: str) -> Failure:
+    """What ``form`` decodes to with ``exchange`` added: a shared field reads the exchange's id."""
+    if form in _SHARED and exchange.request_id is not None and _has_request_id(failure):
+        changes: dict[str, Any] = {"request_id": exchange.request_id}
+        return attrs.evolve(failure, **changes)
+    return failure
+
+
+def _read_with(failure: Failure, exchange: Exchange, form: str) -> Exchange:
+    """What ``form`` reads back as the exchange.
+
+    Without an exchange id, a failure's own ``request_id`` field is the response's (its
+    member where shared, else the header it set).
+    """
+    field = getattr(failure, "request_id", None) if _has_request_id(failure) else None
+    if exchange.request_id is not None or field is None:
+        return exchange
+    if form in _SHARED or (form == "http-agents" and header_safe(field) is not None):
+        return attrs.evolve(exchange, request_id=field)
+    return exchange
+
+
+@given(any_failure, exchanges)
+def test_exchange_members_travel_beside_the_record(failure: Failure, exchange: Exchange) -> None:
+    """With ids added, every form decodes to the same failure and gives the members back."""
+    for style in HTTP_STYLES:
+        form = f"http-{style}"
+        error = with_exchange(encode(failure, style), failure, exchange)  # type: ignore[arg-type]
+        assert exchange_of(error.headers, error.body) == _read_with(failure, exchange, form), form
+        expected = _decoded_with(failure, exchange, form)
+        assert decode(*error, style) == expected, form  # type: ignore[arg-type]
+        assert decode(*error, "auto") == expected, form
+    for style in FRAME_STYLES:
+        form = f"frame-{style}"
+        frame = encode_frame(failure, style=style, exchange=exchange)  # type: ignore[arg-type]
+        assert frame_exchange(frame) == _read_with(failure, exchange, form), form
+        assert decode_frame(frame) == _decoded_with(failure, exchange, form), form

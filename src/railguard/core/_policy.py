@@ -60,6 +60,7 @@ __all__ = [
     "from_peer",
     "is_from_peer",
     "peer_exception",
+    "peer_request_id",
     "public_failure",
     "register_exception",
     "relayed_codes",
@@ -189,7 +190,7 @@ def wire_failure(exc: BaseException) -> Failure:
         return _convert(exc, state)
     failure = _convert(exc, state | _WIRE)  # one context-variable set for the whole walk
     if _peers and getattr(exc, _PEER_MARK, False) and not is_from_peer(failure):
-        return public_failure(from_peer(failure))  # a family exception rebuilt it
+        return public_failure(from_peer(failure, request_id=_marked_id(exc)))  # rebuilt
     return public_failure(failure)
 
 
@@ -198,8 +199,16 @@ def wire_failure(exc: BaseException) -> Failure:
 _peers: dict[int, weakref.ref[Failure]] = {}
 """``id`` of each live failure decoded from a peer → a weak reference to it."""
 
+_peer_ids: dict[int, str] = {}
+"""``id`` of a live peer failure → the peer's request id, when it sent one."""
 
-def from_peer(failure: F) -> F:
+
+def _forget(key: int) -> None:
+    _peers.pop(key, None)
+    _peer_ids.pop(key, None)
+
+
+def from_peer(failure: F, *, request_id: str | None = None) -> F:
     """Mark ``failure`` as decoded from a peer's response; return the marked value.
 
     Decoders (the httpx integration, the WebSocket client readers) call this on what
@@ -207,10 +216,15 @@ def from_peer(failure: F) -> F:
     failures may be one shared instance, which must stay unmarked). In process it is
     the peer's failure, matched and read as usual; on any wire our boundaries answer
     it as our own `UpstreamFailure` unless it is passed to `expose`.
+
+    ``request_id`` is the peer's id of the exchange (its ``X-Request-ID`` or envelope
+    ``request_id``): kept with the mark for logs (`peer_request_id`), never sent on.
     """
     own = _own_copy(failure)
     key = id(own)
-    _peers[key] = weakref.ref(own, lambda _, key=key: _peers.pop(key, None))  # type: ignore[misc]
+    _peers[key] = weakref.ref(own, lambda _, key=key: _forget(key))  # type: ignore[misc]
+    if request_id is not None:
+        _peer_ids[key] = request_id
     return own
 
 
@@ -225,6 +239,20 @@ def _own_copy(failure: F) -> F:
     return cast("F", own)
 
 
+def peer_request_id(failure: Failure) -> str | None:
+    """The request id the peer gave the exchange ``failure`` was decoded from, if any.
+
+    For logs and support tickets of our own: our boundaries never send it on (an
+    answered peer failure is our `UpstreamFailure`, in an envelope carrying our id).
+    For that answer (what `public_failure` made from peer failures) it is the first
+    replaced peer's id, so the boundary's one log line names it.
+    """
+    if _peer_ids and is_from_peer(failure):
+        return _peer_ids.get(id(failure))
+    entry = _relayed.get(id(failure)) if _relayed else None  # our answer for peer failures
+    return entry[2] if entry is not None and entry[0]() is failure else None
+
+
 _PEER_MARK: Final = "__railguard_peer__"
 
 
@@ -236,8 +264,14 @@ def peer_exception(failure: Failure, exc: E) -> E:
     """
     if _peers and is_from_peer(failure):
         with contextlib.suppress(AttributeError, TypeError):  # an exception without __dict__
-            setattr(exc, _PEER_MARK, True)
+            setattr(exc, _PEER_MARK, peer_request_id(failure) or True)  # the peer's id, or True
     return exc
+
+
+def _marked_id(exc: BaseException) -> str | None:
+    """The peer's request id `peer_exception` left on ``exc``, if it had one."""
+    mark = getattr(exc, _PEER_MARK, None)
+    return mark if isinstance(mark, str) else None
 
 
 def is_from_peer(failure: Failure) -> bool:
@@ -252,7 +286,7 @@ def expose(failure: F) -> F:
     Only for a failure whose content is meant for them (the upstream is ours and its
     messages are public). Returns ``failure``.
     """
-    _peers.pop(id(failure), None)
+    _forget(id(failure))
     return failure
 
 
@@ -266,7 +300,7 @@ def public_failure(failure: Failure) -> Failure:
     """
     if not _peers:
         return failure
-    replaced: list[str] = []
+    replaced: list[Failure] = []  # the peer failures replaced
     try:
         public = _public(failure, 0, replaced)
     except Exception:  # noqa: BLE001  # a failure that cannot be rebuilt: nothing of it leaves
@@ -276,12 +310,14 @@ def public_failure(failure: Failure) -> Failure:
         public = _own_copy(public)
         key = id(public)
         ref = weakref.ref(public, lambda _, key=key: _relayed.pop(key, None))  # type: ignore[misc]
-        _relayed[key] = (ref, tuple(dict.fromkeys(replaced)))
+        codes = tuple(dict.fromkeys(peer.code for peer in replaced))
+        ids = [i for i in map(peer_request_id, replaced) if i is not None]
+        _relayed[key] = (ref, codes, ids[0] if ids else None)
     return public
 
 
-_relayed: dict[int, tuple[weakref.ref[Failure], tuple[str, ...]]] = {}
-"""``id`` of each live failure `public_failure` made from peer failures → their codes."""
+_relayed: dict[int, tuple[weakref.ref[Failure], tuple[str, ...], str | None]] = {}
+"""``id`` of each live failure `public_failure` made from peer failures → their codes, id."""
 
 
 def relayed_codes(failure: Failure) -> tuple[str, ...]:
@@ -296,9 +332,9 @@ def relayed_codes(failure: Failure) -> tuple[str, ...]:
     return entry[1] if entry is not None and entry[0]() is failure else ()
 
 
-def _public(failure: Failure, depth: int, replaced: list[str]) -> Failure:
+def _public(failure: Failure, depth: int, replaced: list[Failure]) -> Failure:
     if is_from_peer(failure):
-        replaced.append(failure.code)
+        replaced.append(failure)
         return UpstreamFailure(retry_after=failure.retry_after)
     if depth >= MAX_DEPTH:
         return failure

@@ -12,7 +12,10 @@ the rows of `STYLES` (an `EnvelopeStyle` each):
 - ``"kneo"`` (decode only): the kneo family's status table (`railguard.families.kneo`);
 - ``"auto"`` (decode only): any of the envelopes, by content type and shape, else kneo.
 
-A round trip is lossless in the three envelope styles:
+An answer's exchange members (`Exchange`: ``request_id``, ``trace_id``,
+``localized_message``) are top-level members of the envelope when the integration
+serving it has them (`with_exchange` adds them to an encoding); `exchange_of` reads
+them back. A round trip is lossless in the three envelope styles:
 ``decode(*encode(f, style), style) == f`` (see ``docs/boundaries/http.md``).
 Importing this package registers every family, so decoding never depends on what
 was imported before.
@@ -24,7 +27,15 @@ from railguard.core import parse_retry_after
 
 from ._codec import CONTENT_TYPES, STYLES, DecodeStyle, Style, decode, detect_style, encode
 from ._headers import HeadersLike
-from ._style import DEFAULT_TYPE_BASE, EnvelopeStyle, HttpError, Reading
+from ._style import (
+    DEFAULT_TYPE_BASE,
+    EnvelopeStyle,
+    Exchange,
+    HttpError,
+    Reading,
+    exchange_of,
+    with_exchange,
+)
 
 __all__ = [
     "CONTENT_TYPES",
@@ -35,6 +46,7 @@ __all__ = [
     "STYLES",
     "DecodeStyle",
     "EnvelopeStyle",
+    "Exchange",
     "HeadersLike",
     "HttpError",
     "Reading",
@@ -42,5 +54,7 @@ __all__ = [
     "decode",
     "detect_style",
     "encode",
+    "exchange_of",
     "parse_retry_after",
+    "with_exchange",
 ]

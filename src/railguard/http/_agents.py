@@ -20,7 +20,7 @@ from railguard.core import Failure, FailureGroup
 
 from ._openapi import common_members, failure_schema
 from ._status import for_status
-from ._style import NO_DOCUMENT, EnvelopeStyle, HttpError, Reading, respond
+from ._style import NO_DOCUMENT, EnvelopeStyle, HttpError, Reading, exchange_members, respond
 
 __all__ = ["STYLE"]
 
@@ -108,6 +108,7 @@ def openapi_schemas(ref: str) -> dict[str, dict[str, Any]]:
             "errors": {"type": "array", "items": {"$ref": ref + "RailguardFailure"}},
             "type": {"type": "string", "description": "Code of an aggregate failure."},
             **common_members(ref),
+            **exchange_members(),
         },
         "additionalProperties": True,
     }

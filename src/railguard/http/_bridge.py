@@ -6,11 +6,12 @@ import types
 from typing import Any, Final, cast
 
 from railguard._wire import BRIDGE, WireError, constants, dumps, read_bridge, schema_of, write
+from railguard._wire._exchange import bridge_record
 from railguard.core import Failure
 
 from ._openapi import common_members, failure_schema
 from ._status import for_status
-from ._style import NO_DOCUMENT, EnvelopeStyle, HttpError, Reading, respond
+from ._style import NO_DOCUMENT, EnvelopeStyle, HttpError, Reading, exchange_members, respond
 
 __all__ = ["STYLE"]
 
@@ -32,7 +33,7 @@ def decode(reading: Reading) -> Failure:
         return for_status(reading.status, retry_after=ctx.retry_after)
     if type(doc) is not dict or cast(dict[str, object], doc).get("type") != "error":
         raise WireError("not a bridge error frame (no type 'error')")
-    return read_bridge(cast(dict[str, object], doc), ctx)
+    return read_bridge(*bridge_record(cast(dict[str, object], doc), ctx))
 
 
 def detect(content_type: str, doc: object) -> bool:
@@ -56,6 +57,7 @@ def openapi_schemas(ref: str) -> dict[str, dict[str, Any]]:
             "code": {"type": "integer", "description": "HTTP status."},
             "error_code": {"type": "string"},
             **common_members(ref),
+            **exchange_members(),
             "cause": {"type": "object", "description": "The cause: a frame without 'type'."},
         },
         "additionalProperties": True,

@@ -20,11 +20,12 @@ from railguard._wire import (
     schema_of,
     write,
 )
+from railguard._wire._exchange import strip
 from railguard.core import Details, Failure, thaw_json
 
 from ._openapi import common_members, failure_schema
 from ._status import for_status
-from ._style import NO_DOCUMENT, EnvelopeStyle, HttpError, Reading, respond
+from ._style import NO_DOCUMENT, EnvelopeStyle, HttpError, Reading, exchange_members, respond
 
 __all__ = ["STYLE"]
 
@@ -141,7 +142,9 @@ def _with_leftovers(failure: Failure, obj: dict[str, object]) -> Failure:
 
     Railguard never writes such members, so its own bodies are unchanged; a foreign body
     that happens to look like a record (its ``type`` ends with its ``code``) loses nothing.
+    The exchange members (``request_id``, ``trace_id``) are the answer's, not the failure's.
     """
+    obj, _ = strip(obj)
     keys = schema_of(type(failure)).keys
     leftovers = {k: v for k, v in obj.items() if k not in PROBLEM.reserved and k not in keys}
     if not leftovers:
@@ -223,6 +226,7 @@ def openapi_schemas(ref: str) -> dict[str, dict[str, Any]]:
                 "description": "The members of a group (absent for a single failure).",
             },
             **common_members(ref),
+            **exchange_members(),
         },
         "additionalProperties": True,
     }

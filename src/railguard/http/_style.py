@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Mapping
-from typing import Any, Final, NamedTuple, Protocol
+from typing import Any, Final, NamedTuple, Protocol, cast
 
 import attrs
 
-from railguard._wire import Context, Schema, WireError, read_json
+from railguard._wire import MAX_BYTES, Context, Schema, WireError, read_json
+from railguard._wire._exchange import EMPTY, MEMBERS, Exchange, read_exchange, splice
 from railguard.core import Failure, parse_retry_after
 
-from ._headers import WireHeaders, header_safe, retry_after_header
+from ._headers import HeadersLike, WireHeaders, header_safe, read_headers, retry_after_header
 
 __all__ = [
     "DEFAULT_TYPE_BASE",
@@ -19,12 +20,16 @@ __all__ = [
     "DecodeFn",
     "EncodeFn",
     "EnvelopeStyle",
+    "Exchange",
     "HttpError",
     "Reading",
     "WireError",
     "context_of",
+    "exchange_members",
+    "exchange_of",
     "parse",
     "respond",
+    "with_exchange",
 ]
 
 DEFAULT_TYPE_BASE: Final = "urn:railguard:failure:"
@@ -145,3 +150,73 @@ def respond(
     if request_id is not None:
         headers["x-request-id"] = request_id
     return HttpError(status, types.MappingProxyType(headers), body)
+
+
+def with_exchange(error: HttpError, failure: Failure, exchange: Exchange) -> HttpError:
+    """``error`` (the encoding of ``failure``) carrying ``exchange``'s members.
+
+    The body gets them as top-level members (see `railguard._wire._exchange.splice`) and
+    the ``x-request-id`` header names the exchange's request (in place of the one a
+    failure's own ``request_id`` field set), so the header and the body always agree.
+    """
+    if (
+        exchange.request_id is None
+        and exchange.trace_id is None
+        and (exchange.localized_message is None)
+    ):
+        return error
+    body = splice(error.body.decode(), failure, exchange).encode()
+    headers = error.headers
+    if exchange.request_id is not None:
+        request_id = header_safe(exchange.request_id)
+        if request_id is not None:
+            headers = types.MappingProxyType({**headers, "x-request-id": request_id})
+        elif "x-request-id" in headers:  # an id no header can hold: the body alone names it
+            headers = types.MappingProxyType(
+                {k: v for k, v in headers.items() if k != "x-request-id"}
+            )
+    return HttpError(error.status, headers, body)
+
+
+def exchange_of(headers: HeadersLike, body: bytes | str) -> Exchange:
+    """The exchange members of an error response: request id, trace id, localized message.
+
+    Read from the envelope's top-level members (any style); the request id falls back
+    to the ``X-Request-ID`` header. Never raises: a body that is not a JSON object (or
+    members of the wrong form) read as absent.
+    """
+    wire = read_headers(headers)
+    found = EMPTY
+    text = body.decode("latin-1") if isinstance(body, bytes) else body  # the markers are ASCII
+    if body and len(body) <= MAX_BYTES and any(f'"{name}"' in text for name in MEMBERS):
+        try:
+            doc = read_json(body)
+        except WireError:
+            doc = None
+        if type(doc) is dict:
+            found = read_exchange(cast("dict[str, object]", doc))
+    if found.request_id is None and wire.request_id is not None:
+        return attrs.evolve(found, request_id=wire.request_id)
+    return found
+
+
+def exchange_members() -> dict[str, dict[str, Any]]:
+    """The OpenAPI properties of the exchange members every envelope may carry."""
+    return {
+        "request_id": {
+            "type": "string",
+            "description": "The X-Request-ID of the request answered (when the server has one).",
+        },
+        "trace_id": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{32}$",
+            "description": "The trace the answer was given in (W3C trace context).",
+        },
+        "localized_message": {
+            "type": "object",
+            "description": "The message for end users in the caller's language (AIP-193).",
+            "required": ["locale", "message"],
+            "properties": {"locale": {"type": "string"}, "message": {"type": "string"}},
+            "additionalProperties": False,
+        },
+    }

@@ -27,7 +27,7 @@ import inspect
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 from fastapi import FastAPI
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -49,6 +49,9 @@ from railguard.http import DEFAULT_TYPE_BASE, Style
 from ._openapi import declared_statuses, mark_responses, wrap_openapi
 from .starlette import FailureResponse, FrameworkFailure, error_response
 from .starlette import install as install_handlers
+
+if TYPE_CHECKING:
+    from railguard.messages import Messages
 
 __all__ = [
     "Route",
@@ -347,6 +350,7 @@ def install(
     *,
     type_base: str = DEFAULT_TYPE_BASE,
     validation: Literal["envelope", "fastapi"] = "envelope",
+    messages: Messages | None = None,
 ) -> None:
     """Answer every error of ``app`` with the ``style`` envelope; document it in OpenAPI.
 
@@ -361,17 +365,19 @@ def install(
             validation with the envelope (400, one ``errors`` item per error);
             ``"fastapi"`` keeps FastAPI's own answer (422, ``{"detail": [...]}``) and
             its OpenAPI entry, for clients that expect it.
+        messages: every envelope and frame then carries ``localized_message``, the
+            failure's message for end users in the caller's ``Accept-Language``.
 
     Raises:
         RuntimeError: railguard is already installed on ``app``.
         ValueError: ``style`` is not an envelope style, or ``validation`` is unknown.
     """
     if not isinstance(app, FastAPI):
-        install_handlers(app, style, type_base=type_base)
+        install_handlers(app, style, type_base=type_base, messages=messages)
         return
     if validation not in ("envelope", "fastapi"):
         raise ValueError(f"validation must be 'envelope' or 'fastapi', not {validation!r}")
-    install_handlers(app, style, type_base=type_base, framework=FASTAPI_FAILURES)
+    install_handlers(app, style, type_base=type_base, framework=FASTAPI_FAILURES, messages=messages)
     if validation == "fastapi":  # FastAPI's own handler, looked up before railguard's root one
         app.add_exception_handler(RequestValidationError, _fastapi_validation)
     _use_route_class(app)

@@ -17,6 +17,13 @@ Every failure decoded here is marked as coming from a peer (`railguard.core.from
 matched and read as usual in process, it reaches our own callers only as our
 ``UpstreamFailure`` (502) unless passed to `railguard.core.expose` (AIP-193).
 
+Request ids: a wrapped client sends the id of the request being served
+(`railguard.observe.request_id`) as ``X-Request-ID`` unless the request (or the client's
+default headers) already has one, and the peer's id of a failed exchange (its envelope's
+``request_id``, else its ``X-Request-ID`` header) is kept with the failure's peer mark:
+`railguard.core.peer_request_id` reads it and the log line shows it, but it is never
+sent on to our own caller.
+
 For single responses: `from_response` (sync) and `afrom_response` (async, reads
 streamed bodies); for a caught exception: `from_error`.
 """
@@ -44,7 +51,9 @@ from railguard.core import (
 )
 from railguard.http import DecodeStyle, decode, detect_style
 from railguard.http._status import for_status, kneo_network_class
+from railguard.http._style import exchange_of
 from railguard.observe import report
+from railguard.observe._request_id import REQUEST_ID
 
 __all__ = [
     "AsyncResultClient",
@@ -88,12 +97,45 @@ def _decoded(
 ) -> Failure:
     key = idempotency_key if idempotency_key is not None else _request_key(response)
     status, headers, body = response.status_code, response.headers, response.content
+    peer_id = exchange_of(headers, body).request_id  # kept with the mark, never sent on
     if style is None:
         detected = detect_style(headers, body)
         if detected == "kneo":  # no envelope: not a railguard (or family) server
-            return from_peer(_generic(response))
+            return from_peer(_generic(response), request_id=peer_id)
         style = detected
-    return from_peer(decode(status, headers, body, style, idempotency_key=key))
+    return from_peer(decode(status, headers, body, style, idempotency_key=key), request_id=peer_id)
+
+
+_REQUEST_ID: Final = "x-request-id"
+
+
+def _send_id(headers: object, defaults: httpx.Headers) -> httpx.Headers | None:
+    """``headers`` plus the served request's id as ``X-Request-ID``; ``None``: leave them.
+
+    Nothing changes outside a request with an id, or when the caller set the header
+    (on the request or as one of the client's default headers).
+    """
+    request_id = REQUEST_ID.get()
+    if request_id is None or _REQUEST_ID in defaults:
+        return None
+    merged = httpx.Headers(headers)  # type: ignore[arg-type]  # httpx's own HeaderTypes
+    if _REQUEST_ID in merged:
+        return None
+    merged[_REQUEST_ID] = request_id
+    return merged
+
+
+def _with_id(request: httpx.Request) -> httpx.Request:
+    """A built request, given the served request's id unless it has an ``X-Request-ID``."""
+    request_id = REQUEST_ID.get()
+    if request_id is not None and _REQUEST_ID not in request.headers:
+        request.headers[_REQUEST_ID] = request_id
+    return request
+
+
+def _request_kwargs(kwargs: dict[str, Any], defaults: httpx.Headers) -> dict[str, Any]:
+    headers = _send_id(kwargs.get("headers"), defaults)
+    return kwargs if headers is None else {**kwargs, "headers": headers}
 
 
 def _received(failure: Failure) -> Failure:
@@ -210,7 +252,7 @@ class ResultClient:
     def send(self, request: httpx.Request, **kwargs: Any) -> Result[httpx.Response, Failure]:
         """Send a built request."""
         try:
-            response = self.client.send(request, **kwargs)
+            response = self.client.send(_with_id(request), **kwargs)
         except httpx.HTTPError as exc:
             return Err(_received(from_error(exc, style=self.style)))
         return from_response(response, style=self.style)
@@ -220,7 +262,9 @@ class ResultClient:
     ) -> Result[httpx.Response, Failure]:
         """Send a request (``client.request``'s arguments)."""
         try:
-            response = self.client.request(method, url, **kwargs)
+            response = self.client.request(
+                method, url, **_request_kwargs(kwargs, self.client.headers)
+            )
         except httpx.HTTPError as exc:
             return Err(_received(from_error(exc, style=self.style)))
         return from_response(response, style=self.style)
@@ -282,7 +326,7 @@ class AsyncResultClient:
     async def send(self, request: httpx.Request, **kwargs: Any) -> Result[httpx.Response, Failure]:
         """Send a built request."""
         try:
-            response = await self.client.send(request, **kwargs)
+            response = await self.client.send(_with_id(request), **kwargs)
         except httpx.HTTPError as exc:
             return Err(_received(from_error(exc, style=self.style)))
         return await afrom_response(response, style=self.style)
@@ -292,7 +336,9 @@ class AsyncResultClient:
     ) -> Result[httpx.Response, Failure]:
         """Send a request (``client.request``'s arguments)."""
         try:
-            response = await self.client.request(method, url, **kwargs)
+            response = await self.client.request(
+                method, url, **_request_kwargs(kwargs, self.client.headers)
+            )
         except httpx.HTTPError as exc:
             return Err(_received(from_error(exc, style=self.style)))
         return await afrom_response(response, style=self.style)

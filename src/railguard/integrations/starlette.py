@@ -16,7 +16,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 from starlette.applications import Starlette
@@ -34,7 +34,11 @@ from railguard.http import CONTENT_TYPES, DEFAULT_TYPE_BASE, HttpError, Style, e
 from railguard.http._status import for_status
 from railguard.observe import report
 
+from ._exchange import http_in_exchange, localize_stack
 from .starlette_ws import WebSocketFailureMiddleware, send_failure
+
+if TYPE_CHECKING:
+    from railguard.messages import Messages
 
 __all__ = [
     "STARLETTE_FAILURES",
@@ -160,7 +164,8 @@ class Responder:
         public = public_failure(failure)
         report(public, boundary="http")
         try:
-            return encode(public, self.style, type_base=self.type_base, instance=instance)
+            error = encode(public, self.style, type_base=self.type_base, instance=instance)
+            return http_in_exchange(error, public)  # the request's id and trace id, when set
         except Exception:  # noqa: BLE001  # an unencodable failure is a bug: answer a generic 500
             _log.exception("railguard: encoding %s failed", type(failure).__qualname__)
             return encode(InternalFailure(), self.style, type_base=self.type_base)
@@ -391,6 +396,7 @@ def install(
     *,
     type_base: str = DEFAULT_TYPE_BASE,
     framework: Mapping[type[Exception], FrameworkFailure] | None = None,
+    messages: Messages | None = None,
 ) -> Responder:
     """Answer every error of ``app`` with the ``style`` envelope (HTTP) or frame (WebSocket).
 
@@ -400,6 +406,9 @@ def install(
         type_base: base of the problem ``type`` URIs (link them to your docs).
         framework: further framework exceptions and their failures (FastAPI's validation
             errors); Starlette's ``HTTPException`` and ``WebSocketException`` are included.
+        messages: every envelope and frame then carries ``localized_message``, the
+            failure's message for end users in the language the request's
+            ``Accept-Language`` prefers (`railguard.messages.Messages.localize`).
 
     Returns:
         The app's responder (also ``app.state.railguard``).
@@ -420,4 +429,6 @@ def install(
     for exc_type in responder.framework:
         app.add_exception_handler(exc_type, cast(ExceptionHandler, responder.handle))
     _guard_stack(app, responder)
+    if messages is not None:
+        localize_stack(app, messages)
     return responder

@@ -38,6 +38,7 @@ from railguard.websocket import (
     parse_bridge_message,
 )
 
+from ._exchange import frame_in_exchange
 from ._ws_common import FailureOf, Parse, answer, failure_of
 
 __all__ = [
@@ -65,7 +66,9 @@ async def send_failure(
     """Send ``failure``'s error frame; close with its mapped code when it is fatal.
 
     A connection not yet accepted is accepted first and always closed after the
-    frame (it cannot go on without an endpoint to serve it).
+    frame (it cannot go on without an endpoint to serve it). The frame carries the
+    session's ``request_id`` (`railguard.observe.RequestIdMiddleware`) and the current
+    span's ``trace_id`` when there are ones.
 
     Returns:
         Whether the connection is now closed.
@@ -81,7 +84,7 @@ async def send_failure(
     try:
         if websocket.application_state is WebSocketState.CONNECTING:
             await websocket.accept()
-        await websocket.send_text(reply.frame)
+        await websocket.send_text(frame_in_exchange(reply.frame, failure))
         if reply.close is not None:
             code, reason = reply.close
             await websocket.close(code, reason)
@@ -277,7 +280,8 @@ class _Tracked:
                 if not self.connected:
                     await self.receive()
                 await self.send({"type": "websocket.accept", "subprotocol": None, "headers": []})
-            await self.send({"type": "websocket.send", "text": reply.frame})
+            frame = frame_in_exchange(reply.frame, failure)
+            await self.send({"type": "websocket.send", "text": frame})
             await self.send({"type": "websocket.close", "code": code, "reason": reason})
         except Exception as exc:  # noqa: BLE001  # the client left: nobody to tell
             _log.debug("railguard: could not report a failure to a WebSocket client: %r", exc)

@@ -12,12 +12,19 @@ Server side:
 * `handshake_errors` wraps a ``process_request`` hook: what it raises (or an
   ``Err`` it returns) refuses the handshake with the failure's status and its
   error frame as the body, instead of a plain-text 500.
+* `request_context` wraps a handler so that the session has a request id (the
+  handshake's ``X-Request-ID`` when it is a plain token, else a new one), as
+  `railguard.observe.RequestIdMiddleware` gives ASGI apps: every error frame of the
+  session and every log line about it carry it. `echo_request_id` is the
+  ``process_response`` hook that sends it back on the handshake response.
 
 Client side:
 
 * `recv_result` reads one message as ``Ok(message)``, or ``Err(failure)`` for an
   error frame or a close; `failure_from_closed` and `failure_from_handshake`
-  turn ``websockets``' exceptions into failures.
+  turn ``websockets``' exceptions into failures. The peer's request id (the
+  frame's ``request_id``, the refused handshake's ``X-Request-ID``) is kept with
+  the failure's peer mark (`railguard.core.peer_request_id`), never sent on.
 
 The distiller connection lifecycle (`connect_distiller`, `DistillerServer`) and the
 bridge message flow (`bridge_messages`) build on these.
@@ -28,9 +35,10 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import weakref
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 from returns.result import Failure as Err
 from returns.result import Result, Success
@@ -43,6 +51,7 @@ from websockets.typing import Data
 
 from railguard.core import Category, Failure, InternalFailure, UnknownFailure, from_peer
 from railguard.observe import report
+from railguard.observe._request_id import REQUEST_ID, accept_request_id
 from railguard.websocket import (
     CloseCode,
     MalformedFrameFailure,
@@ -55,6 +64,7 @@ from railguard.websocket import (
     is_error_frame,
     parse_bridge_message,
 )
+from railguard.websocket._frames import frame_exchange
 from railguard.websocket._reply import reply_parts
 
 from ._distiller import (
@@ -67,7 +77,11 @@ from ._distiller import (
     is_heartbeat,
     uuid_from_query,
 )
+from ._exchange import LOCALIZE, frame_in_exchange
 from ._ws_common import FailureOf, Parse, answer, failure_of
+
+if TYPE_CHECKING:
+    from railguard.messages import Messages
 
 __all__ = [
     "HEARTBEAT",
@@ -77,6 +91,7 @@ __all__ = [
     "bridge_messages",
     "connect_distiller",
     "distiller_failure_for_close",
+    "echo_request_id",
     "error_frame_failure",
     "failure_from_closed",
     "failure_from_handshake",
@@ -84,8 +99,10 @@ __all__ = [
     "handshake_errors",
     "is_heartbeat",
     "recv_result",
+    "request_context",
     "send_failure",
     "serve_messages",
+    "session_request_id",
     "uuid_from_query",
 ]
 
@@ -118,7 +135,7 @@ async def send_failure(
     report(failure, boundary="websocket")
     frame, closing = reply_parts(failure, style=style, close=close)
     try:
-        await connection.send(frame)
+        await connection.send(frame_in_exchange(frame, failure))
         if closing is not None:
             await connection.close(*closing)
     except ConnectionClosed:
@@ -152,7 +169,8 @@ def failure_from_handshake(exc: InvalidStatus) -> Failure:
     if body:
         failure = decode_frame(body)
         if not isinstance(failure, (UnknownFailure, MalformedFrameFailure)):
-            return from_peer(failure)
+            peer_id = frame_exchange(body).request_id or response.headers.get("X-Request-ID")
+            return from_peer(failure, request_id=peer_id)
     status = response.status_code
     return UnknownFailure(
         message=f"The server refused the WebSocket connection (HTTP {status}).",
@@ -180,23 +198,91 @@ async def recv_result(connection: Connection) -> Result[Data, Failure]:
         message = await connection.recv()
     except ConnectionClosed as exc:
         return Err(from_peer(failure_from_closed(exc)))
-    failure = error_frame_failure(message)
-    if failure is not None:
-        return Err(from_peer(failure))  # a peer's failure: answered as ours on our wires
+    frame = _error_frame(message)
+    if frame is not None:
+        # a peer's failure: answered as ours on our wires; its id kept for our logs
+        failure = from_frame_dict(frame, raw=cast(str, message))
+        return Err(from_peer(failure, request_id=frame_exchange(frame).request_id))
     return Success(message)
 
 
-def error_frame_failure(message: Data) -> Failure | None:
-    """The failure of ``message`` if it is an error frame, else ``None``."""
+def _error_frame(message: Data) -> dict[str, Any] | None:
+    """``message`` parsed, if it is an error frame."""
     if not isinstance(message, str) or '"error"' not in message:
         return None
     try:
         obj = json.loads(message)
     except ValueError:
         return None
-    if not is_error_frame(obj):
-        return None
-    return from_frame_dict(obj, raw=message)
+    return obj if is_error_frame(obj) else None
+
+
+def error_frame_failure(message: Data) -> Failure | None:
+    """The failure of ``message`` if it is an error frame, else ``None``."""
+    frame = _error_frame(message)
+    return None if frame is None else from_frame_dict(frame, raw=cast(str, message))
+
+
+_session_ids: weakref.WeakKeyDictionary[ServerConnection, str] = weakref.WeakKeyDictionary()
+
+
+def session_request_id(connection: ServerConnection) -> str:
+    """The session's request id, the same on every call.
+
+    The handshake's ``X-Request-ID`` when it is a plain token (letters, digits, ``._:-``,
+    up to 128 characters), else a new one.
+    """
+    found = _session_ids.get(connection)
+    if found is None:
+        request = connection.request
+        given = None if request is None else request.headers.get("X-Request-ID")
+        found = _session_ids[connection] = accept_request_id(given)
+    return found
+
+
+def echo_request_id(
+    connection: ServerConnection, request: Request, response: Response
+) -> Response | None:
+    """A ``serve()`` ``process_response`` hook: the handshake response names the session's id.
+
+    ``serve(request_context(handler), process_response=echo_request_id)``; a response
+    that already has an ``X-Request-ID`` keeps it.
+    """
+    if "X-Request-ID" not in response.headers:
+        response.headers["X-Request-ID"] = session_request_id(connection)
+    return None
+
+
+def request_context(
+    handler: Callable[[ServerConnection], Awaitable[None]],
+    *,
+    messages: Messages | None = None,
+) -> Callable[[ServerConnection], Awaitable[None]]:
+    """Wrap a ``serve()`` handler: the session runs with its request id (and language) set.
+
+    The id (`session_request_id`) is what `railguard.observe.request_id` gives inside the
+    handler, so every error frame the session sends carries it as ``request_id`` and
+    every log line about it names it; the id is the same the `echo_request_id` hook sends.
+    With ``messages``, every frame also carries ``localized_message``: the failure's
+    message for end users in the language the handshake's ``Accept-Language`` prefers.
+    """
+
+    @functools.wraps(handler)
+    async def wrapped(connection: ServerConnection) -> None:
+        token = REQUEST_ID.set(session_request_id(connection))
+        localize = None
+        if messages is not None:
+            request = connection.request
+            accept = None if request is None else request.headers.get("Accept-Language")
+            localize = LOCALIZE.set((messages, accept))
+        try:
+            await handler(connection)
+        finally:
+            if localize is not None:
+                LOCALIZE.reset(localize)
+            REQUEST_ID.reset(token)
+
+    return wrapped
 
 
 def failure_handler(
@@ -320,7 +406,7 @@ def handshake_errors(
 def _refusal(failure: Failure, style: Style) -> Response:
     report(failure, boundary="websocket")
     frame, _ = reply_parts(failure, style=style, close=False)
-    body = frame.encode()
+    body = frame_in_exchange(frame, failure).encode()
     status = int(failure.status)
     headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return Response(status, _status(status).phrase, headers, body)

@@ -3,7 +3,8 @@
 ``report`` is what the boundaries call; applications choose levels per category
 (`set_levels`) and add observers: `railguard.observe.metrics` (Prometheus, extra
 ``metrics``) and `railguard.observe.tracing` (OpenTelemetry, extra ``tracing``).
-`RequestIdMiddleware` puts each request's ``X-Request-ID`` on its lines.
+`RequestIdMiddleware` puts each request's ``X-Request-ID`` on its lines and on the
+envelopes and frames answered for it; `trace_id` is the current span's, when there is one.
 Standard library only; the optional layers import their client on ``install()``.
 """
 
@@ -18,7 +19,7 @@ from railguard.observe._report import (
     report,
     set_levels,
 )
-from railguard.observe._request_id import REQUEST_ID, RequestIdMiddleware, request_id
+from railguard.observe._request_id import REQUEST_ID, RequestIdMiddleware, request_id, trace_id
 
 __all__ = [
     "REQUEST_ID",
@@ -33,4 +34,5 @@ __all__ = [
     "report",
     "request_id",
     "set_levels",
+    "trace_id",
 ]

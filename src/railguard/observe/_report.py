@@ -17,7 +17,7 @@ from typing import Final
 import attrs
 
 from railguard.core import Category, Failure, InternalFailure
-from railguard.core._policy import relayed_codes
+from railguard.core._policy import peer_request_id, relayed_codes
 from railguard.observe._request_id import REQUEST_ID
 
 __all__ = [
@@ -140,6 +140,7 @@ def _fields(  # noqa: PLR0917  # positional: the hot path's whole state, passed 
         "recovery": failure.recovery._value_,
         "retry_after": failure.retry_after,
         "request_id": request_id,
+        "peer_request_id": peer_request_id(failure),
         "idempotency_key": idempotency_key,
         "cause_codes": tuple(causes),
         "upstream_codes": upstream,

@@ -1,26 +1,35 @@
-"""Request ids: an incoming ``X-Request-ID`` (or a new one) on every log line about the request.
+"""Request ids: an incoming ``X-Request-ID`` (or a new one) on every log line and envelope.
 
-`RequestIdMiddleware` is plain ASGI (any framework): it reads the request's
-``X-Request-ID`` when it is a plain token (letters, digits, ``._:-``, up to 128
-characters; anything else could forge log lines, so a new id replaces it),
-else makes one, keeps it in a context variable for the request's task (read by
-`railguard.observe.report`), and sends it back on the response.
+`RequestIdMiddleware` is plain ASGI (any framework): it reads the request's (or
+WebSocket handshake's) ``X-Request-ID`` when it is a plain token (letters, digits,
+``._:-``, up to 128 characters; anything else could forge log lines, so a new id
+replaces it), else makes one, keeps it in a context variable for the request's task
+(read by `railguard.observe.report` and by every envelope and error frame answered
+in it), and sends it back on the response (or the WebSocket's accept).
+
+`trace_id` is the current OpenTelemetry span's trace id, read only when the
+application has imported OpenTelemetry itself.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from typing import Any, Final
 
-__all__ = ["REQUEST_ID", "RequestIdMiddleware", "request_id"]
+__all__ = ["REQUEST_ID", "RequestIdMiddleware", "accept_request_id", "request_id", "trace_id"]
 
 REQUEST_ID: Final[ContextVar[str | None]] = ContextVar("railguard_request_id", default=None)
 """The id of the request being served in this context (``None`` outside one)."""
 
 _HEADER: Final = b"x-request-id"
+_ANSWERS: Final = frozenset(
+    {"http.response.start", "websocket.accept", "websocket.http.response.start"}
+)
+"""The messages that start an answer: the id goes back on their headers."""
 _TOKEN: Final = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 
 _Scope = MutableMapping[str, Any]
@@ -34,11 +43,39 @@ def request_id() -> str | None:
     return REQUEST_ID.get()
 
 
+def trace_id() -> str | None:
+    """The trace id of the current OpenTelemetry span (32 lowercase hex digits), if any.
+
+    ``None`` when no valid span is current, and without looking when the application
+    has not imported ``opentelemetry.trace`` (railguard never imports it for this).
+    """
+    trace = sys.modules.get("opentelemetry.trace")
+    context = sys.modules.get("opentelemetry.context")
+    if trace is None or context is None:
+        return None
+    try:
+        if not context.get_current():  # an empty context holds no span (the cheap test)
+            return None
+        span = trace.get_current_span().get_span_context()
+    except Exception:  # noqa: BLE001  # a broken tracer must not break an answer
+        return None
+    return format(span.trace_id, "032x") if span.is_valid else None
+
+
+def accept_request_id(value: str | bytes | None) -> str:
+    """``value`` when it is a plain token (an ``X-Request-ID`` to keep), else a new id."""
+    if value is not None:
+        raw = value.encode("latin-1", "replace") if isinstance(value, str) else value
+        if _TOKEN.fullmatch(raw):
+            return bytes(raw).decode("ascii")
+    return os.urandom(16).hex()  # 32 hex digits, as uuid4().hex, without importing uuid
+
+
 def _incoming(scope: _Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == _HEADER and _TOKEN.fullmatch(value):
             return bytes(value).decode("ascii")
-    return os.urandom(16).hex()  # 32 hex digits, as uuid4().hex, without importing uuid
+    return accept_request_id(None)
 
 
 class RequestIdMiddleware:
@@ -48,7 +85,7 @@ class RequestIdMiddleware:
         self.app = app
 
     async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
-        """Serve ``scope`` with its request id set; an HTTP response carries it back."""
+        """Serve ``scope`` with its request id set; the response (or accept) carries it back."""
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
@@ -57,7 +94,7 @@ class RequestIdMiddleware:
         raw = rid.encode("ascii")
 
         async def sender(message: MutableMapping[str, Any]) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] in _ANSWERS:
                 headers = list(message.get("headers", ()))
                 if all(name.lower() != _HEADER for name, _ in headers):
                     headers.append((_HEADER, raw))

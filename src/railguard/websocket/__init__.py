@@ -2,7 +2,9 @@
 
 * `encode_frame` / `decode_frame`: a failure as a JSON text frame (the bridge
   document's ``{"type": "error", "message", "code", ...}`` by default) and back,
-  losslessly; decoding is total and never builds an unregistered class.
+  losslessly; decoding is total and never builds an unregistered class. The
+  session's ``request_id`` and ``trace_id`` (`Exchange`) are top-level members when
+  set; `frame_exchange` reads them back.
 * `close_code` / `close_reason` / `from_close`: failures to close codes (RFC 6455
   where one fits, ``4000 + HTTP status`` otherwise) and received closes back.
 * `parse_bridge_message` / `bridge_failure`: the bridge document's message-level
@@ -30,11 +32,13 @@ from ._close import (
 from ._frames import (
     MAX_DEPTH,
     MAX_FRAME_SIZE,
+    Exchange,
     MalformedFrameFailure,
     Style,
     decode_frame,
     encode_frame,
     frame_dict,
+    frame_exchange,
     from_frame_dict,
     is_error_frame,
 )
@@ -47,6 +51,7 @@ __all__ = [
     "RESERVED_CLOSE_CODES",
     "CloseCode",
     "ErrorReply",
+    "Exchange",
     "MalformedFrameFailure",
     "Style",
     "WebSocketClosedFailure",
@@ -58,6 +63,7 @@ __all__ = [
     "encode_frame",
     "error_reply",
     "frame_dict",
+    "frame_exchange",
     "from_close",
     "from_frame_dict",
     "is_error_frame",

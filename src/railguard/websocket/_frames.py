@@ -28,16 +28,19 @@ from railguard._wire import (
     read_json,
     write,
 )
+from railguard._wire._exchange import EMPTY, Exchange, bridge_record, read_exchange, splice
 from railguard.core import Failure, MalformedFailure
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_FRAME_SIZE",
+    "Exchange",
     "MalformedFrameFailure",
     "Style",
     "decode_frame",
     "encode_frame",
     "frame_dict",
+    "frame_exchange",
     "from_frame_dict",
     "is_error_frame",
 ]
@@ -69,7 +72,9 @@ load_catalog()  # every family is registered before the first frame is decoded
 # --- encoding --------------------------------------------------------------------------
 
 
-def frame_dict(failure: Failure, *, style: Style = "bridge") -> dict[str, object]:
+def frame_dict(
+    failure: Failure, *, style: Style = "bridge", exchange: Exchange = EMPTY
+) -> dict[str, object]:
     """Return the error frame of ``failure`` as a JSON-able dict (before ``json.dumps``).
 
     Args:
@@ -77,31 +82,41 @@ def frame_dict(failure: Failure, *, style: Style = "bridge") -> dict[str, object
         style: ``"bridge"`` (default): the bridge document's flat frame
             ``{"type": "error", "message", "code": <status>, "error_code", <fields>...}``;
             ``"envelope"``: ``{"type": "error", "error": {"code", "status", "message", ...}}``.
+        exchange: the session's ``request_id`` and ``trace_id``, written as top-level
+            members when set (see `frame_exchange`).
 
     Raises:
         ValueError: ``style`` is not a frame style.
         TypeError: a field holds a value its declared type does not allow.
     """
     if style == "bridge":
-        return write(failure, BRIDGE)
-    if style == "envelope":
-        return {"type": "error", "error": write(failure, ENVELOPE)}
-    raise ValueError(f"unknown frame style {style!r}; use one of ['bridge', 'envelope']")
+        frame = write(failure, BRIDGE)
+    elif style == "envelope":
+        frame = {"type": "error", "error": write(failure, ENVELOPE)}
+    else:
+        raise ValueError(f"unknown frame style {style!r}; use one of ['bridge', 'envelope']")
+    if exchange is EMPTY:
+        return frame
+    return cast("dict[str, object]", read_json(splice(dumps(frame), failure, exchange)))
 
 
-def encode_frame(failure: Failure, *, style: Style = "bridge") -> str:
+def encode_frame(failure: Failure, *, style: Style = "bridge", exchange: Exchange = EMPTY) -> str:
     """Return the JSON text frame of ``failure``; `decode_frame` gives back an equal failure.
 
     The frame carries the failure's code, status, message, typed fields, details,
     retry hint and cause chain; the text is ASCII (JSON escapes), so any message,
-    lone surrogates included, can be sent.
+    lone surrogates included, can be sent. ``exchange``'s members (the session's
+    request id, the trace id) are top-level members when set; `frame_exchange` reads
+    them back.
 
     Raises:
         TypeError: a field holds a value its declared type does not allow.
     """
     if style == "bridge":  # the default, and the hot path
-        return dumps(write(failure, BRIDGE))
-    return dumps(frame_dict(failure, style=style))
+        frame = dumps(write(failure, BRIDGE))
+    else:
+        frame = dumps(frame_dict(failure, style=style))
+    return frame if exchange is EMPTY else splice(frame, failure, exchange)
 
 
 # --- decoding --------------------------------------------------------------------------
@@ -137,6 +152,21 @@ def decode_frame(
     return from_frame_dict(cast(dict[str, Any], obj), raw=raw)
 
 
+def frame_exchange(frame: str | bytes | Mapping[str, Any]) -> Exchange:
+    """The exchange members of an error frame (text, or already parsed); never raises.
+
+    ``request_id`` and ``trace_id`` are read from the frame's top level; absent or
+    ill-formed ones (and anything that is not a JSON object) read as ``None``.
+    """
+    if isinstance(frame, Mapping):
+        return read_exchange(frame)
+    try:
+        obj = read_json(frame)
+    except Exception:  # noqa: BLE001  # total: anything unreadable has no members
+        return EMPTY
+    return read_exchange(cast("dict[str, object]", obj)) if type(obj) is dict else EMPTY
+
+
 def is_error_frame(obj: object) -> bool:
     """Whether a parsed message is an error frame (``{"type": "error", ...}``)."""
     return isinstance(obj, dict) and obj.get("type") == "error"
@@ -156,7 +186,7 @@ def from_frame_dict(obj: Mapping[str, Any], *, raw: str | None = None) -> Failur
         ctx = Context(body=None if raw is None else raw[:_RAW_EXCERPT])
         if isinstance(inner, dict) and "message" not in obj:
             return read(inner, ENVELOPE, ctx)
-        return read_bridge(dict(obj), ctx)
+        return read_bridge(*bridge_record(dict(obj), ctx))
     except WireError as exc:
         return _malformed(raw, str(exc))
     except Exception as exc:  # noqa: BLE001  # decoding is total by contract
