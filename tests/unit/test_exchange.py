@@ -21,7 +21,7 @@ from railguard.http._style import with_exchange
 from railguard.integrations._exchange import LOCALIZE, current_exchange
 from railguard.integrations.httpx import wrap
 from railguard.messages import LocalizedMessage, Messages
-from railguard.observe import REQUEST_ID, trace_id
+from railguard.observe import REQUEST_ID, report, trace_id
 from railguard.websocket import decode_frame, encode_frame, frame_dict, frame_exchange
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -181,14 +181,19 @@ def test_a_dead_peer_failure_leaves_no_id_behind() -> None:
     assert len(_policy._peer_ids) == before
 
 
-def test_a_raised_peer_failure_is_logged_with_the_peers_id(
+def test_a_raised_peer_failure_is_answered_as_ours_with_the_peers_id_for_the_log(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Rebuilt by its family exception, the peer failure is still answered as ours, id logged."""
+    """A rebuilt peer failure is answered as ours; its one line names the peer's code and id."""
     peer = from_peer(AgentNotFoundFailure(message="gone"), request_id="p-2")
-    with caplog.at_level(logging.WARNING, logger="railguard"):
-        assert wire_failure(peer.to_exception()) == UpstreamFailure()
-    assert "peer request id p-2" in caplog.text
+    with caplog.at_level(logging.INFO, logger="railguard"):
+        answered = wire_failure(peer.to_exception())
+        assert answered == UpstreamFailure()
+        assert caplog.records == []
+        report(answered, boundary="http")
+    (record,) = caplog.records
+    assert (record.upstream_codes, record.peer_request_id) == (("AGENT_NOT_FOUND",), "p-2")
+    assert "gone" not in caplog.text
 
 
 # --- httpx -----------------------------------------------------------------------------------
