@@ -192,7 +192,10 @@ def test_a_raised_peer_failure_is_answered_as_ours_with_the_peers_id_for_the_log
         assert caplog.records == []
         report(answered, boundary="http")
     (record,) = caplog.records
-    assert (record.upstream_codes, record.peer_request_id) == (("AGENT_NOT_FOUND",), "p-2")
+    assert (vars(record)["upstream_codes"], vars(record)["peer_request_id"]) == (
+        ("AGENT_NOT_FOUND",),
+        "p-2",
+    )
     assert "gone" not in caplog.text
 
 
