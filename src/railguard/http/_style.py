@@ -204,7 +204,9 @@ def exchange_members() -> dict[str, dict[str, Any]]:
     """The OpenAPI properties of the exchange members every envelope may carry."""
     return {
         "request_id": {
-            "type": "string",
+            # null only from a failure's own nullable ``request_id`` field (kneo's) that
+            # is a top-level member of its style, answered without an exchange id
+            "type": ["string", "null"],
             "description": "The X-Request-ID of the request answered (when the server has one).",
         },
         "trace_id": {
