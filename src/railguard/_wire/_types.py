@@ -162,6 +162,46 @@ def _frozen(value: object, depth: int) -> Any:
     raise _Unusual
 
 
+def freeze_owned(document: object) -> Any:
+    """`freeze` of a document `read_json` just gave, which nobody else holds.
+
+    Its objects become the `Details` themselves (each dict is wrapped, not copied, its
+    nested values frozen in place) and its arrays tuples, so the frozen value costs a
+    wrapper per object instead of a second tree. The document must not be used after.
+    Raises `WireError` as `freeze` does (a non-finite float, nesting beyond `MAX_DEPTH`).
+    """
+    try:
+        return _frozen_in_place(document, 0)
+    except _Unusual:
+        pass  # the checked path says what is wrong, in its words
+    return freeze(document, 0)
+
+
+def _frozen_in_place(value: object, depth: int) -> Any:
+    kind = type(value)
+    if kind is dict:
+        if depth > MAX_DEPTH:
+            raise _Unusual
+        obj = typing.cast(dict[str, object], value)
+        for key, item in obj.items():
+            item_kind = type(item)
+            if item_kind is dict or item_kind is list or item_kind is float:
+                obj[key] = _frozen_in_place(item, depth + 1)  # same key: no resize
+        return _trusted(typing.cast(dict[str, JSONValue], obj))
+    if kind is list:
+        if depth > MAX_DEPTH:
+            raise _Unusual
+        items = typing.cast(list[object], value)
+        for index, item in enumerate(items):
+            item_kind = type(item)
+            if item_kind is dict or item_kind is list or item_kind is float:
+                items[index] = _frozen_in_place(item, depth + 1)
+        return tuple(items)
+    if kind is float and not math.isfinite(value):  # type: ignore[arg-type]  # a float
+        raise _Unusual
+    return value
+
+
 def _thaw(value: object, layout: Any) -> object:
     if isinstance(value, (Details, tuple)):
         return thaw_json(value)
