@@ -84,8 +84,8 @@ _SCAN_SHARING: Final[Callable[[str, int], tuple[object, int]]] = _SHARING.scan_o
 dumps: Final = _ENCODER.encode
 """The one JSON writer: compact, ASCII-only, refuses NaN and infinities (``ValueError``)."""
 
-_BRACKETS: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|([\[\]{}])', re.DOTALL)
-"""A string (skipped: its group is empty) or a bracket outside strings (its group)."""
+_BRACKETS: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|([\[{]+|[\]}]+)', re.DOTALL)
+"""A string (skipped: its group is empty) or a run of openers or closers outside strings."""
 _SQUARE: Final = str.maketrans("{}", "[]")
 
 
@@ -93,7 +93,8 @@ def _too_deep(text: str, limit: int) -> bool:
     """Whether arrays/objects may nest deeper than ``limit`` (brackets in strings do not count).
 
     Every step runs in C: the brackets outside strings are picked out (one list entry
-    per token, no copies of the text), ``{}`` count as ``[]``, then innermost ``[]``
+    per string or run of brackets, a run of one bracket being a shared character;
+    never a copy of the text), ``{}`` count as ``[]``, then innermost ``[]``
     pairs are removed level by level. A document nested ``d`` deep empties in ``d``
     passes; brackets left unpaired add to the depth. Never less than the parser's own
     nesting: exact for JSON, conservative for broken text.
@@ -144,6 +145,11 @@ def read_json(
         return read_json(bytes(data), max_bytes=max_bytes, max_depth=max_depth)
     if text.count("{") + text.count("[") > max_depth and _too_deep(text, max_depth):
         raise WireError(f"nested deeper than {max_depth} levels")
+    return _scan(text)
+
+
+def _scan(text: str) -> object:
+    """The one document of ``text`` (its caps checked), with `WireError` for broken JSON."""
     start = _skip(text) if text and text[0] in _SPACE else 0
     sharing = len(text) > SHARE_ABOVE
     try:

@@ -80,8 +80,8 @@ __all__ = [
     "KneoServerFailure",
     "exception_class_for",
     "failure_class_for",
-    "from_http_error",
     "freeze_body",
+    "from_http_error",
     "from_response",
     "message_for",
     "read_body",
@@ -481,7 +481,7 @@ def _plain_body(document: object) -> object:
     """A parsed body as the exception keeps it: itself, unless a float overflowed."""
     if type(document) is not dict and type(document) is not list:
         return thaw_json(frozen_json(cast(JSONValue, document)))
-    stack = [document]
+    stack: list[object] = [document]
     while stack:
         value = stack.pop()
         items = cast(dict[str, object], value).values() if type(value) is dict else value

@@ -20,9 +20,7 @@ def decode(reading: Reading) -> Failure:
     """
     ctx = reading.context
     document = reading.document
-    body = (
-        kneo.text_body(reading.body) if document is NO_DOCUMENT else kneo.freeze_body(document)
-    )
+    body = kneo.text_body(reading.body) if document is NO_DOCUMENT else kneo.freeze_body(document)
     return kneo.response_failure(
         reading.status,
         body,
