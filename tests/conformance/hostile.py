@@ -206,6 +206,31 @@ _SIZES = {
     "numbers-100k": _j([0] * 100_000),
     "just-under-cap": _agents({"type": "NOT_FOUND", "message": "m" * (MAX_BODY_BYTES - 200)}),
     "kneo-body-1m": _j({"detail": "d" * (MAX_BODY_BYTES - 32)}),
+    "errors-10k-distinct-messages": _j(
+        {
+            "code": "BAD_REQUEST",
+            "message": "m",
+            "errors": [
+                {"type": "VALIDATION", "message": f"field {i} is required"} for i in range(10_000)
+            ],
+        }
+    ),
+    "problem-group-10k-members": _j(
+        {
+            "type": "urn:railguard:failure:FAILURE_GROUP",
+            "title": "t",
+            "status": 400,
+            "code": "FAILURE_GROUP",
+            "errors": [{"type": "NOT_FOUND", "message": "gone"}] * 10_000,
+        }
+    ),
+    "bridge-flat-20k-keys": _j(
+        {"type": "error", "message": "m", "code": 400, **{f"k{i}": i for i in range(20_000)}}
+    ),
+    "strings-100k": _j(["detail"] * 100_000),
+    "objects-50k-repeated": _j([{"detail": "d", "code": 1}] * 50_000),
+    "big-string-then-depth-33": _j({"message": "m" * (MIB - 200), "x": 0})[:-2] + _nest(32) + b"}",
+    "big-string-then-depth-32": _j({"message": "m" * (MIB - 200), "x": 0})[:-2] + _nest(31) + b"}",
     "over-cap-2m": _agents({"type": "NOT_FOUND", "message": "m" * (2 * MIB)}),
     "over-cap-5m-garbage": b"x" * (5 * MIB),
     "over-cap-nested-8m": _nest(4 * MIB),
@@ -223,6 +248,8 @@ _DEPTHS = {
     "details-depth-31": _agents(
         {"type": "NOT_FOUND", "details": json.loads(_nest(28, '{"k":1}'))[0] and {"x": 1}}
     ),
+    "closers-in-strings-hide-depth": ("[" + '"]",[' * 5_000 + "1" + "]" * 5_001).encode(),
+    "escaped-quotes-and-brackets": ('["\\"[[[[", ' * 2_000 + "1" + "]" * 2_000).encode(),
     "bridge-frame-nested": (
         '{"type":"error","message":"m","code":400,"x":' + "[" * 3000 + "]" * 3000 + "}"
     ).encode(),

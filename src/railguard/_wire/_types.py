@@ -162,6 +162,26 @@ def _frozen(value: object, depth: int) -> Any:
     raise _Unusual
 
 
+def freeze_fresh(obj: dict[str, object], depth: int) -> Details:
+    """`freeze` of an object the caller has just built to be frozen: no second copy.
+
+    The dict itself becomes the `Details` (its values frozen in place, as `freeze`
+    freezes them: nested values are copied, since they may belong to someone else).
+    """
+    if depth <= MAX_DEPTH:
+        try:
+            for key, item in obj.items():
+                if type(key) is not str:
+                    raise _Unusual
+                kind = type(item)
+                if kind is dict or kind is list or kind is float:
+                    obj[key] = _frozen(item, depth + 1)  # same key: no resize
+            return _trusted(typing.cast(dict[str, JSONValue], obj))
+        except _Unusual:
+            pass  # the checked path says what is wrong, in its words
+    return typing.cast(Details, freeze(obj, depth))
+
+
 def freeze_owned(document: object) -> Any:
     """`freeze` of a document `read_json` just gave, which nobody else holds.
 

@@ -156,7 +156,7 @@ def from_frame_dict(obj: Mapping[str, Any], *, raw: str | None = None) -> Failur
         ctx = Context(body=None if raw is None else raw[:_RAW_EXCERPT])
         if isinstance(inner, dict) and "message" not in obj:
             return read(inner, ENVELOPE, ctx)
-        return read_bridge(dict(obj), ctx)
+        return read_bridge(obj if type(obj) is dict else dict(obj), ctx)  # read, not changed
     except WireError as exc:
         return _malformed(raw, str(exc))
     except Exception as exc:  # noqa: BLE001  # decoding is total by contract
