@@ -125,6 +125,7 @@ def _rounds(test: Callable[[], None]) -> None:
             break
 
 
+@pytest.mark.timeout(120 + 2 * SECONDS)  # ``make fuzz`` runs for SECONDS, then one more round
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
 def test_fuzz_every_reader() -> None:
     """Random bytes, JSON, mutated real bodies, headers and close codes: never a raise."""
