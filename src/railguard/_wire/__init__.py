@@ -24,7 +24,7 @@ from ._record import (
 )
 from ._schema import FieldSpec, Schema, check, schema_of
 from ._status import for_status, status_name
-from ._types import UnsupportedType, freeze
+from ._types import UnsupportedType, freeze, freeze_fresh, freeze_owned
 
 __all__ = [
     "AGENTS_ITEM",
@@ -49,6 +49,8 @@ __all__ = [
     "excerpt",
     "for_status",
     "freeze",
+    "freeze_fresh",
+    "freeze_owned",
     "layout",
     "read",
     "read_bridge",

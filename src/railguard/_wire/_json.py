@@ -48,24 +48,68 @@ def _reject_constant(name: str) -> object:
 _ENCODER: Final = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 _DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
 _SCAN: Final[Callable[[str, int], tuple[object, int]]] = _DECODER.scan_once  # type: ignore[attr-defined]  # set by its __init__
-_TOKENS: Final = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+SHARE_ABOVE: Final = 16 * 1024
+"""Documents longer than this (characters) share their objects' repeated short strings."""
+_SHARED_STRINGS: Final = 1024
+"""At most this many distinct strings are remembered per document for sharing."""
+_SHARE_LIMIT: Final = 64
+"""Only strings shorter than this are shared (long ones seldom repeat)."""
+_shared: dict[str, str] = {}
+
+
+def _share(obj: dict[str, object]) -> dict[str, object]:
+    """``object_hook``: an object's short string values, one object per distinct text.
+
+    The parser already shares repeated keys; a document of thousands of items with the
+    same ``"type": "VALIDATION"`` would otherwise hold thousands of equal strings. Any
+    value handed back equals the parsed one, so a memo shared between threads is
+    harmless (it is cleared after each document).
+    """
+    memo = _shared
+    for key, value in obj.items():
+        if type(value) is str and len(value) < _SHARE_LIMIT:
+            found = memo.get(value)
+            if found is None:
+                if len(memo) < _SHARED_STRINGS:
+                    memo[value] = value
+            elif found is not value:
+                obj[key] = found  # same key: the dict does not grow while iterated
+    return obj
+
+
+_SHARING: Final = json.JSONDecoder(parse_constant=_reject_constant, object_hook=_share)
+_SCAN_SHARING: Final[Callable[[str, int], tuple[object, int]]] = _SHARING.scan_once  # type: ignore[attr-defined]  # set by its __init__
 
 dumps: Final = _ENCODER.encode
 """The one JSON writer: compact, ASCII-only, refuses NaN and infinities (``ValueError``)."""
 
+_BRACKETS: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|([\[{]+|[\]}]+)', re.DOTALL)
+"""A string (skipped: its group is empty) or a run of openers or closers outside strings."""
+_SQUARE: Final = str.maketrans("{}", "[]")
+
 
 def _too_deep(text: str, limit: int) -> bool:
-    """Whether arrays/objects nest deeper than ``limit`` (brackets in strings do not count)."""
-    depth = 0
-    for match in _TOKENS.finditer(text):
-        first = match.group()[0]
-        if first in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif first in "]}":
-            depth -= 1
-    return False
+    """Whether arrays/objects may nest deeper than ``limit`` (brackets in strings do not count).
+
+    Every step runs in C: the brackets outside strings are picked out (one list entry
+    per string or run of brackets, a run of one bracket being a shared character;
+    never a copy of the text), ``{}`` count as ``[]``, then innermost ``[]``
+    pairs are removed level by level. A document nested ``d`` deep empties in ``d``
+    passes; brackets left unpaired add to the depth. Never less than the parser's own
+    nesting: exact for JSON, conservative for broken text.
+    """
+    rest = "".join(_BRACKETS.findall(text)).translate(_SQUARE)
+    passes = 0
+    while rest:
+        shorter = rest.replace("[]", "")
+        if len(shorter) == len(rest):
+            break
+        passes += 1
+        if passes > limit:
+            return True
+        rest = shorter
+    return passes + rest.count("[") > limit
 
 
 def read_json(
@@ -79,6 +123,10 @@ def read_json(
     Refused: more than ``max_bytes`` bytes, nesting deeper than ``max_depth``, text
     that is not UTF-8, ``NaN``/``Infinity``, integers beyond Python's digit limit and
     trailing data. Never raises `RecursionError` or anything but `WireError`.
+
+    The caps are checked before anything is parsed, the bytes are decoded once and
+    parsed once; a document over `SHARE_ABOVE` characters shares the repeated short
+    strings of its objects (`_share`), so its tree stays close to its text's size.
     """
     kind = type(data)
     if kind is bytes:
@@ -97,9 +145,15 @@ def read_json(
         return read_json(bytes(data), max_bytes=max_bytes, max_depth=max_depth)
     if text.count("{") + text.count("[") > max_depth and _too_deep(text, max_depth):
         raise WireError(f"nested deeper than {max_depth} levels")
+    return _scan(text)
+
+
+def _scan(text: str) -> object:
+    """The one document of ``text`` (its caps checked), with `WireError` for broken JSON."""
     start = _skip(text) if text and text[0] in _SPACE else 0
+    sharing = len(text) > SHARE_ABOVE
     try:
-        document, end = _SCAN(text, start)  # `JSONDecoder.raw_decode`, without its frame
+        document, end = (_SCAN_SHARING if sharing else _SCAN)(text, start)
     except StopIteration as stop:
         error = json.JSONDecodeError("Expecting value", text, stop.value)
         raise WireError(f"not JSON ({error})", detail=str(error)) from None
@@ -109,6 +163,9 @@ def read_json(
         raise WireError("nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, the int digit limit
         raise WireError(f"not JSON ({exc})", detail=str(exc)) from None
+    finally:
+        if sharing:
+            _shared.clear()
     if end != len(text) and not text[end:].isspace():
         raise WireError("not JSON (extra data)")
     return document

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Final, cast
+from typing import Final
 
-from railguard.core import Details, Failure
+from railguard.core import Failure
 
 from ._json import WireError
 from ._record import Context, layout, read
 from ._status import for_status
-from ._types import freeze
+from ._types import freeze_fresh
 
 __all__ = ["AGENTS_ITEM", "BRIDGE", "BRIDGE_NESTED", "ENVELOPE", "read_bridge"]
 
@@ -91,6 +91,6 @@ def read_bridge(obj: dict[str, object], ctx: Context) -> Failure:
     return for_status(
         status,
         message,
-        details=cast(Details, freeze(leftovers, 1)) if leftovers else None,
+        details=freeze_fresh(leftovers, 1) if leftovers else None,
         retry_after=ctx.retry_after,
     )

@@ -36,7 +36,7 @@ from ._schema import (
     _schemas,  # the cache, read on the hot path
     schema_of,
 )
-from ._types import freeze, set_failure_codec
+from ._types import freeze, freeze_fresh, set_failure_codec
 
 __all__ = ["COMMON_MEMBERS", "Context", "Layout", "read", "wire_status", "write"]
 
@@ -440,7 +440,7 @@ def _read_flat_details(
     if flat:
         nested = obj.get("details")  # an object: _read_common checked it
         merged = {**flat, **cast(dict[str, object], nested)} if nested is not None else flat
-        kwargs["details"] = freeze(merged, depth + 1)
+        kwargs["details"] = freeze_fresh(merged, depth + 1)
 
 
 def _read_fields(  # noqa: PLR0917  # the reader's whole state, passed flat on the hot path

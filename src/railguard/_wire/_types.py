@@ -162,6 +162,87 @@ def _frozen(value: object, depth: int) -> Any:
     raise _Unusual
 
 
+def freeze_fresh(obj: dict[str, object], depth: int) -> Details:
+    """`freeze` of an object the caller has just built to be frozen: no second copy.
+
+    The dict itself becomes the `Details` (its values frozen in place, as `freeze`
+    freezes them: nested values are copied, since they may belong to someone else).
+    """
+    if depth <= MAX_DEPTH:
+        try:
+            for key, item in obj.items():
+                if type(key) is not str:
+                    raise _Unusual
+                kind = type(item)
+                if kind is dict or kind is list or kind is float:
+                    obj[key] = _frozen(item, depth + 1)  # same key: no resize
+            return _trusted(typing.cast(dict[str, JSONValue], obj))
+        except _Unusual:
+            pass  # the checked path says what is wrong, in its words
+    return typing.cast(Details, freeze(obj, depth))
+
+
+def freeze_owned(document: object) -> Any:
+    """`freeze` of a document `read_json` just gave, which nobody else holds.
+
+    Its objects become the `Details` themselves (each dict is wrapped, not copied, its
+    nested values frozen in place) and its arrays tuples, so the frozen value costs a
+    wrapper per object instead of a second tree; equal small objects of plain values
+    (``{"type": "VALIDATION"}`` ten thousand times) become one shared `Details`, which
+    immutability makes invisible. The document must not be used after. Raises
+    `WireError` as `freeze` does (a non-finite float, nesting beyond `MAX_DEPTH`).
+    """
+    try:
+        return _frozen_in_place(document, 0, {})
+    except _Unusual:
+        pass  # the checked path says what is wrong, in its words
+    return freeze(document, 0)
+
+
+_SHARED_OBJECTS: Final = 1024
+"""At most this many distinct small objects are remembered per document for sharing."""
+_SMALL_OBJECT: Final = 8
+"""Objects of at most this many members (none of them an object, array or float) are shared."""
+_Shared = dict[tuple[tuple[tuple[str, object], ...], tuple[type, ...]], Details]
+
+
+def _frozen_in_place(value: object, depth: int, shared: _Shared) -> Any:
+    kind = type(value)
+    if kind is dict:
+        if depth > MAX_DEPTH:
+            raise _Unusual
+        obj = typing.cast(dict[str, object], value)
+        small = len(obj) <= _SMALL_OBJECT
+        for key, item in obj.items():
+            item_kind = type(item)
+            if item_kind is dict or item_kind is list or item_kind is float:
+                obj[key] = _frozen_in_place(item, depth + 1, shared)  # same key: no resize
+                small = False  # (a float: -0.0 == 0.0, so not a sharing key)
+        frozen = typing.cast(dict[str, JSONValue], obj)
+        if not small:
+            return _trusted(frozen)
+        # the types too: 1, 1.0 and true are equal keys but different JSON
+        signature = (tuple(frozen.items()), tuple(map(type, frozen.values())))
+        found = shared.get(signature)
+        if found is None:
+            found = _trusted(frozen)
+            if len(shared) < _SHARED_OBJECTS:
+                shared[signature] = found
+        return found
+    if kind is list:
+        if depth > MAX_DEPTH:
+            raise _Unusual
+        items = typing.cast(list[object], value)
+        for index, item in enumerate(items):
+            item_kind = type(item)
+            if item_kind is dict or item_kind is list or item_kind is float:
+                items[index] = _frozen_in_place(item, depth + 1, shared)
+        return tuple(items)
+    if kind is float and not math.isfinite(value):  # type: ignore[arg-type]  # a float
+        raise _Unusual
+    return value
+
+
 def _thaw(value: object, layout: Any) -> object:
     if isinstance(value, (Details, tuple)):
         return thaw_json(value)

@@ -65,8 +65,9 @@ def _split_response(text: str) -> tuple[int, list[tuple[str, str]], str]:
 def _http(status: int, headers: list[tuple[str, str]], body: str, style: DecodeStyle) -> Capture:
     if status < 400:
         return Capture("http", None, status)
-    # text read with surrogateescape (invalid UTF-8) still reaches the decoder, as bytes
-    data = body.encode("utf-8", "surrogatepass")
+    # text read with surrogateescape (invalid UTF-8) still reaches the decoder, as bytes;
+    # ASCII text (no surrogate in it) goes as it is, without a copy
+    data = body if body.isascii() else body.encode("utf-8", "surrogatepass")
     return Capture("http", decode(status, headers, data, style), status)
 
 

@@ -27,16 +27,17 @@ response it is given.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 
-from railguard._wire import WireError, excerpt, read_json
+from railguard._wire import WireError, excerpt, freeze_owned, read_json
 from railguard.core import (
     Category,
-    Details,  # noqa: F401  # get_type_hints resolves JSONValue here
+    Details,  # get_type_hints resolves JSONValue here too
     JSONValue,
     Recovery,
     parse_retry_after,
@@ -79,17 +80,43 @@ __all__ = [
     "KneoServerFailure",
     "exception_class_for",
     "failure_class_for",
+    "freeze_body",
     "from_http_error",
     "from_response",
     "message_for",
     "read_body",
     "response_error",
+    "response_failure",
+    "text_body",
 ]
 
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
 """Statuses the kneo transport retries (with network errors): the transient ones."""
 
 # --- failures -----------------------------------------------------------------------
+
+
+def _frozen_body(value: JSONValue | Mapping[str, Any] | list[Any]) -> JSONValue:
+    """Converter of ``body``: `frozen_json`, but a frozen value (`read_body`) is kept as is."""
+    if value is None or type(value) is str or type(value) is Details:
+        return cast(JSONValue, value)
+    if type(value) is tuple and _frozen_items(value):
+        return value
+    return frozen_json(value)  # anything else: the exact freeze
+
+
+def _frozen_items(items: tuple[object, ...]) -> bool:
+    """Whether every item of a tuple is already a frozen JSON value."""
+    for item in items:
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or item is None or kind is Details:
+            continue
+        if kind is float and math.isfinite(cast(float, item)):
+            continue
+        if kind is tuple and _frozen_items(cast("tuple[object, ...]", item)):
+            continue
+        return False
+    return True
 
 
 @attrs.frozen(kw_only=True)
@@ -107,7 +134,7 @@ class KneoFailure(PairedFailure, code="KNEO_ERROR", category=Category.UPSTREAM):
 
     message: str = "The kneo platform returned an error."
     response_status: int | None = None
-    body: JSONValue = attrs.field(default=None, converter=frozen_json)
+    body: JSONValue = attrs.field(default=None, converter=_frozen_body)
     request_id: str | None = None
     idempotency_key: str | None = None
 
@@ -419,18 +446,62 @@ def exception_class_for(status: int, *, idempotency_key: str | None = None) -> t
     return cast("type[KneoError]", exception_type)
 
 
+_REFUSED: Final = object()
+"""What `_parse` gives for a body the bounded reader refuses (or an empty one)."""
+
+
+def _parse(content: bytes | str) -> object:
+    """The body's plain JSON (railguard's one bounded reader), else `_REFUSED`."""
+    if not content:
+        return _REFUSED
+    try:
+        return read_json(content)
+    except (WireError, TypeError, ValueError):
+        return _REFUSED
+
+
+def text_body(content: bytes | str) -> str | None:
+    """A body that is not JSON (or over the caps) as the kneo errors keep it: capped text."""
+    return excerpt(content) if content else None
+
+
+def freeze_body(document: object) -> JSONValue:
+    """A parsed body, frozen for a failure, in place (``document`` must not be used after).
+
+    What JSON cannot carry (an exponent that overflows to infinity) is kept as its
+    ``str``, as `frozen_json` does.
+    """
+    try:
+        return cast(JSONValue, freeze_owned(document))
+    except WireError:
+        return frozen_json(cast(JSONValue, document))
+
+
+def _plain_body(document: object) -> object:
+    """A parsed body as the exception keeps it: itself, unless a float overflowed."""
+    if type(document) is not dict and type(document) is not list:
+        return thaw_json(frozen_json(cast(JSONValue, document)))
+    stack: list[object] = [document]
+    while stack:
+        value = stack.pop()
+        items = cast(dict[str, object], value).values() if type(value) is dict else value
+        for item in cast("list[object]", items):
+            kind = type(item)
+            if kind is dict or kind is list:
+                stack.append(item)
+            elif kind is float and not math.isfinite(cast(float, item)):
+                return thaw_json(frozen_json(cast(JSONValue, document)))
+    return document
+
+
 def read_body(content: bytes | str) -> JSONValue:
     """A response body as the kneo errors keep it: parsed JSON, else text, else ``None``.
 
     JSON is read by railguard's one bounded reader (1 MiB, 32 levels); a body it
     refuses is kept as text, cut to 4096 characters.
     """
-    if not content:
-        return None
-    try:
-        return frozen_json(cast(JSONValue, read_json(content)))
-    except (WireError, TypeError, ValueError):
-        return excerpt(content)
+    document = _parse(content)
+    return text_body(content) if document is _REFUSED else freeze_body(document)
 
 
 _PHRASES: Mapping[int, str] = {418: "I'm a teapot"}  # RFC 2324's spelling, as httpx has it
@@ -462,6 +533,30 @@ def message_for(status: int, body: JSONValue) -> str:
     return message
 
 
+def response_failure(
+    status: int,
+    body: JSONValue,
+    *,
+    request_id: str | None = None,
+    retry_after: object = None,
+    idempotency_key: str | None = None,
+) -> KneoFailure:
+    """The kneo failure for a response's parts, its body already read (`read_body`).
+
+    What ``response_error(...).failure`` gives, built directly: the body is not
+    converted again (``railguard.http.decode(..., style="kneo")`` reads through here).
+    """
+    cls = failure_class_for(status, idempotency_key=idempotency_key)
+    return cls(
+        message=message_for(status, body),
+        response_status=status,
+        body=body,
+        request_id=request_id,
+        idempotency_key=idempotency_key,
+        retry_after=parse_retry_after(retry_after),
+    )
+
+
 def response_error(
     status: int,
     content: bytes | str,
@@ -472,6 +567,9 @@ def response_error(
 ) -> KneoError:
     """The kneo exception for a response's parts (sans-I/O `from_response`).
 
+    The body is parsed once and kept as the plain JSON it is (or the capped text of
+    a body that is not JSON); its ``failure`` freezes it.
+
     Args:
         status: the response status.
         content: the response body.
@@ -480,12 +578,13 @@ def response_error(
             read by `railguard.parse_retry_after`.
         idempotency_key: the ``Idempotency-Key`` the request was sent with.
     """
-    body = read_body(content)
+    document = _parse(content)
+    body = text_body(content) if document is _REFUSED else _plain_body(document)
     cls = exception_class_for(status, idempotency_key=idempotency_key)
     return cls(
-        message_for(status, body),
+        message_for(status, cast(JSONValue, body)),
         status=status,
-        body=thaw_json(body),
+        body=body,
         request_id=request_id,
         idempotency_key=idempotency_key,
         retry_after=parse_retry_after(retry_after),

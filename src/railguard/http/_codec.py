@@ -292,11 +292,14 @@ def _decode(  # noqa: PLR0917  # positional: one call on the hot path
         idempotency_key if idempotency_key is not None else wire.idempotency_key,
         body,
     )  # `context_of`, inline on the hot path
+    # the body is parsed once, here, and the document handed to the style's decoder
     if row is None:
         doc = _document(body)
         row = STYLES[_detect(wire.content_type, doc)]
-    elif row is _kneo.STYLE or not body or body.isspace():
-        doc = NO_DOCUMENT  # kneo reads the body itself; no body: the status says it all
+    elif row is _kneo.STYLE:
+        doc = _document(body)  # kneo keeps a body it cannot read as text
+    elif not body or body.isspace():
+        doc = NO_DOCUMENT  # no body: the status says it all
     else:
         doc = read_json(body)  # `parse`: the one bounded reader
     # `Reading(...)` without the named tuple's Python-level ``__new__``

@@ -7,22 +7,27 @@ from typing import Any, Final
 from railguard.core import Failure
 from railguard.families import kneo
 
-from ._style import EnvelopeStyle, Reading
+from ._style import NO_DOCUMENT, EnvelopeStyle, Reading
 
 __all__ = ["STYLE"]
 
 
 def decode(reading: Reading) -> Failure:
-    """What `railguard.families.kneo.from_response` gives for the same response, as a failure."""
+    """What `railguard.families.kneo.from_response` gives for the same response, as a failure.
+
+    The body is the document ``decode`` already parsed (frozen in place: nothing else
+    holds it), or the capped text of one it refused; it is not read again.
+    """
     ctx = reading.context
-    error = kneo.response_error(
+    document = reading.document
+    body = kneo.text_body(reading.body) if document is NO_DOCUMENT else kneo.freeze_body(document)
+    return kneo.response_failure(
         reading.status,
-        reading.body,
+        body,
         request_id=ctx.request_id,
         retry_after=reading.headers.retry_after,
         idempotency_key=ctx.idempotency_key,
     )
-    return error.failure
 
 
 def detect(content_type: str, doc: object) -> bool:

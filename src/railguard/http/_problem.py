@@ -14,14 +14,14 @@ from railguard._wire import (
     WireError,
     constants,
     dumps,
-    freeze,
+    freeze_fresh,
     layout,
     read,
     schema_of,
     write,
 )
 from railguard._wire._exchange import strip
-from railguard.core import Details, Failure, thaw_json
+from railguard.core import Failure, thaw_json
 
 from ._openapi import common_members, failure_schema
 from ._status import for_status
@@ -151,7 +151,7 @@ def _with_leftovers(failure: Failure, obj: dict[str, object]) -> Failure:
         return failure
     merged = {**leftovers, **cast(dict[str, object], thaw_json(failure.details))}
     try:
-        return attrs.evolve(failure, details=freeze(merged, 1))
+        return attrs.evolve(failure, details=freeze_fresh(merged, 1))
     except WireError:
         raise
     except Exception:  # noqa: BLE001  # a class refusing details: keep the failure as read
@@ -174,8 +174,8 @@ def _foreign(obj: dict[str, object], problem_type: str, reading: Reading) -> Fai
         kept.pop("title")
     if obj.get("status") is not None and obj["status"] != reading.status:
         kept["status"] = obj["status"]
-    details = cast(Details, freeze(kept, 1)) if kept else None
     if problem_type == "about:blank":
+        details = freeze_fresh(kept, 1) if kept else None
         return for_status(reading.status, message, details=details, retry_after=ctx.retry_after)
     record: dict[str, object] = {"title": title} if title is not None else {}
     if message is not None:

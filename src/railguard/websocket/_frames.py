@@ -186,7 +186,8 @@ def from_frame_dict(obj: Mapping[str, Any], *, raw: str | None = None) -> Failur
         ctx = Context(body=None if raw is None else raw[:_RAW_EXCERPT])
         if isinstance(inner, dict) and "message" not in obj:
             return read(inner, ENVELOPE, ctx)
-        return read_bridge(*bridge_record(dict(obj), ctx))
+        obj = obj if type(obj) is dict else dict(obj)  # read, not changed
+        return read_bridge(*bridge_record(obj, ctx))
     except WireError as exc:
         return _malformed(raw, str(exc))
     except Exception as exc:  # noqa: BLE001  # decoding is total by contract
