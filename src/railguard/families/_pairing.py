@@ -547,15 +547,16 @@ _KEYWORDS: Mapping[str, Callable[[type[Failure]], object]] = {
 }
 
 
-def class_default() -> Any:
+def class_default(*, validator: Callable[[Any, Any, Any], Any] | None = None) -> Any:
     """Declare ``code``, ``status`` or ``category`` as a field whose default is the class's.
 
     A family whose exceptions carry, say, their own status per instance
     declares it once on its root failure, ``status: HTTPStatus =
     class_default()``; with `keyword_defaults`, every class of the family then
-    defaults that field to its own class keyword (``status=...``).
+    defaults that field to its own class keyword (``status=...``). ``validator``
+    (an attrs validator) refuses the values the family does not allow.
     """
-    return attrs.field(default=_FROM_CLASS)
+    return attrs.field(default=_FROM_CLASS, validator=validator)
 
 
 def keyword_defaults(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:

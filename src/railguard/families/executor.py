@@ -29,7 +29,7 @@ import enum
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import attrs
 
@@ -96,6 +96,19 @@ ExecutorCategory: TypeAlias = Literal[
 """The railguard categories an executor failure can have: the document's four."""
 
 
+_EXECUTOR_CATEGORIES: Final = frozenset(CATEGORIES.values())
+
+
+def _one_of_the_four(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An executor failure's ``category`` is one of the document's four (`ExecutorCategory`)."""
+    if value not in _EXECUTOR_CATEGORIES:
+        four = ", ".join(sorted(c.name for c in _EXECUTOR_CATEGORIES))
+        raise ValueError(
+            f"{type(instance).__qualname__}: category={value!r} is not an executor category"
+            f" (one of {four})"
+        )
+
+
 def _path_text(value: str | os.PathLike[str] | None) -> str | None:
     return None if value is None else str(Path(value))
 
@@ -119,7 +132,7 @@ class PythonExecutorFailure(
 
     message: str = "The Python executor failed."
     # varies per instance, so a field over Failure's per-class property
-    category: ExecutorCategory = class_default()  # noqa: RUF009  # pyright: ignore[reportIncompatibleMethodOverride]
+    category: ExecutorCategory = class_default(validator=_one_of_the_four)  # noqa: RUF009  # pyright: ignore[reportIncompatibleMethodOverride]
     folder_path: str | None = attrs.field(default=None, converter=_path_text)
 
 
