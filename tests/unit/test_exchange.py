@@ -314,3 +314,20 @@ def test_decoding_without_a_localized_member_never_imports_the_catalogs() -> Non
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout.strip()
     assert out == "False"
+
+
+def test_error_response_answers_as_every_boundary_does() -> None:
+    """``error_response`` adds the exchange's id and answers a peer's failure as our own."""
+    from railguard.integrations.starlette import error_response  # the extra
+
+    token = REQUEST_ID.set("ours-1")
+    try:
+        plain = error_response(NotFoundFailure(message="gone"), style="problem")
+        relayed = error_response(from_peer(NotFoundFailure(message="secret"), request_id="p-9"))
+    finally:
+        REQUEST_ID.reset(token)
+    assert json.loads(bytes(plain.body))["request_id"] == "ours-1"
+    body = json.loads(bytes(relayed.body))
+    assert (relayed.status_code, body["request_id"]) == (502, "ours-1")
+    assert b"secret" not in bytes(relayed.body)
+    assert b"p-9" not in bytes(relayed.body)

@@ -140,10 +140,15 @@ def error_response(
     instance: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """A Starlette response carrying ``failure`` in the given envelope style."""
-    return _to_response(
-        encode(failure, style, type_base=type_base, instance=instance), headers=headers
-    )
+    """A Starlette response carrying ``failure`` in the given envelope style.
+
+    As every boundary answers: a peer's failure is answered as our own
+    (`railguard.core.public_failure`), and the exchange's request id, trace id and
+    localized message are added when set.
+    """
+    public = public_failure(failure)
+    error = encode(public, style, type_base=type_base, instance=instance)
+    return _to_response(http_in_exchange(error, public), headers=headers)
 
 
 @attrs.frozen
