@@ -26,7 +26,7 @@ import functools
 import inspect
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 from fastapi import FastAPI
@@ -47,7 +47,7 @@ from railguard.core import Failure, FailureGroup, InternalFailure, ValidationFai
 from railguard.http import DEFAULT_TYPE_BASE, Style
 
 from ._openapi import declared_statuses, mark_responses, wrap_openapi
-from .starlette import FailureResponse, FrameworkFailure, error_response
+from .starlette import FailureResponse, FrameworkFailure, error_response, responder_of
 from .starlette import install as install_handlers
 
 if TYPE_CHECKING:
@@ -306,13 +306,64 @@ class Route(APIRoute):
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        endpoint = _adapt(endpoint)
+        adapted = _adapt(endpoint)
+        self.returns_result = adapted is not endpoint
+        """Whether the endpoint returns ``Result`` (its failures are answered, not raised)."""
+        endpoint = adapted
         failures = _declared(endpoint)
         if failures:
             kwargs["responses"] = mark_responses(
                 kwargs.get("responses"), failures, getattr(endpoint, _STATUSES_ATTR, None)
             )
         super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """FastAPI's request handler; for an endpoint that raises, exceptions answered there.
+
+        An endpoint returning ``Result`` answers its failures without raising: its
+        handler stays FastAPI's own, one layer less on every request.
+        """
+        handler = super().get_route_handler()
+        return handler if getattr(self, "returns_result", False) else _answering(handler)
+
+
+_STACKS: Final = ("fastapi_function_astack", "fastapi_inner_astack")
+"""The scope keys of the exit stacks FastAPI runs a request's dependencies with ``yield`` in."""
+
+
+def _answering(
+    handler: Callable[[Request], Coroutine[Any, Any, Response]],
+) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+    """``handler``, answering an exception the app's railguard handler would answer itself.
+
+    The same answer as the handler gives when Starlette finds it, without the exception
+    climbing FastAPI's and Starlette's layers to get there. Only when no dependency with
+    ``yield`` was entered (both of FastAPI's exit stacks are empty): such a dependency
+    must see the exception, so it then takes FastAPI's usual way. An exception another
+    handler is registered for takes that way too.
+    """
+
+    async def answering(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Exception as exc:
+            scope = request.scope
+            for key in _STACKS:
+                # ``_exit_callbacks``: the stack's callbacks (contextlib's own attribute);
+                # a stack missing, or not as expected, means FastAPI's usual way
+                if getattr(scope.get(key), "_exit_callbacks", True):
+                    raise
+            handlers = scope.get("starlette.exception_handlers")
+            responder = responder_of(scope)
+            if handlers is None or not responder.answers(exc, handlers):
+                raise
+            response = await responder.handle(request, exc)
+            exc.__traceback__ = None  # as Starlette does once its handler answered
+            if response is None:  # pragma: no cover  # `handle` answers every HTTP request
+                raise
+            return response
+
+    return answering
 
 
 _RESULT_ROUTE_HINT: Final = (

@@ -162,6 +162,10 @@ class Responder:
         factory=dict, init=False, eq=False, repr=False
     )
     """The framework mapping found for each exception type (by MRO), once per type."""
+    _answered: dict[type[BaseException], bool] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    """Whether Starlette would hand each exception type to `handle` (see `answers`)."""
 
     def encoded(self, failure: Failure, path: str | None) -> HttpError:
         """``failure`` encoded in the app's style; an unencodable failure gives a generic 500."""
@@ -223,6 +227,26 @@ class Responder:
         if self._converters.get(type(exc), _UNSEEN) is None:  # known: no framework mapping
             return self.respond(wire_failure(exc), path, headers)
         return self.respond(self.failure_for(exc, connection), path, headers)
+
+    def answers(
+        self, exc: Exception, handlers: tuple[Mapping[Any, Any], Mapping[int, Any]]
+    ) -> bool:
+        """Whether Starlette, given the app's ``handlers``, would answer ``exc`` with `handle`.
+
+        ``handlers`` is the pair ``ExceptionMiddleware`` puts in each request's scope
+        (by class, by status). As Starlette does: a status handler first for an
+        ``HTTPException``, then the first class of the MRO that has a handler. The
+        app's handlers are fixed once its middleware stack is built, so the answer is
+        remembered per exception type.
+        """
+        by_class, by_status = handlers
+        if isinstance(exc, HTTPException) and exc.status_code in by_status:
+            return False
+        found = self._answered.get(type(exc))
+        if found is None:
+            handler = next((by_class[c] for c in type(exc).__mro__ if c in by_class), None)
+            found = self._answered[type(exc)] = handler == self.handle
+        return found
 
     def resolve(self, exc: BaseException) -> Failure:
         """`failure_for` without a connection (the WebSocket guard's signature)."""
