@@ -70,7 +70,8 @@ def _http_exception(exc: HTTPException, connection: HTTPConnection) -> Failure:
     Never an `UnknownFailure`, which speaks of a peer. A status that is not an error
     (a redirect raised where no handler answers it bare) is a bug of ours: a 500.
     """
-    status, detail = exc.status_code, exc.detail
+    status = exc.status_code
+    detail: object = exc.detail  # typed str, but FastAPI's may hold any JSON value
     if not 400 <= status <= 599:  # the error statuses
         return InternalFailure(exception=exc)
     if isinstance(detail, str):
