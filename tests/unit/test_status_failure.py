@@ -15,8 +15,9 @@ import httpx
 import pytest
 from fastapi import FastAPI, HTTPException, WebSocket
 from starlette.applications import Starlette
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from railguard import (
@@ -302,3 +303,22 @@ def test_it_round_trips_over_every_wire(status: int) -> None:
     assert closed.message == failure.message
     if close_code(failure) == 4000 + status:  # 413 and 415 have RFC 6455's own codes
         assert (closed.status, closed.category) == (failure.status, failure.category)
+
+
+@pytest.mark.anyio
+async def test_a_status_raised_in_user_middleware() -> None:
+    """From the guard: HTTPException(415) is a StatusFailure, a non-error status a 500."""
+    app = FastAPI()
+    install(app, "problem")
+
+    async def refuse(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.url.path == "/media":
+            raise HTTPException(415)
+        raise HTTPException(302, headers={"Location": "/elsewhere"})
+
+    app.add_middleware(BaseHTTPMiddleware, dispatch=refuse)
+    media = await _request(app, "GET", "/media")
+    assert decode(415, media.headers, media.content, "problem") == StatusFailure.for_status(415)
+    redirect = await _request(app, "GET", "/redirect")
+    assert redirect.status_code == 500
+    assert decode(500, redirect.headers, redirect.content, "problem") == InternalFailure()

@@ -67,8 +67,9 @@ FrameworkFailure = Callable[[Any, HTTPConnection], Failure]
 def _http_exception(exc: HTTPException, connection: HTTPConnection) -> Failure:
     """Our own status: its category's generic failure, else a `StatusFailure` (405, 415, ...).
 
-    Never an `UnknownFailure`, which speaks of a peer. A status that is not an error
-    (a redirect raised where no handler answers it bare) is a bug of ours: a 500.
+    Never an `UnknownFailure`, which speaks of a peer. A status outside 400-599 that
+    gets here (a redirect raised in the user's middleware, where plain Starlette
+    answers 500 too; the root handler answers one from a route bare) is a logged 500.
     """
     status = exc.status_code
     detail: object = exc.detail  # typed str, but FastAPI's may hold any JSON value
