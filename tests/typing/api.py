@@ -45,6 +45,7 @@ from railguard import (
     Recovery,
     Result,
     Retry,
+    StatusFailure,
     TimeoutFailure,
     UnknownFailure,
     UpstreamFailure,
@@ -143,6 +144,8 @@ def every_generic_failure() -> list[Failure]:
         InternalFailure(exception=RuntimeError("kept for logs")),
         UnknownFailure(code="PEER", status=HTTPStatus.IM_A_TEAPOT, raw="{}"),
         MalformedFailure(raw="<html>"),
+        StatusFailure(status=405),
+        StatusFailure.for_status(415, "Send JSON.", details={"accepted": ["application/json"]}),
         FailureGroup(failures=[ValidationFailure(), ValidationFailure()]),
     ]
 

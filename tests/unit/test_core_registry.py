@@ -41,6 +41,7 @@ GENERIC_CODES = [
     "INTERNAL",
     "UNKNOWN",
     "MALFORMED",
+    "HTTP_STATUS",
     "FAILURE_GROUP",
 ]
 

@@ -11,13 +11,13 @@ of the import time. Equality still requires the same class.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
-from ._failure import Failure
+from ._failure import Failure, _error_status
 from ._semantics import Category
 
 T = TypeVar("T")
@@ -34,6 +34,7 @@ __all__ = [
     "NotFoundFailure",
     "ProtocolFailure",
     "RateLimitFailure",
+    "StatusFailure",
     "TimeoutFailure",
     "UnknownFailure",
     "UpstreamFailure",
@@ -229,3 +230,54 @@ class MalformedFailure(Failure, code="MALFORMED", category=Category.PROTOCOL, st
 
     message: str = "The peer sent a malformed message."
     raw: str | None = None
+
+
+def _own_error_status(status: int) -> HTTPStatus:
+    """``status`` as an `HTTPStatus` of an error (400-599); a clear ``TypeError`` otherwise."""
+    return _error_status(StatusFailure, status)
+
+
+def _phrase(failure: StatusFailure) -> str:
+    return failure.status.phrase
+
+
+@attrs.frozen(kw_only=True)
+class StatusFailure(Failure, code="HTTP_STATUS", category=Category.VALIDATION):
+    """An HTTP status our own service answers without a failure class of its own.
+
+    What a framework answers by itself: routing's 405 for a wrong method, an
+    ``HTTPException(415)`` raised in a route. `for_status` builds one named after its
+    status (code ``METHOD_NOT_ALLOWED``, message ``Method Not Allowed`` as Starlette's
+    ``detail``); the category is always `Category.for_status` of the status. The Starlette
+    integration answers a category's own status (404, 409, 429, ...) with that category's
+    failure instead; a peer's bare status decodes to `UnknownFailure`: this class speaks
+    for our own service only.
+    """
+
+    code: str = "HTTP_STATUS"
+    status: HTTPStatus = attrs.field(default=HTTPStatus.BAD_REQUEST, converter=_own_error_status)
+    message: str = attrs.field(default=attrs.Factory(_phrase, takes_self=True))
+
+    @property
+    def category(self) -> Category:
+        """The status's category (`Category.for_status`): 405 is validation, 501 internal."""
+        return Category.for_status(self.status)
+
+    @classmethod
+    def for_status(
+        cls, status: int, message: str | None = None, *, details: Mapping[str, object] | None = None
+    ) -> StatusFailure:
+        """The failure for an error ``status``, its code the status's name (``METHOD_NOT_ALLOWED``).
+
+        ``message`` defaults to the status's phrase.
+
+        Raises:
+            TypeError: ``status`` is not an error status (400-599) `HTTPStatus` names.
+        """
+        error = _own_error_status(status)
+        given: dict[str, Any] = {"code": error.name, "status": error}
+        if message is not None:
+            given["message"] = message
+        if details:
+            given["details"] = details
+        return cls(**given)

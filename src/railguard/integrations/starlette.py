@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from railguard._wire._status import own_status
 from railguard.core import Details, Failure, InternalFailure, public_failure, wire_failure
 from railguard.http import CONTENT_TYPES, DEFAULT_TYPE_BASE, HttpError, Style, encode
 from railguard.http._status import for_status
@@ -64,10 +65,19 @@ FrameworkFailure = Callable[[Any, HTTPConnection], Failure]
 
 
 def _http_exception(exc: HTTPException, connection: HTTPConnection) -> Failure:
-    detail: object = exc.detail
+    """Our own status: its category's generic failure, else a `StatusFailure` (405, 415, ...).
+
+    Never an `UnknownFailure`, which speaks of a peer. A status outside 400-599 that
+    gets here (a redirect raised in the user's middleware, where plain Starlette
+    answers 500 too; the root handler answers one from a route bare) is a logged 500.
+    """
+    status = exc.status_code
+    detail: object = exc.detail  # typed str, but FastAPI's may hold any JSON value
+    if not 400 <= status <= 599:  # the error statuses
+        return InternalFailure(exception=exc)
     if isinstance(detail, str):
-        return for_status(exc.status_code, detail)
-    return for_status(exc.status_code, details=Details({"detail": detail}))
+        return own_status(status, detail)
+    return own_status(status, details=Details({"detail": detail}))
 
 
 def _websocket_exception(exc: WebSocketException, connection: HTTPConnection) -> Failure:

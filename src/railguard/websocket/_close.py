@@ -9,7 +9,7 @@ from typing import Final
 
 import attrs
 
-from railguard.core import Category, Failure, Recovery, UnknownFailure, lookup
+from railguard.core import Category, Failure, Recovery, StatusFailure, UnknownFailure, lookup
 
 __all__ = [
     "MAX_REASON_BYTES",
@@ -241,7 +241,7 @@ def close_meaning(code: int) -> tuple[Category, HTTPStatus]:
 
 _CODE_PREFIX = re.compile(r"([A-Za-z][A-Za-z0-9_.\-]{0,99}): (.*)", re.DOTALL)
 # Classes whose meaning lives in instance fields a reason cannot carry.
-_NOT_FROM_REASON: Final = frozenset({UnknownFailure, WebSocketClosedFailure})
+_NOT_FROM_REASON: Final = frozenset({StatusFailure, UnknownFailure, WebSocketClosedFailure})
 
 
 def from_close(code: int | None, reason: str | None = "") -> Failure:
