@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from ._density import crowded
+
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
@@ -145,6 +147,9 @@ def read_json(
         return read_json(bytes(data), max_bytes=max_bytes, max_depth=max_depth)
     if text.count("{") + text.count("[") > max_depth and _too_deep(text, max_depth):
         raise WireError(f"nested deeper than {max_depth} levels")
+    crowd = crowded(text)
+    if crowd is not None:
+        raise WireError(crowd)
     return _scan(text)
 
 

@@ -1,0 +1,111 @@
+"""How many Python objects a JSON text would become, bounded before it is parsed.
+
+A Python object costs more than its JSON text (an empty object 64 B for ``{},``, an
+int 28 B for ``-7,``, a short string about 50 B, an object member about 100 B), and
+decoding one failure costs about 2.5 µs; so a 1 MiB body of tiny values, or of tens of
+thousands of error items, would cost far more than ten times its size in memory and
+far more than 50 ms. `crowded` refuses such a text by two caps that grow with its
+size up to a ceiling, both counted outside strings:
+
+* its *weight*: one per value, one per object member (its key), one per string (key
+  or value) and one more per object or array; at most `weight_cap` (`WEIGHT_ALLOWANCE`,
+  plus one per `BYTES_PER_WEIGHT` characters, never over `MAX_WEIGHT`);
+* its *objects*: at most `object_cap` (`OBJECT_ALLOWANCE`, plus one per
+  `BYTES_PER_OBJECT` characters, never over `MAX_OBJECTS`). Every failure is read from
+  its own object, so this caps the failures one document can make: a group's members,
+  their causes, nested groups, all counted.
+
+The constants were chosen by measurement (SECURITY.md, docs/decisions.md): every text
+within both caps decodes in every reader under 10x its size and well under 50 ms.
+
+It is cheap: counting characters over the whole text (C-level ``str.count``) is an
+over-count, since a message full of commas, colons, quotes or braces counts them too;
+only when that says "maybe over" are the strings located (one regex, after the escapes
+are dropped with ``str.replace``) and the count redone outside them, so such a message
+is never refused. A text of at most `WEIGHT_ALLOWANCE` characters is not counted at all.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+__all__ = [
+    "BYTES_PER_OBJECT",
+    "BYTES_PER_WEIGHT",
+    "MAX_OBJECTS",
+    "MAX_WEIGHT",
+    "OBJECT_ALLOWANCE",
+    "WEIGHT_ALLOWANCE",
+    "crowded",
+    "object_cap",
+    "weight_cap",
+]
+
+WEIGHT_ALLOWANCE: Final = 4096
+"""The weight any text may have, however short."""
+BYTES_PER_WEIGHT: Final = 6
+"""Beyond the allowance, one unit of weight per this many characters of text."""
+MAX_WEIGHT: Final = 65_536
+"""The most weight any text may have, however long (it bounds the CPU a reader spends)."""
+OBJECT_ALLOWANCE: Final = 1024
+"""The objects any text may hold, however short."""
+BYTES_PER_OBJECT: Final = 64
+"""Beyond the allowance, one object per this many characters of text."""
+MAX_OBJECTS: Final = 4096
+"""The most objects any text may hold: so the most failures one document can make."""
+
+_UNCOUNTED: Final = min(2 * OBJECT_ALLOWANCE, WEIGHT_ALLOWANCE // 2)
+"""Texts this short are within both caps: an object takes two characters, a unit of
+weight (``"",`` weighs 2, ``{},`` 3) at least one."""
+
+_STRING: Final = re.compile(r'"[^"]*"')
+"""A string, once its escaped backslashes and quotes are gone."""
+
+
+def weight_cap(size: int) -> int:
+    """The most weight a text of ``size`` characters may have."""
+    return min(MAX_WEIGHT, WEIGHT_ALLOWANCE + size // BYTES_PER_WEIGHT)
+
+
+def object_cap(size: int) -> int:
+    """The most objects a text of ``size`` characters may hold."""
+    return min(MAX_OBJECTS, OBJECT_ALLOWANCE + size // BYTES_PER_OBJECT)
+
+
+def _weight(text: str, objects: int, strings: int) -> int:
+    """Values (one plus the commas and openers), members (colons), strings, containers."""
+    containers = objects + text.count("[")
+    return 1 + text.count(",") + text.count(":") + strings + 2 * containers
+
+
+def crowded(text: str) -> str | None:
+    """Why ``text`` holds too much for its size, or ``None`` when it is within both caps.
+
+    Exact for JSON (an empty object or array counts as holding one value); for broken
+    text an estimate, which the parser refuses anyway.
+    """
+    size = len(text)
+    if size <= _UNCOUNTED:
+        return None
+    weight_most, object_most = weight_cap(size), object_cap(size)
+    objects = text.count("{")
+    quotes = text.count('"')
+    if objects <= object_most and _weight(text, objects, quotes // 2) <= weight_most:
+        return None
+    # maybe over: count again outside the strings
+    if "\\" in text:  # escapes go left to right: ``\\`` first, then ``\"``
+        text = text.replace("\\\\", "").replace('\\"', "")
+        quotes = text.count('"')
+    if quotes > weight_most:  # each string is a key or a value: weight >= 2 per string
+        return _heavy(weight_most)
+    bare, strings = _STRING.subn("", text)
+    objects = bare.count("{")
+    if objects > object_most:
+        return f"more than {object_most} objects for its size"
+    weight = _weight(bare, objects, strings)
+    return _heavy(weight_most) if weight > weight_most else None
+
+
+def _heavy(most: int) -> str:
+    return f"too many values for its size (weight over {most})"
