@@ -34,6 +34,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Data
 
+from railguard._wire import WireError, read_json
 from railguard.core import Category, Failure, ValidationFailure
 from railguard.families.distiller import (
     ConnectionClosedFailure,
@@ -224,7 +225,7 @@ class DistillerConnection:
         if isinstance(item, _Ended):
             return Err(item.failure)
         try:
-            obj = json.loads(item)
+            obj = read_json(item)  # the one bounded reader: every cap
         except ValueError as exc:
             return Err(
                 WebSocketReceiveFailure(
@@ -472,6 +473,6 @@ class DistillerServer:
 
 def _parse_json(message: str | bytes) -> Result[Any, Failure]:
     try:
-        return Success(json.loads(message))
-    except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
+        return Success(read_json(message))
+    except WireError as exc:  # not JSON, not UTF-8, or over a cap
         return Err(Failure.from_exception(exc))
