@@ -32,7 +32,7 @@ from typing import Any, Final, NamedTuple
 from returns.result import Result
 
 from railguard._wire import WireError, read_json
-from railguard._wire._density import crowded, object_cap, weight_cap
+from railguard._wire._density import crowded
 from railguard.cli._capture import CaptureError, read_capture
 from railguard.core import Failure
 from railguard.families import kneo
@@ -256,6 +256,7 @@ _SIZES = {
     "over-cap-nested-8m": _nest(4 * MIB),
 }
 
+
 def _fill(item: str, size: int = MIB) -> bytes:
     """A JSON array of copies of ``item`` as long as fits in ``size`` bytes."""
     return ("[" + ",".join([item] * ((size - 1) // (len(item) + 1))) + "]").encode()
@@ -291,7 +292,8 @@ def _problem_group(count: int) -> bytes:
 
 
 def _details(count: int) -> bytes:
-    return _agents({"type": "NOT_FOUND", "message": "m", "details": {str(i): i for i in range(count)}})
+    details = {str(i): i for i in range(count)}
+    return _agents({"type": "NOT_FOUND", "message": "m", "details": details})
 
 
 def _ints(count: int) -> bytes:
