@@ -35,9 +35,12 @@ __all__ = [
     "BYTES_PER_WEIGHT",
     "MAX_OBJECTS",
     "MAX_WEIGHT",
+    "NARROW_KEYS",
     "OBJECT_ALLOWANCE",
     "WEIGHT_ALLOWANCE",
+    "WIDE",
     "crowded",
+    "measure",
     "object_cap",
     "weight_cap",
 ]
@@ -54,6 +57,12 @@ BYTES_PER_OBJECT: Final = 64
 """Beyond the allowance, one object per this many characters of text."""
 MAX_OBJECTS: Final = 4096
 """The most objects any text may hold: so the most failures one document can make."""
+NARROW_KEYS: Final = 1024
+"""A text with at most this many distinct keys weighs one per member; more, `WIDE`."""
+WIDE: Final = 3
+"""What a member weighs in a text of many distinct keys: an object of thousands of
+distinct keys costs about 190 B a member (its key, the parser's memo of keys, the
+table of a large dict as it grows), three times a member of records with repeated keys."""
 
 _UNCOUNTED: Final = min(2 * OBJECT_ALLOWANCE, WEIGHT_ALLOWANCE // 2)
 """Texts this short are within both caps: an object takes two characters, a unit of
@@ -61,6 +70,8 @@ weight (``"",`` weighs 2, ``{},`` 3) at least one."""
 
 _STRING: Final = re.compile(r'"[^"]*"')
 """A string, once its escaped backslashes and quotes are gone."""
+_KEY: Final = re.compile(r'"([^"]*)"[ \t\n\r]*:')
+"""An object's key (a string followed by a colon), once the escapes are gone."""
 
 
 def weight_cap(size: int) -> int:
@@ -73,10 +84,10 @@ def object_cap(size: int) -> int:
     return min(MAX_OBJECTS, OBJECT_ALLOWANCE + size // BYTES_PER_OBJECT)
 
 
-def _weight(text: str, objects: int, strings: int) -> int:
-    """Values (one plus the commas and openers), members (colons), strings, containers."""
+def _weight(text: str, objects: int, strings: int, member: int) -> int:
+    """Values (one plus the commas and openers), strings, containers, members (colons)."""
     containers = objects + text.count("[")
-    return 1 + text.count(",") + text.count(":") + strings + 2 * containers
+    return 1 + text.count(",") + strings + 2 * containers + member * text.count(":")
 
 
 def crowded(text: str) -> str | None:
@@ -91,20 +102,45 @@ def crowded(text: str) -> str | None:
     weight_most, object_most = weight_cap(size), object_cap(size)
     objects = text.count("{")
     quotes = text.count('"')
-    if objects <= object_most and _weight(text, objects, quotes // 2) <= weight_most:
+    if objects <= object_most and _weight(text, objects, quotes // 2, WIDE) <= weight_most:
         return None
     # maybe over: count again outside the strings
-    if "\\" in text:  # escapes go left to right: ``\\`` first, then ``\"``
-        text = text.replace("\\\\", "").replace('\\"', "")
-        quotes = text.count('"')
-    if quotes > weight_most:  # each string is a key or a value: weight >= 2 per string
+    text = _unescaped(text)
+    if text.count('"') > weight_most:  # each string is a key or a value: 2 per string
         return _heavy(weight_most)
     bare, strings = _STRING.subn("", text)
     objects = bare.count("{")
     if objects > object_most:
         return f"more than {object_most} objects for its size"
-    weight = _weight(bare, objects, strings)
+    if _weight(bare, objects, strings, 1) > weight_most:
+        return _heavy(weight_most)
+    weight = _weight(bare, objects, strings, _member(text, bare))
     return _heavy(weight_most) if weight > weight_most else None
+
+
+def measure(text: str) -> tuple[int, int]:
+    """The weight of a JSON text and its number of objects, counted outside its strings."""
+    text = _unescaped(text)
+    bare, strings = _STRING.subn("", text)
+    objects = bare.count("{")
+    return _weight(bare, objects, strings, _member(text, bare)), objects
+
+
+def _member(text: str, bare: str) -> int:
+    """What a member weighs: `WIDE` when the text has over `NARROW_KEYS` distinct keys."""
+    if bare.count(":") <= NARROW_KEYS or len(set(_KEY.findall(text))) <= NARROW_KEYS:
+        return 1
+    return WIDE
+
+
+def _unescaped(text: str) -> str:
+    r"""``text`` without its escaped backslashes and quotes: every quote left is a delimiter.
+
+    Escapes are read left to right, so ``\\`` pairs go first, then ``\"``.
+    """
+    if "\\" not in text:
+        return text
+    return text.replace("\\\\", "").replace('\\"', "")
 
 
 def _heavy(most: int) -> str:

@@ -122,9 +122,10 @@ def read_json(
 ) -> object:
     """Parse one JSON document within the caps; raise `WireError` for anything else.
 
-    Refused: more than ``max_bytes`` bytes, nesting deeper than ``max_depth``, text
-    that is not UTF-8, ``NaN``/``Infinity``, integers beyond Python's digit limit and
-    trailing data. Never raises `RecursionError` or anything but `WireError`.
+    Refused: more than ``max_bytes`` bytes, more values or objects than its size allows
+    (`_density.crowded`), nesting deeper than ``max_depth``, text that is not UTF-8,
+    ``NaN``/``Infinity``, integers beyond Python's digit limit and trailing data.
+    Never raises `RecursionError` or anything but `WireError`.
 
     The caps are checked before anything is parsed, the bytes are decoded once and
     parsed once; a document over `SHARE_ABOVE` characters shares the repeated short
@@ -145,11 +146,11 @@ def read_json(
         text = data
     else:
         return read_json(bytes(data), max_bytes=max_bytes, max_depth=max_depth)
-    if text.count("{") + text.count("[") > max_depth and _too_deep(text, max_depth):
-        raise WireError(f"nested deeper than {max_depth} levels")
-    crowd = crowded(text)
+    crowd = crowded(text)  # first: it bounds the brackets the depth scan goes through
     if crowd is not None:
         raise WireError(crowd)
+    if text.count("{") + text.count("[") > max_depth and _too_deep(text, max_depth):
+        raise WireError(f"nested deeper than {max_depth} levels")
     return _scan(text)
 
 
