@@ -1,28 +1,31 @@
 """How many Python objects a JSON text would become, bounded before it is parsed.
 
 A Python object costs more than its JSON text (an empty object 64 B for ``{},``, an
-int 28 B for ``-7,``, a short string about 50 B, an object member about 100 B), and
-decoding one failure costs about 2.5 µs; so a 1 MiB body of tiny values, or of tens of
-thousands of error items, would cost far more than ten times its size in memory and
-far more than 50 ms. `crowded` refuses such a text by two caps that grow with its
-size up to a ceiling, both counted outside strings:
+int 28 B for ``-7,``, a short string about 50 B, a member of a wide object about
+190 B), and decoding one failure costs about 2.5 µs; so a 1 MiB body of tiny values,
+or of tens of thousands of error items, would cost far more than ten times its size in
+memory and far more than 50 ms. `crowded` refuses such a text by two caps that grow
+with its size up to a ceiling, both counted outside strings:
 
-* its *weight*: one per value, one per object member (its key), one per string (key
-  or value) and one more per object or array; at most `weight_cap` (`WEIGHT_ALLOWANCE`,
-  plus one per `BYTES_PER_WEIGHT` characters, never over `MAX_WEIGHT`);
-* its *objects*: at most `object_cap` (`OBJECT_ALLOWANCE`, plus one per
-  `BYTES_PER_OBJECT` characters, never over `MAX_OBJECTS`). Every failure is read from
+* its *weight*: one per value, one per string (key or value), two more per object or
+  array, and one per object member, three when the text has over `NARROW_KEYS`
+  distinct keys (an object of thousands of distinct keys costs three times a record
+  whose keys repeat); at most `weight_cap`: `WEIGHT_ALLOWANCE` plus one per
+  `BYTES_PER_WEIGHT` characters, never over `MAX_WEIGHT`;
+* its *objects*: at most `object_cap`: `OBJECT_ALLOWANCE` plus one per
+  `BYTES_PER_OBJECT` characters, never over `MAX_OBJECTS`. Every failure is read from
   its own object, so this caps the failures one document can make: a group's members,
   their causes, nested groups, all counted.
 
 The constants were chosen by measurement (SECURITY.md, docs/decisions.md): every text
 within both caps decodes in every reader under 10x its size and well under 50 ms.
 
-It is cheap: counting characters over the whole text (C-level ``str.count``) is an
-over-count, since a message full of commas, colons, quotes or braces counts them too;
-only when that says "maybe over" are the strings located (one regex, after the escapes
-are dropped with ``str.replace``) and the count redone outside them, so such a message
-is never refused. A text of at most `WEIGHT_ALLOWANCE` characters is not counted at all.
+It is cheap: counting characters over the whole text (C-level ``str.count``, a member
+counted as wide) over-counts, since a message full of commas, colons, quotes or braces
+counts them too; only when that says "maybe over" are the strings located (one regex,
+after the escapes are dropped with ``str.replace``), the count redone outside them and,
+if it matters, the distinct keys counted (one regex and a set), so such a message is
+never refused. A text of at most 2,048 characters is not counted at all.
 """
 
 from __future__ import annotations
@@ -84,37 +87,40 @@ def object_cap(size: int) -> int:
     return min(MAX_OBJECTS, OBJECT_ALLOWANCE + size // BYTES_PER_OBJECT)
 
 
-def _weight(text: str, objects: int, strings: int, member: int) -> int:
+def _weight(text: str, containers: int, strings: int, member: int) -> int:
     """Values (one plus the commas and openers), strings, containers, members (colons)."""
-    containers = objects + text.count("[")
     return 1 + text.count(",") + strings + 2 * containers + member * text.count(":")
 
 
-def crowded(text: str) -> str | None:
+def crowded(text: str, objects: int, arrays: int) -> str | None:
     """Why ``text`` holds too much for its size, or ``None`` when it is within both caps.
 
-    Exact for JSON (an empty object or array counts as holding one value); for broken
-    text an estimate, which the parser refuses anyway.
+    ``objects`` and ``arrays`` are ``text.count("{")`` and ``text.count("[")`` (the
+    reader counts them once for both this and the depth check). Exact for JSON (an
+    empty object or array counts as holding one value); for broken text an estimate,
+    which the parser refuses anyway.
     """
     size = len(text)
     if size <= _UNCOUNTED:
         return None
     weight_most, object_most = weight_cap(size), object_cap(size)
-    objects = text.count("{")
     quotes = text.count('"')
-    if objects <= object_most and _weight(text, objects, quotes // 2, WIDE) <= weight_most:
+    if objects <= object_most and _weight(text, objects + arrays, quotes // 2, WIDE) <= weight_most:
         return None
-    # maybe over: count again outside the strings
+    # maybe over: count again outside the strings, with the members' true weight
     text = _unescaped(text)
-    if text.count('"') > weight_most:  # each string is a key or a value: 2 per string
+    strings = text.count('"') // 2  # exact now: every quote left is a delimiter
+    if 2 * strings > weight_most:  # each string is a key or a value: 2 per string
         return _heavy(weight_most)
-    bare, strings = _STRING.subn("", text)
+    bare = _STRING.sub("", text)
     objects = bare.count("{")
     if objects > object_most:
         return f"more than {object_most} objects for its size"
-    if _weight(bare, objects, strings, 1) > weight_most:
+    weight = _weight(bare, objects + bare.count("["), strings, 1)
+    if weight > weight_most:
         return _heavy(weight_most)
-    weight = _weight(bare, objects, strings, _member(text, bare))
+    if _member(text, bare) == WIDE:
+        weight += (WIDE - 1) * bare.count(":")
     return _heavy(weight_most) if weight > weight_most else None
 
 
@@ -123,11 +129,14 @@ def measure(text: str) -> tuple[int, int]:
     text = _unescaped(text)
     bare, strings = _STRING.subn("", text)
     objects = bare.count("{")
-    return _weight(bare, objects, strings, _member(text, bare)), objects
+    return _weight(bare, objects + bare.count("["), strings, _member(text, bare)), objects
 
 
 def _member(text: str, bare: str) -> int:
-    """What a member weighs: `WIDE` when the text has over `NARROW_KEYS` distinct keys."""
+    """What a member weighs: `WIDE` when the text has over `NARROW_KEYS` distinct keys.
+
+    ``text`` is unescaped, ``bare`` is it without its strings.
+    """
     if bare.count(":") <= NARROW_KEYS or len(set(_KEY.findall(text))) <= NARROW_KEYS:
         return 1
     return WIDE

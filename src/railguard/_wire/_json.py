@@ -146,10 +146,11 @@ def read_json(
         text = data
     else:
         return read_json(bytes(data), max_bytes=max_bytes, max_depth=max_depth)
-    crowd = crowded(text)  # first: it bounds the brackets the depth scan goes through
+    objects, arrays = text.count("{"), text.count("[")
+    crowd = crowded(text, objects, arrays)  # first: it bounds what the depth scan reads
     if crowd is not None:
         raise WireError(crowd)
-    if text.count("{") + text.count("[") > max_depth and _too_deep(text, max_depth):
+    if objects + arrays > max_depth and _too_deep(text, max_depth):
         raise WireError(f"nested deeper than {max_depth} levels")
     return _scan(text)
 
