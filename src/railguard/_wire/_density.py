@@ -58,7 +58,7 @@ OBJECT_ALLOWANCE: Final = 1024
 """The objects any text may hold, however short."""
 BYTES_PER_OBJECT: Final = 64
 """Beyond the allowance, one object per this many characters of text."""
-MAX_OBJECTS: Final = 4096
+MAX_OBJECTS: Final = 2048
 """The most objects any text may hold: so the most failures one document can make."""
 NARROW_KEYS: Final = 1024
 """A text with at most this many distinct keys weighs one per member; more, `WIDE`."""
