@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 
 import pytest
+from returns.pipeline import is_successful
 
 from railguard._wire import (
     MAX_BYTES,
@@ -19,7 +20,11 @@ from railguard._wire import (
 )
 from railguard._wire._density import MAX_OBJECTS, crowded, measure, object_cap, weight_cap
 from railguard._wire._json import SHARE_ABOVE, _too_deep
+from railguard.cli._capture import read_capture
 from railguard.core import Details
+from railguard.integrations._distiller import _parse_json
+from railguard.integrations.websockets import error_frame_failure
+from railguard.websocket import MalformedFrameFailure
 
 
 def _crowded(text: str) -> str | None:
@@ -242,3 +247,25 @@ def test_short_texts_are_not_counted() -> None:
     text = "[" + ",".join(["{}"] * 600) + "]"
     assert _crowded(text) is None
     assert read_json(text) == [{}] * 600
+
+
+# -- every JSON reader goes through the one reader ------------------------------------
+
+_DEEP_FRAME = '{"type":"error","message":"m","x":' + "[" * 5_000 + "]" * 5_000 + "}"
+
+
+def test_the_websockets_client_reader_refuses_a_deep_frame_without_raising() -> None:
+    """A deep frame is not an error frame it can read: no `RecursionError`, no failure."""
+    assert error_frame_failure(_DEEP_FRAME) is None
+
+
+def test_the_distiller_server_parse_refuses_a_deep_message() -> None:
+    """The distiller's message parser answers a failed `Result` for a deep message."""
+    assert not is_successful(_parse_json(_DEEP_FRAME))
+    assert not is_successful(_parse_json("[" + ",".join(["{}"] * 40_000) + "]"))
+
+
+def test_the_cli_reads_a_deep_frame_capture_as_malformed() -> None:
+    """`read_capture` of a 2,000-deep object frame gives a malformed frame, not a crash."""
+    capture = read_capture('{"a":' * 2_000 + "1" + "}" * 2_000)
+    assert isinstance(capture.failure, MalformedFrameFailure)
