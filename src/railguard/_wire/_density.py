@@ -7,8 +7,9 @@ or of tens of thousands of error items, would cost far more than ten times its s
 memory and far more than 50 ms. `crowded` refuses such a text by two caps that grow
 with its size up to a ceiling, both counted outside strings:
 
-* its *weight*: one per value, one per string (key or value), two more per object or
-  array, and one per object member, three when the text has over `NARROW_KEYS`
+* its *weight*: one, plus one per comma (so about one per value), one per string (key
+  or value), two per object or array, and one per object member, three when the text
+  has over `NARROW_KEYS`
   distinct keys (an object of thousands of distinct keys costs three times a record
   whose keys repeat); at most `weight_cap`: `WEIGHT_ALLOWANCE` plus one per
   `BYTES_PER_WEIGHT` characters, never over `MAX_WEIGHT`;
