@@ -472,6 +472,14 @@ def _cli(case: Case) -> object:
         return exc
 
 
+def _cli_frame(case: Case) -> object:
+    """The CLI given the body alone: a WebSocket frame (or its refusal)."""
+    try:
+        return read_capture(_text(case.body))
+    except CaptureError as exc:  # the documented refusal: a typed outcome
+        return exc
+
+
 READERS: Final[dict[str, Callable[[Case], object]]] = {
     **{
         f"http.decode[{style}]": _http(style)
@@ -484,6 +492,7 @@ READERS: Final[dict[str, Callable[[Case], object]]] = {
     "kneo.from_response": lambda case: kneo.from_response(_FakeResponse(case)),  # type: ignore[arg-type]
     "grpc.decode": lambda case: grpc_decode(case.grpc_code, _text(case.body[:256]), case.body),  # type: ignore[arg-type]
     "cli.read_capture": _cli,
+    "cli.read_capture[frame]": _cli_frame,
 }
 """Every decoder and reader documented as total, as a function of a case."""
 

@@ -97,9 +97,8 @@ def crowded(text: str, objects: int, arrays: int) -> str | None:
     """Why ``text`` holds too much for its size, or ``None`` when it is within both caps.
 
     ``objects`` and ``arrays`` are ``text.count("{")`` and ``text.count("[")`` (the
-    reader counts them once for both this and the depth check). Exact for JSON (an
-    empty object or array counts as holding one value); for broken text an estimate,
-    which the parser refuses anyway.
+    reader counts them once for both this and the depth check). Exact for JSON; for
+    broken text an estimate, which the parser refuses anyway.
     """
     size = len(text)
     if size <= _UNCOUNTED:

@@ -225,7 +225,7 @@ class DistillerConnection:
         if isinstance(item, _Ended):
             return Err(item.failure)
         try:
-            obj = read_json(item)  # the one bounded reader: every cap
+            obj: Any = read_json(item)  # the one bounded reader: every cap
         except ValueError as exc:
             return Err(
                 WebSocketReceiveFailure(

@@ -211,7 +211,7 @@ def _error_frame(message: Data) -> dict[str, Any] | None:
     if not isinstance(message, str) or '"error"' not in message:
         return None
     try:
-        obj = read_json(message)  # the one bounded reader: every cap
+        obj: Any = read_json(message)  # the one bounded reader: every cap
     except WireError:
         return None
     return obj if is_error_frame(obj) else None
