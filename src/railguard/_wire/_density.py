@@ -41,6 +41,7 @@ __all__ = [
     "MAX_WEIGHT",
     "NARROW_KEYS",
     "OBJECT_ALLOWANCE",
+    "UNCOUNTED",
     "WEIGHT_ALLOWANCE",
     "WIDE",
     "crowded",
@@ -68,7 +69,7 @@ WIDE: Final = 3
 distinct keys costs about 190 B a member (its key, the parser's memo of keys, the
 table of a large dict as it grows), three times a member of records with repeated keys."""
 
-_UNCOUNTED: Final = min(2 * OBJECT_ALLOWANCE, WEIGHT_ALLOWANCE // 2)
+UNCOUNTED: Final = min(2 * OBJECT_ALLOWANCE, WEIGHT_ALLOWANCE // 2)
 """Texts this short are within both caps: an object takes two characters, a unit of
 weight (``"",`` weighs 2, ``{},`` 3) at least one."""
 
@@ -101,7 +102,7 @@ def crowded(text: str, objects: int, arrays: int) -> str | None:
     broken text an estimate, which the parser refuses anyway.
     """
     size = len(text)
-    if size <= _UNCOUNTED:
+    if size <= UNCOUNTED:
         return None
     weight_most, object_most = weight_cap(size), object_cap(size)
     quotes = text.count('"')

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from ._density import crowded
+from ._density import UNCOUNTED, crowded
 
 __all__ = [
     "MAX_BYTES",
@@ -147,9 +147,10 @@ def read_json(
     else:
         return read_json(bytes(data), max_bytes=max_bytes, max_depth=max_depth)
     objects, arrays = text.count("{"), text.count("[")
-    crowd = crowded(text, objects, arrays)  # first: it bounds what the depth scan reads
-    if crowd is not None:
-        raise WireError(crowd)
+    if len(text) > UNCOUNTED:  # first: it bounds what the depth scan reads
+        crowd = crowded(text, objects, arrays)
+        if crowd is not None:
+            raise WireError(crowd)
     if objects + arrays > max_depth and _too_deep(text, max_depth):
         raise WireError(f"nested deeper than {max_depth} levels")
     return _scan(text)
