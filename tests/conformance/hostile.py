@@ -344,7 +344,7 @@ _AT_CAPS = {
         {"type": "NOT_FOUND", "message": '"\\' * ((MIB - 100) // 6)}
     ),
     "details-strings-full-of-commas": _agents(
-        {"type": "NOT_FOUND", "message": "m", "details": {str(i): ",,,,{{[[" for i in range(3000)}}
+        {"type": "NOT_FOUND", "message": "m", "details": {str(i): ",:{[" * 8 for i in range(1000)}}
     ),
 }
 _OVER_CAPS = {
