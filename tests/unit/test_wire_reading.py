@@ -269,3 +269,10 @@ def test_the_cli_reads_a_deep_frame_capture_as_malformed() -> None:
     """`read_capture` of a 2,000-deep object frame gives a malformed frame, not a crash."""
     capture = read_capture('{"a":' * 2_000 + "1" + "}" * 2_000)
     assert isinstance(capture.failure, MalformedFrameFailure)
+
+
+def test_the_distiller_parse_answers_malformed_json_as_before() -> None:
+    """Through the one reader, a syntax error still answers the parser's own words."""
+    failure = _parse_json('{"op": "get"').failure()
+    assert failure.message == "Malformed JSON: Expecting ',' delimiter"
+    assert dict(failure.details) == {"line": 1, "column": 13}

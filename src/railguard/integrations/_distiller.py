@@ -226,10 +226,10 @@ class DistillerConnection:
             return Err(item.failure)
         try:
             obj: Any = read_json(item)  # the one bounded reader: every cap
-        except ValueError as exc:
+        except WireError as exc:  # the parser's own words when it is not JSON
             return Err(
                 WebSocketReceiveFailure(
-                    message=f"Could not parse a message from the server: {exc}",
+                    message=f"Could not parse a message from the server: {exc.error or exc}",
                     details={"excerpt": str(item)[:200]},
                 )
             )
@@ -474,5 +474,5 @@ class DistillerServer:
 def _parse_json(message: str | bytes) -> Result[Any, Failure]:
     try:
         return Success(read_json(message))
-    except WireError as exc:  # not JSON, not UTF-8, or over a cap
-        return Err(Failure.from_exception(exc))
+    except WireError as exc:  # not JSON or not UTF-8 (the parser's own error), or over a cap
+        return Err(Failure.from_exception(exc.error or exc))
