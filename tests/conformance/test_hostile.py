@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+from railguard._wire._density import MAX_OBJECTS
 from railguard.core import MalformedFailure
 from railguard.http import decode
 from tests.conformance.hostile import CASES, READERS, Case, check, refused, run
@@ -52,3 +53,11 @@ def test_every_reader_keeps_its_promises(case: Case) -> None:
     """Typed outcome, no exception, at most 50 ms of CPU, at most 10x the input, every reader."""
     problems = [p for name, reader in READERS.items() for p in check(case, name, run(reader, case))]
     assert problems == []
+
+
+def test_a_group_decodes_up_to_the_object_cap() -> None:
+    """The largest validation group every reader reads has `MAX_OBJECTS` - 1 members."""
+    assert f"group-{MAX_OBJECTS - 1}-validation-items" in {case.name for case in _EXPECTING}
+    assert f"group-{MAX_OBJECTS}-validation-items" in {
+        case.name for case in _EXPECTING if case.expect == "refuse"
+    }
