@@ -94,6 +94,7 @@ _cases = st.builds(
     ),
     close_code=st.none() | st.integers(min_value=-(2**40), max_value=2**40),
     grpc_code=st.integers(min_value=-5, max_value=40),
+    expect=st.just(""),
 )
 
 FIGURES: dict[str, Any] = {"inputs": 0, "calls": 0, "exceptions": 0}
