@@ -6,7 +6,8 @@ measures it. ``tests/conformance/test_hostile.py`` asserts the promises over the
 table and prints the figures; ``make fuzz`` runs the hypothesis fuzz of the same readers
 for a set time.
 
-The bounds (issue 10), for every call on an input within the caps (`Case.within_caps`):
+The bounds (issue 10), for every call on an input within the caps (`Case.within_caps`:
+the size cap and the value-density caps of the one reader):
 
 * time: at most `SECONDS` (50 ms) of CPU time (``time.process_time``, so a busy machine
   does not count), the best of up to three calls; inputs over the caps too, since
@@ -30,6 +31,8 @@ from typing import Any, Final, NamedTuple
 
 from returns.result import Result
 
+from railguard._wire import WireError, read_json
+from railguard._wire._density import crowded
 from railguard.cli._capture import CaptureError, read_capture
 from railguard.core import Failure
 from railguard.families import kneo
@@ -37,9 +40,14 @@ from railguard.grpc import decode as grpc_decode
 from railguard.http import MAX_BODY_BYTES, decode
 from railguard.websocket import decode_frame, from_close, parse_bridge_message
 
-__all__ = ["CASES", "READERS", "Case", "Measure", "run"]
+__all__ = ["CASES", "READERS", "Case", "Measure", "refused", "run"]
 
 MIB: Final = 1 << 20
+
+
+def _crowded(text: str) -> str | None:
+    """What the reader says of ``text``'s density (`crowded` with its bracket counts)."""
+    return crowded(text, text.count("{"), text.count("["))
 
 
 class Case(NamedTuple):
@@ -51,11 +59,28 @@ class Case(NamedTuple):
     headers: Mapping[str, str] = {}
     close_code: object = 1011
     grpc_code: object = 3
+    expect: str = ""
+    """``"decode"``: at or just below a cap, every reader must read it (not refuse it);
+    ``"refuse"``: just over a cap or far over, the one reader must refuse it."""
 
     @property
     def within_caps(self) -> bool:
-        """Whether the body is within the documented size cap (`MAX_BODY_BYTES`)."""
-        return len(self.body) <= MAX_BODY_BYTES
+        """Whether the body is within the size cap and the value-density caps."""
+        return _within(self.body)
+
+
+@functools.lru_cache(maxsize=4)
+def _within(body: bytes) -> bool:
+    return len(body) <= MAX_BODY_BYTES and _crowded(body.decode("utf-8", "replace")) is None
+
+
+def refused(body: bytes) -> bool:
+    """Whether the one bounded reader refuses ``body``."""
+    try:
+        read_json(body)
+    except WireError:
+        return True
+    return False
 
 
 def _j(value: object) -> bytes:
@@ -236,6 +261,100 @@ _SIZES = {
     "over-cap-nested-8m": _nest(4 * MIB),
 }
 
+
+def _fill(item: str, size: int = MIB) -> bytes:
+    """A JSON array of copies of ``item`` as long as fits in ``size`` bytes."""
+    return ("[" + ",".join([item] * ((size - 1) // (len(item) + 1))) + "]").encode()
+
+
+def _largest(make: Callable[[int], bytes]) -> int:
+    """The largest ``n`` whose ``make(n)`` the reader accepts (``make`` grows with ``n``)."""
+    low, high = 1, 2
+    while not refused(make(high)):
+        low, high = high, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if not refused(make(middle)) else (low, middle)
+    return low
+
+
+def _validation_group(count: int) -> bytes:
+    items = [{"type": "VALIDATION", "message": f"field {i} is required"} for i in range(count)]
+    return _j({"code": "BAD_REQUEST", "message": "m", "errors": items})
+
+
+def _problem_group(count: int) -> bytes:
+    items = [{"type": "NOT_FOUND", "message": f"item {i} is gone"} for i in range(count)]
+    return _j(
+        {
+            "type": "urn:railguard:failure:FAILURE_GROUP",
+            "title": "t",
+            "status": 400,
+            "code": "FAILURE_GROUP",
+            "errors": items,
+        }
+    )
+
+
+def _details(count: int) -> bytes:
+    details = {str(i): i for i in range(count)}
+    return _agents({"type": "NOT_FOUND", "message": "m", "details": details})
+
+
+def _ints(count: int) -> bytes:
+    return _agents({"type": "NOT_FOUND", "message": "m", "details": {"x": [1234] * count}})
+
+
+_DENSE = {
+    # over the value-density caps: must be refused, and quickly (issue 10's table)
+    "dense-empty-objects-1m": _fill("{}"),
+    "dense-empty-arrays-1m": _fill("[]"),
+    "dense-one-member-objects-1m": _fill('{"a":1}'),
+    "dense-small-ints-1m": _fill("-7"),
+    "dense-two-char-strings-1m": _fill('"ab"'),
+    "dense-three-char-strings-1m": (
+        "[" + ",".join(f'"{i % 1000:03}"' for i in range(MIB // 6 - 1)) + "]"
+    ).encode(),
+    "dense-empty-objects-64k": _fill("{}", 64 * 1024),
+    "dense-small-ints-64k": _fill("-7", 64 * 1024),
+    "errors-16k-distinct-messages": _validation_group(16_000),
+    "errors-30k-validation-items": _j(
+        {"code": "BAD_REQUEST", "message": "m", "errors": [{"type": "VALIDATION"}] * 30_000}
+    ),
+    "message-full-of-commas-then-dense": _agents(
+        {"type": "NOT_FOUND", "message": ",:{[" * 1000, "details": {"x": [0] * 60_000}}
+    ),
+}
+
+_GROUP_CAP: Final = _largest(_validation_group)
+_PROBLEM_CAP: Final = _largest(_problem_group)
+_DETAILS_CAP: Final = _largest(_details)
+_INTS_CAP: Final = _largest(_ints)
+_AT_CAPS = {
+    # at and just below each cap: must decode
+    f"group-{_GROUP_CAP}-validation-items": _validation_group(_GROUP_CAP),
+    f"group-{_GROUP_CAP - 1}-validation-items": _validation_group(_GROUP_CAP - 1),
+    f"problem-group-{_PROBLEM_CAP}-members": _problem_group(_PROBLEM_CAP),
+    f"details-{_DETAILS_CAP}-keys": _details(_DETAILS_CAP),
+    f"details-{_INTS_CAP}-ints": _ints(_INTS_CAP),
+    "message-1m-of-commas-and-braces": _agents(
+        {"type": "NOT_FOUND", "message": ",:{[]}" * ((MIB - 100) // 6)}
+    ),
+    "message-1m-of-escaped-quotes": _agents(
+        {"type": "NOT_FOUND", "message": '"\\' * ((MIB - 100) // 6)}
+    ),
+    "details-strings-full-of-commas": _agents(
+        {"type": "NOT_FOUND", "message": "m", "details": {str(i): ",:{[" * 8 for i in range(1000)}}
+    ),
+}
+_OVER_CAPS = {
+    # just over each cap: must be refused
+    f"group-{_GROUP_CAP + 1}-validation-items": _validation_group(_GROUP_CAP + 1),
+    f"problem-group-{_PROBLEM_CAP + 1}-members": _problem_group(_PROBLEM_CAP + 1),
+    f"details-{_DETAILS_CAP + 1}-keys": _details(_DETAILS_CAP + 1),
+    f"details-{_INTS_CAP + 1}-ints": _ints(_INTS_CAP + 1),
+}
+
 _DEPTHS = {
     "arrays-depth-30": _nest(30),
     "arrays-depth-33": _nest(33),
@@ -303,6 +422,9 @@ def _cases() -> tuple[Case, ...]:
     cases.extend(Case(name, body) for name, body in _INVALID_UTF8.items())
     cases.extend(Case(name, body) for name, body in _SIZES.items())
     cases.extend(Case(name, body) for name, body in _DEPTHS.items())
+    cases.extend(Case(name, body, expect="refuse") for name, body in _DENSE.items())
+    cases.extend(Case(name, body, expect="decode") for name, body in _AT_CAPS.items())
+    cases.extend(Case(name, body, expect="refuse") for name, body in _OVER_CAPS.items())
     plain = _agents({"type": "RATE_LIMIT", "message": "slow"})
     cases.extend(Case(name, plain, 429, headers) for name, headers in _HEADERS.items())
     cases.extend(Case(name, reason, close_code=code) for name, (code, reason) in _CLOSES.items())
@@ -350,6 +472,14 @@ def _cli(case: Case) -> object:
         return exc
 
 
+def _cli_frame(case: Case) -> object:
+    """The CLI given the body alone: a WebSocket frame (or its refusal)."""
+    try:
+        return read_capture(_text(case.body))
+    except CaptureError as exc:  # the documented refusal: a typed outcome
+        return exc
+
+
 READERS: Final[dict[str, Callable[[Case], object]]] = {
     **{
         f"http.decode[{style}]": _http(style)
@@ -362,6 +492,7 @@ READERS: Final[dict[str, Callable[[Case], object]]] = {
     "kneo.from_response": lambda case: kneo.from_response(_FakeResponse(case)),  # type: ignore[arg-type]
     "grpc.decode": lambda case: grpc_decode(case.grpc_code, _text(case.body[:256]), case.body),  # type: ignore[arg-type]
     "cli.read_capture": _cli,
+    "cli.read_capture[frame]": _cli_frame,
 }
 """Every decoder and reader documented as total, as a function of a case."""
 

@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from ._density import UNCOUNTED, crowded
+
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
@@ -32,12 +34,16 @@ class WireError(ValueError):
 
     Only the readers raise it, and every public decoder turns it into a failure.
     ``detail`` is the JSON parser's own text when there is one (what the bridge
-    document sends back), else the message.
+    document sends back), else the message; ``error`` the parser's or the UTF-8
+    decoder's own exception, for readers that answer it as they always did.
     """
 
-    def __init__(self, message: str, *, detail: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, detail: str | None = None, error: ValueError | None = None
+    ) -> None:
         super().__init__(message)
         self.detail = message if detail is None else detail
+        self.error = error
 
 
 def _reject_constant(name: str) -> object:
@@ -120,9 +126,10 @@ def read_json(
 ) -> object:
     """Parse one JSON document within the caps; raise `WireError` for anything else.
 
-    Refused: more than ``max_bytes`` bytes, nesting deeper than ``max_depth``, text
-    that is not UTF-8, ``NaN``/``Infinity``, integers beyond Python's digit limit and
-    trailing data. Never raises `RecursionError` or anything but `WireError`.
+    Refused: more than ``max_bytes`` bytes, more values or objects than its size allows
+    (`_density.crowded`), nesting deeper than ``max_depth``, text that is not UTF-8,
+    ``NaN``/``Infinity``, integers beyond Python's digit limit and trailing data.
+    Never raises `RecursionError` or anything but `WireError`.
 
     The caps are checked before anything is parsed, the bytes are decoded once and
     parsed once; a document over `SHARE_ABOVE` characters shares the repeated short
@@ -134,8 +141,8 @@ def read_json(
             raise WireError(f"larger than {max_bytes} bytes")
         try:
             text = data.decode()  # type: ignore[union-attr]  # bytes
-        except UnicodeDecodeError:
-            raise WireError("not UTF-8") from None
+        except UnicodeDecodeError as exc:
+            raise WireError("not UTF-8", error=exc) from None
     elif isinstance(data, str):
         # a character takes at most 4 bytes: only count bytes when it may matter
         if len(data) * 4 > max_bytes and len(data.encode("utf-8", "surrogatepass")) > max_bytes:
@@ -143,7 +150,12 @@ def read_json(
         text = data
     else:
         return read_json(bytes(data), max_bytes=max_bytes, max_depth=max_depth)
-    if text.count("{") + text.count("[") > max_depth and _too_deep(text, max_depth):
+    objects, arrays = text.count("{"), text.count("[")
+    if len(text) > UNCOUNTED:  # first: it bounds what the depth scan reads
+        crowd = crowded(text, objects, arrays)
+        if crowd is not None:
+            raise WireError(crowd)
+    if objects + arrays > max_depth and _too_deep(text, max_depth):
         raise WireError(f"nested deeper than {max_depth} levels")
     return _scan(text)
 
@@ -156,18 +168,19 @@ def _scan(text: str) -> object:
         document, end = (_SCAN_SHARING if sharing else _SCAN)(text, start)
     except StopIteration as stop:
         error = json.JSONDecodeError("Expecting value", text, stop.value)
-        raise WireError(f"not JSON ({error})", detail=str(error)) from None
+        raise WireError(f"not JSON ({error})", detail=str(error), error=error) from None
     except WireError:
         raise
     except RecursionError:  # pragma: no cover  # the depth scan comes first
         raise WireError("nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, the int digit limit
-        raise WireError(f"not JSON ({exc})", detail=str(exc)) from None
+        raise WireError(f"not JSON ({exc})", detail=str(exc), error=exc) from None
     finally:
         if sharing:
             _shared.clear()
     if end != len(text) and not text[end:].isspace():
-        raise WireError("not JSON (extra data)")
+        extra = json.JSONDecodeError("Extra data", text, end)
+        raise WireError("not JSON (extra data)", error=extra)
     return document
 
 

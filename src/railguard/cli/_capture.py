@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Final, Literal
@@ -10,6 +9,7 @@ from typing import Final, Literal
 import attrs
 
 from railguard import Failure
+from railguard._wire import WireError, read_json
 from railguard.http import DecodeStyle, decode
 from railguard.websocket import decode_frame, from_close, is_error_frame
 
@@ -105,6 +105,6 @@ def read_capture(
 
 def _is_error(text: str) -> bool:
     try:
-        return is_error_frame(json.loads(text))
-    except ValueError:
+        return is_error_frame(read_json(text))
+    except WireError:
         return True  # malformed: decode_frame says why

@@ -34,6 +34,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Data
 
+from railguard._wire import WireError, read_json
 from railguard.core import Category, Failure, ValidationFailure
 from railguard.families.distiller import (
     ConnectionClosedFailure,
@@ -224,11 +225,11 @@ class DistillerConnection:
         if isinstance(item, _Ended):
             return Err(item.failure)
         try:
-            obj = json.loads(item)
-        except ValueError as exc:
+            obj: Any = read_json(item)  # the one bounded reader: every cap
+        except WireError as exc:  # the parser's own words when it is not JSON
             return Err(
                 WebSocketReceiveFailure(
-                    message=f"Could not parse a message from the server: {exc}",
+                    message=f"Could not parse a message from the server: {exc.error or exc}",
                     details={"excerpt": str(item)[:200]},
                 )
             )
@@ -472,6 +473,6 @@ class DistillerServer:
 
 def _parse_json(message: str | bytes) -> Result[Any, Failure]:
     try:
-        return Success(json.loads(message))
-    except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
-        return Err(Failure.from_exception(exc))
+        return Success(read_json(message))
+    except WireError as exc:  # not JSON or not UTF-8 (the parser's own error), or over a cap
+        return Err(Failure.from_exception(exc.error or exc))

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import weakref
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
@@ -49,6 +48,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.http11 import Request, Response
 from websockets.typing import Data
 
+from railguard._wire import WireError, read_json
 from railguard.core import Category, Failure, InternalFailure, UnknownFailure, from_peer
 from railguard.observe import report
 from railguard.observe._request_id import REQUEST_ID, accept_request_id
@@ -211,8 +211,8 @@ def _error_frame(message: Data) -> dict[str, Any] | None:
     if not isinstance(message, str) or '"error"' not in message:
         return None
     try:
-        obj = json.loads(message)
-    except ValueError:
+        obj: Any = read_json(message)  # the one bounded reader: every cap
+    except WireError:
         return None
     return obj if is_error_frame(obj) else None
 
