@@ -9,18 +9,28 @@ is the same either way.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Body, Depends, FastAPI, HTTPException
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from railguard import FailureGroup
 from railguard.families.agents import AgentNotFoundException
-from railguard.integrations.fastapi import install
+from railguard.http import decode
+from railguard.integrations.fastapi import MAX_VALIDATION_ERRORS, install
 from railguard.integrations.starlette import Responder
 
 SECRET = "db password=hunter2"
+
+
+class _Item(BaseModel):
+    """One item of a batch."""
+
+    name: str
 
 
 def _raise(kind: str) -> None:
@@ -142,3 +152,25 @@ async def test_a_handler_of_the_users_wins() -> None:
     unexpected = await _get(app, "/plain/unexpected")
     assert unexpected.status_code == 500
     assert SECRET not in unexpected.text
+
+
+@pytest.mark.anyio
+async def test_a_huge_validation_answer_lists_the_first_errors_and_decodes() -> None:
+    """600 invalid items: 256 listed, the count in details, and a railguard peer reads it."""
+    app = FastAPI()
+    install(app)
+
+    @app.post("/batch")
+    def batch(items: Annotated[list[_Item], Body()]) -> None:
+        """Accept a batch."""
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.post("/batch", json=[{"nameless": i} for i in range(600)])
+    assert answer.status_code == 400
+    failure = decode(answer.status_code, answer.headers, answer.content)
+    assert isinstance(failure, FailureGroup)
+    assert len(failure.failures) == MAX_VALIDATION_ERRORS == 256
+    assert failure.details == {"errors": 600, "listed": 256}
+    assert "The first 256 of 600 errors are listed." in failure.message
+    assert failure.failures[-1].details["loc"] == ("body", 255, "name")

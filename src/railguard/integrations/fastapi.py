@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from railguard.messages import Messages
 
 __all__ = [
+    "MAX_VALIDATION_ERRORS",
     "Route",
     "error_response",
     "fails_with",
@@ -76,10 +77,21 @@ failure_for_exception = wire_failure
 _SOURCES: Final = frozenset({"body", "query", "path", "header", "cookie"})
 
 
+MAX_VALIDATION_ERRORS: Final = 256
+"""The most validation errors one answer lists (the rest are counted in its details).
+
+A railguard peer reads at most 2,048 objects from one body (SECURITY.md, the caps):
+256 errors, two objects each, stay well within it, so the answer always decodes.
+"""
+
+
 def validation_failure(
     errors: Iterable[Mapping[str, Any]], message: str, *, names: frozenset[str] | None = None
 ) -> Failure:
     """One `ValidationFailure` per pydantic/FastAPI validation error, grouped.
+
+    At most `MAX_VALIDATION_ERRORS` are listed: beyond them the group's message says
+    how many there were, and its details hold ``errors`` (the count) and ``listed``.
 
     Each member's message is the error's ``msg``; its details keep ``loc`` and
     ``type``. The offending input is not echoed (it may hold secrets); with
@@ -87,7 +99,11 @@ def validation_failure(
     — a dictionary key the client sent — is shown as ``"*"``.
     """
     members: list[Failure] = []
+    count = 0
     for error in errors:
+        count += 1
+        if count > MAX_VALIDATION_ERRORS:
+            continue  # counted, not listed
         loc = [
             part
             if isinstance(part, int) or names is None or part in names or part in _SOURCES
@@ -102,6 +118,13 @@ def validation_failure(
         )
     if not members:
         return ValidationFailure(message=message)
+    if count > MAX_VALIDATION_ERRORS:
+        message = f"{message} The first {MAX_VALIDATION_ERRORS} of {count} errors are listed."
+        return FailureGroup(
+            failures=tuple(members),
+            message=message,
+            details={"errors": count, "listed": MAX_VALIDATION_ERRORS},
+        )
     return FailureGroup(failures=tuple(members), message=message)
 
 
