@@ -140,6 +140,19 @@ def test_levels_are_configurable_per_category(records: list[logging.LogRecord]) 
     assert records[-1].levelno == logging.INFO
 
 
+def test_levels_follow_set_levels_with_the_logger_at_info(
+    records: list[logging.LogRecord],
+) -> None:
+    """Moving a category below the logger's level and back: its lines come back at INFO."""
+    logging.getLogger("railguard").setLevel(logging.INFO)
+    set_levels({Category.NOT_FOUND: logging.DEBUG, Category.VALIDATION: logging.ERROR})
+    report(NotFoundFailure(), boundary="http")  # DEBUG: below the logger's INFO
+    report(ValidationFailure(), boundary="http")
+    set_levels()
+    report(NotFoundFailure(), boundary="http")
+    assert [r.levelno for r in records] == [logging.ERROR, logging.INFO]
+
+
 def test_disabled_level_logs_nothing_but_observers_still_run() -> None:
     """With the logger above the level no line is made; observers still see the failure."""
     seen: list[Observation] = []
