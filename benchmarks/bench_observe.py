@@ -5,13 +5,17 @@ and the ``railguard.http`` INFO line of every 404 formatted (with ``asctime``) a
 written to a real stream. "Off" is the same app with no handler and no observer.
 
 - **Served** (the figure the ≥ 0.9 target is judged on): the same FastAPI app (a route
-  returning ``Err(failure)``, 404) served by two uvicorn processes on 127.0.0.1, one on
-  and one off, each line written to a file; a real ``httpx.Client`` (keep-alive) sends
-  the requests, alternating the two servers round by round. A figure is responses per
-  CPU second of the server process (read by a ``/_cpu`` route before and after each
-  round), so the client's own work and the other agents on the machine are not counted.
-  The log file's line count and the scraped counter are checked against the requests
-  sent: every line was really written.
+  returning ``Err(failure)``, 404) served by uvicorn processes on 127.0.0.1, one on and
+  one off, each line written to a file. A keep-alive client sends the requests an
+  ``httpx.Client`` sends (same bytes) from a plain socket, so the servers are kept busy
+  and a round is short; the two servers alternate strictly round by round (600 rounds
+  of 30 404s each, after a warm-up of 300), on two pairs of server processes started
+  in turn, all with the same hash seed. A figure is responses per CPU second of the server
+  process (read by a ``/_cpu`` route before and after each round), so the client's own
+  work and the other agents on the machine are not counted. The log file's line count
+  and the scraped counter are checked against the requests sent: every line was
+  really written. ``python -m benchmarks.bench_observe aa`` runs the same method on two
+  identical off servers (it should read 1.00).
 - **In process** (a worst case, reported, not judged): the app called as a bare ASGI
   callable, no server and no socket, so the instrumentation is measured against the
   framework's work alone; with the INFO line, and with the counters only (the 4xx line
@@ -28,6 +32,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,7 +41,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-import httpx
 from fastapi import FastAPI
 
 from benchmarks._harness import Ratio, paired
@@ -54,6 +58,14 @@ else:
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 20.0
+SERVED_ROUNDS = 600
+"""Alternating rounds per served comparison (split across the server pairs)."""
+SERVED_COUNT = 30
+"""404s per round: short rounds, so the two sides of a round pair see the same load."""
+SERVED_PAIRS = 2
+"""Server processes started per side (a process's own layout can cost a few %)."""
+WARM_UP = 300
+"""404s each server answers before the rounds."""
 
 
 def _switch(on: bool, handler: logging.Handler, level: int = logging.INFO) -> None:
@@ -143,8 +155,6 @@ def _serve(state: str, log_path: str) -> None:
 
     ``state``: ``on`` (line and counters), ``log`` or ``metrics`` (one of them), ``off``.
     """
-    import socket  # noqa: PLC0415  # the server process only
-
     import uvicorn  # noqa: PLC0415
     from starlette.requests import Request  # noqa: PLC0415
     from starlette.responses import PlainTextResponse  # noqa: PLC0415
@@ -187,92 +197,177 @@ def _serve(state: str, log_path: str) -> None:
 
 
 @contextlib.contextmanager
-def _server(state: str, log_path: Path) -> Iterator[str]:
-    """A server process for ``state``; yields its base URL, then stops it."""
+def _server(state: str, log_path: Path) -> Iterator[_Client]:
+    """A server process for ``state`` (hash seed fixed); yields a client on it, then stops it."""
     process = subprocess.Popen(  # noqa: S603  # this interpreter, this module
-        [sys.executable, "-m", "benchmarks.bench_observe", state, str(log_path)],
+        [sys.executable, "-m", "benchmarks.bench_observe", "serve", state, str(log_path)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
+        # the same seed in every server: dict and set layouts, hence their cost, are alike
+        env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     try:
         stdout: IO[str] | None = process.stdout
         assert stdout is not None
         port = int(stdout.readline())
-        base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while True:
             try:
-                httpx.get(base + "/_cpu", timeout=1.0)
+                client = _Client(port)
                 break
-            except httpx.TransportError:
+            except OSError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
-        yield base
+        with contextlib.closing(client):
+            yield client
     finally:
         process.terminate()
         process.wait(STARTUP_TIMEOUT)
 
 
-def _cpu(client: httpx.Client) -> float:
-    """The server process's CPU seconds so far."""
-    return float(client.get("/_cpu").text)
+class _Client:
+    """A keep-alive HTTP/1.1 client on one socket, sending httpx's request bytes.
+
+    The server parses what an ``httpx.Client`` sends (the same request line and
+    headers), but the client's own work per request is a few µs instead of a few
+    hundred: the server is kept busy, as a server answering at its capacity is, and
+    a round takes a fraction of the time (hence many more rounds).
+    """
+
+    _HEAD = (
+        b" HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate\r\n"
+        b"Connection: keep-alive\r\nUser-Agent: python-httpx/0.28.1\r\n\r\n"
+    )
+
+    def __init__(self, port: int) -> None:
+        self._sock = socket.create_connection(("127.0.0.1", port), timeout=30.0)
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._buffer = b""
+
+    def get(self, path: bytes) -> tuple[int, bytes]:
+        """The status and body of ``GET path`` (the response has a Content-Length)."""
+        self._sock.sendall(b"GET " + path + self._HEAD)
+        buffer = self._buffer
+        while True:
+            end_of_head = buffer.find(b"\r\n\r\n")
+            if end_of_head >= 0:
+                head = buffer[:end_of_head].lower()
+                length = int(head.split(b"content-length:", 1)[1].split(b"\r\n", 1)[0])
+                end = end_of_head + 4 + length
+                if len(buffer) >= end:
+                    self._buffer = buffer[end:]
+                    return int(head[9:12]), buffer[end_of_head + 4 : end]
+            chunk = self._sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("the server closed the connection")
+            buffer += chunk
+
+    def close(self) -> None:
+        """Close the socket."""
+        self._sock.close()
 
 
-def _served_round(client: httpx.Client, count: int) -> tuple[float, float]:
-    """Responses per server CPU second and per wall second, for ``count`` 404s."""
-    cpu_before = _cpu(client)
+def _served_round(client: _Client, count: int) -> tuple[float, float]:
+    """Responses per server CPU second and per wall second, for ``count`` 404s.
+
+    The server reads its own CPU time (``/_cpu``) before and after: exact, and only
+    once the requests before it are done.
+    """
+    cpu_before = float(client.get(b"/_cpu")[1])
     start = time.perf_counter()
     for _ in range(count):
-        response = client.get("/agents/42")
-        assert response.status_code == 404, response.status_code
+        status = client.get(b"/agents/42")[0]
+        assert status == 404, status
     wall = time.perf_counter() - start
-    cpu_after = _cpu(client)
+    cpu_after = float(client.get(b"/_cpu")[1])
     return count / (cpu_after - cpu_before), count / wall
 
 
-def _served(rounds: int, count: int) -> tuple[Ratio, Ratio]:
-    with tempfile.TemporaryDirectory() as tmp:
-        log_path = Path(tmp) / "railguard.log"
-        with (
-            _server("on", log_path) as on_url,
-            _server("off", log_path) as off_url,
-            httpx.Client(base_url=on_url, timeout=30.0) as on_client,
-            httpx.Client(base_url=off_url, timeout=30.0) as off_client,
-        ):
-            clients = {True: on_client, False: off_client}
-            cpu: dict[bool, list[float]] = {True: [], False: []}
-            wall: dict[bool, list[float]] = {True: [], False: []}
-            for state in (True, False):
-                _served_round(clients[state], count)  # warm up
-            for i in range(rounds):
-                for state in (True, False) if i % 2 else (False, True):
-                    per_cpu, per_wall = _served_round(clients[state], count)
-                    cpu[state].append(per_cpu)
-                    wall[state].append(per_wall)
-            sent = (rounds + 1) * count
-            counted = float(on_client.get("/_counted").text)
-        lines = log_path.read_text().count("INFO railguard.http answered AGENT_NOT_FOUND")
-    assert lines == sent, (lines, sent)  # every 404 of the on server wrote its line
-    assert counted == sent, (counted, sent)  # and was counted
-    return (
+def _served(
+    states: tuple[str, str] = ("on", "off"),
+    *,
+    rounds: int = SERVED_ROUNDS,
+    count: int = SERVED_COUNT,
+    pairs: int = SERVED_PAIRS,
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Per-round responses per server CPU second and per wall second of ``states``.
+
+    ``pairs`` pairs of server processes, one after the other, each pair serving
+    ``rounds // pairs`` rounds of ``count`` requests on each side after a warm-up.
+    The sides alternate strictly (A B A B ...): a server running a round right after
+    its own previous one finds its caches warm and answers ~10% cheaper, so the
+    A B B A order of the in-process rounds would give each side a mixture of warm and
+    cold rounds, and a median that wobbles between the two. The pairs take turns at
+    going first (and at being the first process started). For ``on``, every line is
+    counted in the log file and every 404 in the scraped counter.
+    """
+    cpu: tuple[list[float], list[float]] = ([], [])
+    wall: tuple[list[float], list[float]] = ([], [])
+    for pair in range(pairs):
+        with tempfile.TemporaryDirectory() as tmp:
+            log_path = Path(tmp) / "railguard.log"
+            order = (0, 1) if pair % 2 == 0 else (1, 0)
+            with contextlib.ExitStack() as stack:
+                started = {
+                    side: stack.enter_context(_server(states[side], log_path)) for side in order
+                }
+                clients = (started[0], started[1])
+                for client in clients:
+                    _served_round(client, WARM_UP)
+                per_pair = rounds // pairs
+                for _ in range(per_pair):
+                    for side in order:
+                        per_cpu, per_wall = _served_round(clients[side], count)
+                        cpu[side].append(per_cpu)
+                        wall[side].append(per_wall)
+                sent = WARM_UP + per_pair * count
+                counted = [float(c.get(b"/_counted")[1]) for c in clients]
+            lines = (
+                log_path.read_text().count("INFO railguard.http answered AGENT_NOT_FOUND")
+                if log_path.exists()
+                else 0
+            )
+        on_sides = [side for side in (0, 1) if states[side] == "on"]
+        assert lines == sent * len(on_sides), (lines, sent)  # every 404 wrote its line
+        for side in on_sides:
+            assert counted[side] == sent, (counted[side], sent)  # and was counted
+    return cpu[0], cpu[1], wall[0], wall[1]
+
+
+def _served_rows() -> list[Ratio]:
+    on_cpu, off_cpu, on_wall, off_wall = _served()
+    return [
         paired(
             "observe: served 404s/s, INFO line + metrics vs off (server CPU)",
-            cpu[True],
-            cpu[False],
+            on_cpu,
+            off_cpu,
             ">= 0.9",
             higher_is_better=True,
             unit="responses/s",
         ),
         paired(
             "observe: served 404s/s, INFO line + metrics vs off (client wall)",
-            wall[True],
-            wall[False],
+            on_wall,
+            off_wall,
             "-",
             higher_is_better=True,
             unit="responses/s",
         ),
+    ]
+
+
+def check_aa() -> Ratio:
+    """The served method on two identical ``off`` servers: it should read 1.00."""
+    first, second, _, _ = _served(("off", "off"))
+    return paired(
+        "observe: served 404s/s, A/A check (off vs off, server CPU)",
+        first,
+        second,
+        "-",
+        higher_is_better=True,
+        unit="responses/s",
     )
 
 
@@ -280,7 +375,7 @@ def run() -> list[Ratio]:
     """Error responses per second with logging and metrics on vs off, served and in process."""
     if not HAVE_METRICS:
         return []
-    rows = list(_served(rounds=60, count=80))
+    rows = _served_rows()
     for name, level in (
         ("observe: in-process 404s/s, INFO line + metrics vs off", logging.INFO),
         ("observe: in-process 404s/s, metrics (4xx line below level) vs off", logging.WARNING),
@@ -302,4 +397,9 @@ def run() -> list[Ratio]:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1], sys.argv[2])
+    if sys.argv[1:2] == ["serve"]:  # a server process of `_server`
+        _serve(sys.argv[2], sys.argv[3])
+    else:  # `python -m benchmarks.bench_observe aa`: the A/A check of the served method
+        aa = check_aa()
+        low, high = aa.spread
+        print(f"{aa.name}  ratio {aa.ratio:.3f}  [{low:.2f}-{high:.2f}]")
