@@ -5,17 +5,18 @@ and the ``railguard.http`` INFO line of every 404 formatted (with ``asctime``) a
 written to a real stream. "Off" is the same app with no handler and no observer.
 
 - **Served** (the figure the ≥ 0.9 target is judged on): the same FastAPI app (a route
-  returning ``Err(failure)``, 404) served by uvicorn processes on 127.0.0.1, one on and
-  one off, each line written to a file. A keep-alive client sends the requests an
-  ``httpx.Client`` sends (same bytes) from a plain socket, so the servers are kept busy
-  and a round is short; the two servers alternate strictly round by round (600 rounds
-  of 30 404s each, after a warm-up of 300), on two pairs of server processes started
-  in turn, all with the same hash seed. A figure is responses per CPU second of the server
-  process (read by a ``/_cpu`` route before and after each round), so the client's own
-  work and the other agents on the machine are not counted. The log file's line count
-  and the scraped counter are checked against the requests sent: every line was
-  really written. ``python -m benchmarks.bench_observe aa`` runs the same method on two
-  identical off servers (it should read 1.00).
+  returning ``Err(failure)``, 404) served by four uvicorn processes on 127.0.0.1: on;
+  "by hand" (railguard off, the route writing the same line with a few ``extra=``
+  fields and incrementing a Prometheus child itself); off; and off again (an A/A
+  check of the method, which should read 1.00). Each line is written to a file. A
+  keep-alive client sends the requests an ``httpx.Client`` sends (same bytes) from a
+  plain socket, so the servers are kept busy and a round is short; the servers take
+  turns strictly round by round (600 rounds of 30 404s each, after a warm-up of 300),
+  on two sets of server processes, all with the same hash seed. A figure is responses
+  per CPU second of the server process (read by a ``/_cpu`` route before and after
+  each round), so the client's own work and the other agents on the machine are not
+  counted. The log file's line count and the scraped counter are checked against the
+  requests sent: every line was really written.
 - **In process** (a worst case, reported, not judged): the app called as a bare ASGI
   callable, no server and no socket, so the instrumentation is measured against the
   framework's work alone; with the INFO line, and with the counters only (the 4xx line
@@ -37,9 +38,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Final
 
 from fastapi import FastAPI
 
@@ -59,10 +60,10 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 20.0
 SERVED_ROUNDS = 600
-"""Alternating rounds per served comparison (split across the server pairs)."""
+"""Rounds per served side (split across the sets of server processes)."""
 SERVED_COUNT = 30
 """404s per round: short rounds, so the two sides of a round pair see the same load."""
-SERVED_PAIRS = 2
+SERVED_SETS = 2
 """Server processes started per side (a process's own layout can cost a few %)."""
 WARM_UP = 300
 """404s each server answers before the rounds."""
@@ -153,7 +154,8 @@ async def _vs_hand(rounds: int, count: int) -> tuple[list[float], list[float]]:
 def _serve(state: str, log_path: str) -> None:
     """Run in the server process: the app on 127.0.0.1 port 0 (printed).
 
-    ``state``: ``on`` (line and counters), ``log`` or ``metrics`` (one of them), ``off``.
+    ``state``: ``on`` (line and counters), ``log`` or ``metrics`` (one of them), ``off``,
+    or ``hand`` (railguard off, the route writing the same line and counting itself).
     """
     import uvicorn  # noqa: PLC0415
     from starlette.requests import Request  # noqa: PLC0415
@@ -161,12 +163,17 @@ def _serve(state: str, log_path: str) -> None:
 
     app = railguard_app(raising=False)
     registry = None
-    if state in {"on", "log"}:
+    if state in {"on", "log", "hand"}:
         handler = logging.StreamHandler(open(log_path, "a"))  # noqa: SIM115  # for the process
         handler.setFormatter(logging.Formatter(FORMAT))
-        logger = logging.getLogger("railguard")
+        logger = logging.getLogger("bench.hand" if state == "hand" else "railguard")
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+        if state == "hand":
+            counter = prometheus_client.Counter(
+                "hand_failures", "-", ("code",), registry=prometheus_client.CollectorRegistry()
+            )
+            app = _hand_app(logger, counter.labels("AGENT_NOT_FOUND"))
     if state in {"on", "metrics"}:
         from railguard.observe import metrics  # noqa: PLC0415  # with the extra only
 
@@ -200,7 +207,7 @@ def _serve(state: str, log_path: str) -> None:
 def _server(state: str, log_path: Path) -> Iterator[_Client]:
     """A server process for ``state`` (hash seed fixed); yields a client on it, then stops it."""
     process = subprocess.Popen(  # noqa: S603  # this interpreter, this module
-        [sys.executable, "-m", "benchmarks.bench_observe", "serve", state, str(log_path)],
+        [sys.executable, "-m", "benchmarks.bench_observe", state, str(log_path)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -285,90 +292,91 @@ def _served_round(client: _Client, count: int) -> tuple[float, float]:
     return count / (cpu_after - cpu_before), count / wall
 
 
+SERVED: Final = ("on", "hand", "off", "off")
+"""The served sides: railguard on, the line and counter by hand, off, and off again (A/A)."""
+
+
 def _served(
-    states: tuple[str, str] = ("on", "off"),
+    states: Sequence[str] = SERVED,
     *,
     rounds: int = SERVED_ROUNDS,
     count: int = SERVED_COUNT,
-    pairs: int = SERVED_PAIRS,
-) -> tuple[list[float], list[float], list[float], list[float]]:
-    """Per-round responses per server CPU second and per wall second of ``states``.
+    sets: int = SERVED_SETS,
+) -> tuple[list[list[float]], list[list[float]]]:
+    """Per side of ``states``, its per-round responses per server CPU second and per wall second.
 
-    ``pairs`` pairs of server processes, one after the other, each pair serving
-    ``rounds // pairs`` rounds of ``count`` requests on each side after a warm-up.
-    The sides alternate strictly (A B A B ...): a server running a round right after
-    its own previous one finds its caches warm and answers ~10% cheaper, so the
-    A B B A order of the in-process rounds would give each side a mixture of warm and
-    cold rounds, and a median that wobbles between the two. The pairs take turns at
-    going first (and at being the first process started). For ``on``, every line is
-    counted in the log file and every 404 in the scraped counter.
+    ``sets`` sets of server processes (one per side), one set after the other, each
+    serving ``rounds // sets`` rounds of ``count`` requests on every side after a
+    warm-up. The sides take turns strictly (A B C A B C ...), so every round follows
+    another server's: a server running a round right after its own previous one finds
+    its caches warm and answers ~10% cheaper, and the A B B A order of the in-process
+    rounds gave each side a mixture of warm and cold rounds, with a median wobbling
+    between the two. Each set rotates which side goes first (and is started first).
+    Every ``railguard.http`` line is counted in the log file and every 404 of a side
+    with metrics in its scraped counter.
     """
-    cpu: tuple[list[float], list[float]] = ([], [])
-    wall: tuple[list[float], list[float]] = ([], [])
-    for pair in range(pairs):
+    sides = range(len(states))
+    cpu: list[list[float]] = [[] for _ in sides]
+    wall: list[list[float]] = [[] for _ in sides]
+    per_set = rounds // sets
+    for turn in range(sets):
+        order = [(side + turn) % len(states) for side in sides]
         with tempfile.TemporaryDirectory() as tmp:
             log_path = Path(tmp) / "railguard.log"
-            order = (0, 1) if pair % 2 == 0 else (1, 0)
             with contextlib.ExitStack() as stack:
                 started = {
                     side: stack.enter_context(_server(states[side], log_path)) for side in order
                 }
-                clients = (started[0], started[1])
+                clients = [started[side] for side in sides]
                 for client in clients:
                     _served_round(client, WARM_UP)
-                per_pair = rounds // pairs
-                for _ in range(per_pair):
+                for _ in range(per_set):
                     for side in order:
                         per_cpu, per_wall = _served_round(clients[side], count)
                         cpu[side].append(per_cpu)
                         wall[side].append(per_wall)
-                sent = WARM_UP + per_pair * count
-                counted = [float(c.get(b"/_counted")[1]) for c in clients]
-            lines = (
-                log_path.read_text().count("INFO railguard.http answered AGENT_NOT_FOUND")
-                if log_path.exists()
-                else 0
-            )
-        on_sides = [side for side in (0, 1) if states[side] == "on"]
-        assert lines == sent * len(on_sides), (lines, sent)  # every 404 wrote its line
-        for side in on_sides:
-            assert counted[side] == sent, (counted[side], sent)  # and was counted
-    return cpu[0], cpu[1], wall[0], wall[1]
+                counted = [float(client.get(b"/_counted")[1]) for client in clients]
+            text = log_path.read_text() if log_path.exists() else ""
+        sent = WARM_UP + per_set * count
+        lines = text.count("INFO railguard.http answered AGENT_NOT_FOUND")
+        logging_sides = sum(state in {"on", "log"} for state in states)
+        assert lines == sent * logging_sides, (lines, sent)  # every 404 wrote its line
+        assert text.count("INFO bench.hand answered") == sent * states.count("hand")
+        for side in sides:
+            if states[side] in {"on", "metrics"}:
+                assert counted[side] == sent, (counted[side], sent)  # and was counted
+    return cpu, wall
 
 
 def _served_rows() -> list[Ratio]:
-    on_cpu, off_cpu, on_wall, off_wall = _served()
-    return [
-        paired(
-            "observe: served 404s/s, INFO line + metrics vs off (server CPU)",
-            on_cpu,
-            off_cpu,
-            ">= 0.9",
-            higher_is_better=True,
-            unit="responses/s",
-        ),
-        paired(
+    """The served comparisons, all from the same rounds of `SERVED`'s four servers."""
+    (on, hand, off, off_again), (on_wall, _, off_wall, _) = _served()
+    rows = [
+        ("observe: served 404s/s, INFO line + metrics vs off (server CPU)", on, off, ">= 0.9"),
+        (
             "observe: served 404s/s, INFO line + metrics vs off (client wall)",
             on_wall,
             off_wall,
             "-",
-            higher_is_better=True,
-            unit="responses/s",
         ),
+        (
+            "observe: served 404s/s, the line + a counter by hand vs off (server CPU)",
+            hand,
+            off,
+            "-",
+        ),
+        (
+            "observe: served 404s/s, railguard's line + metrics vs by hand (server CPU)",
+            on,
+            hand,
+            "-",
+        ),
+        ("observe: served 404s/s, A/A check: off vs off (server CPU)", off_again, off, "-"),
     ]
-
-
-def check_aa() -> Ratio:
-    """The served method on two identical ``off`` servers: it should read 1.00."""
-    first, second, _, _ = _served(("off", "off"))
-    return paired(
-        "observe: served 404s/s, A/A check (off vs off, server CPU)",
-        first,
-        second,
-        "-",
-        higher_is_better=True,
-        unit="responses/s",
-    )
+    return [
+        paired(name, mine, theirs, target, higher_is_better=True, unit="responses/s")
+        for name, mine, theirs, target in rows
+    ]
 
 
 def run() -> list[Ratio]:
@@ -397,9 +405,4 @@ def run() -> list[Ratio]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["serve"]:  # a server process of `_server`
-        _serve(sys.argv[2], sys.argv[3])
-    else:  # `python -m benchmarks.bench_observe aa`: the A/A check of the served method
-        aa = check_aa()
-        low, high = aa.spread
-        print(f"{aa.name}  ratio {aa.ratio:.3f}  [{low:.2f}-{high:.2f}]")
+    _serve(sys.argv[1], sys.argv[2])
