@@ -62,7 +62,7 @@ STARTUP_TIMEOUT = 20.0
 SERVED_ROUNDS = 600
 """Rounds per served side (split across the sets of server processes)."""
 SERVED_COUNT = 30
-"""404s per round: short rounds, so the two sides of a round pair see the same load."""
+"""404s per round: short rounds, so the sides of a turn see the same load."""
 SERVED_SETS = 2
 """Server processes started per side (a process's own layout can cost a few %)."""
 WARM_UP = 300
@@ -311,7 +311,8 @@ def _served(
     another server's: a server running a round right after its own previous one finds
     its caches warm and answers ~10% cheaper, and the A B B A order of the in-process
     rounds gave each side a mixture of warm and cold rounds, with a median wobbling
-    between the two. Each set rotates which side goes first (and is started first).
+    between the two. Each set rotates which side goes first (and is started first),
+    every other set runs the cycle backwards: no side always follows the same one.
     Every ``railguard.http`` line is counted in the log file and every 404 of a side
     with metrics in its scraped counter.
     """
@@ -321,6 +322,8 @@ def _served(
     per_set = rounds // sets
     for turn in range(sets):
         order = [(side + turn) % len(states) for side in sides]
+        if turn % 2:  # the other way round: each side follows another side than before
+            order.reverse()
         with tempfile.TemporaryDirectory() as tmp:
             log_path = Path(tmp) / "railguard.log"
             with contextlib.ExitStack() as stack:
