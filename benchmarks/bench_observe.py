@@ -11,8 +11,8 @@ written to a real stream. "Off" is the same app with no handler and no observer.
   check of the method, which should read 1.00). Each line is written to a file. A
   keep-alive client sends the requests an ``httpx.Client`` sends (same bytes) from a
   plain socket, so the servers are kept busy and a round is short; the servers take
-  turns strictly round by round (600 rounds of 30 404s each, after a warm-up of 300),
-  on two sets of server processes, all with the same hash seed. A figure is responses
+  turns strictly round by round (800 rounds of 30 404s each, after a warm-up of 300),
+  on four sets of server processes, all with the same hash seed. A figure is responses
   per CPU second of the server process (read by a ``/_cpu`` route before and after
   each round), so the client's own work and the other agents on the machine are not
   counted. The log file's line count and the scraped counter are checked against the
@@ -59,11 +59,11 @@ else:
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 20.0
-SERVED_ROUNDS = 600
+SERVED_ROUNDS = 800
 """Rounds per served side (split across the sets of server processes)."""
 SERVED_COUNT = 30
 """404s per round: short rounds, so the sides of a turn see the same load."""
-SERVED_SETS = 2
+SERVED_SETS = 4
 """Server processes started per side (a process's own layout can cost a few %)."""
 WARM_UP = 300
 """404s each server answers before the rounds."""
@@ -204,34 +204,44 @@ def _serve(state: str, log_path: str) -> None:
 
 
 @contextlib.contextmanager
-def _server(state: str, log_path: Path) -> Iterator[_Client]:
-    """A server process for ``state`` (hash seed fixed); yields a client on it, then stops it."""
-    process = subprocess.Popen(  # noqa: S603  # this interpreter, this module
-        [sys.executable, "-m", "benchmarks.bench_observe", state, str(log_path)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        # the same seed in every server: dict and set layouts, hence their cost, are alike
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
+def _servers(states: Sequence[str], log_path: Path) -> Iterator[list[_Client]]:
+    """One server process per state (started together, hash seed fixed); yields a client on
+    each, then stops them."""
+    processes: list[subprocess.Popen[str]] = []
     try:
-        stdout: IO[str] | None = process.stdout
-        assert stdout is not None
-        port = int(stdout.readline())
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            try:
-                client = _Client(port)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        with contextlib.closing(client):
-            yield client
+        for state in states:
+            processes.append(
+                subprocess.Popen(  # noqa: S603  # this interpreter, this module
+                    [sys.executable, "-m", "benchmarks.bench_observe", state, str(log_path)],
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                    # one seed in every server: dict and set layouts, hence costs, are alike
+                    env={**os.environ, "PYTHONHASHSEED": "0"},
+                )
+            )
+        with contextlib.ExitStack() as clients:
+            yield [clients.enter_context(contextlib.closing(_connect(p))) for p in processes]
     finally:
-        process.terminate()
-        process.wait(STARTUP_TIMEOUT)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(STARTUP_TIMEOUT)
+
+
+def _connect(process: subprocess.Popen[str]) -> _Client:
+    """A client on the server ``process`` (which prints its port once it listens)."""
+    stdout: IO[str] | None = process.stdout
+    assert stdout is not None
+    port = int(stdout.readline())
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while True:
+        try:
+            return _Client(port)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 class _Client:
@@ -311,7 +321,7 @@ def _served(
     another server's: a server running a round right after its own previous one finds
     its caches warm and answers ~10% cheaper, and the A B B A order of the in-process
     rounds gave each side a mixture of warm and cold rounds, with a median wobbling
-    between the two. Each set rotates which side goes first (and is started first),
+    between the two. Each set rotates which side goes first,
     every other set runs the cycle backwards: no side always follows the same one.
     Every ``railguard.http`` line is counted in the log file and every 404 of a side
     with metrics in its scraped counter.
@@ -326,11 +336,8 @@ def _served(
             order.reverse()
         with tempfile.TemporaryDirectory() as tmp:
             log_path = Path(tmp) / "railguard.log"
-            with contextlib.ExitStack() as stack:
-                started = {
-                    side: stack.enter_context(_server(states[side], log_path)) for side in order
-                }
-                clients = [started[side] for side in sides]
+            with _servers([states[side] for side in order], log_path) as started:
+                clients = [started[order.index(side)] for side in sides]
                 for client in clients:
                     _served_round(client, WARM_UP)
                 for _ in range(per_set):
