@@ -11,7 +11,7 @@ written to a real stream. "Off" is the same app with no handler and no observer.
   check of the method, which should read 1.00). Each line is written to a file. A
   keep-alive client sends the requests an ``httpx.Client`` sends (same bytes) from a
   plain socket, so the servers are kept busy and a round is short; the servers take
-  turns strictly round by round (800 rounds of 30 404s each, after a warm-up of 300),
+  turns strictly round by round (640 rounds of 30 404s each, after a warm-up of 300),
   on four sets of server processes, all with the same hash seed. A figure is responses
   per CPU second of the server process (read by a ``/_cpu`` route before and after
   each round), so the client's own work and the other agents on the machine are not
@@ -59,7 +59,7 @@ else:
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 20.0
-SERVED_ROUNDS = 800
+SERVED_ROUNDS = 640
 """Rounds per served side (split across the sets of server processes)."""
 SERVED_COUNT = 30
 """404s per round: short rounds, so the sides of a turn see the same load."""
