@@ -321,8 +321,8 @@ def _served(
     another server's: a server running a round right after its own previous one finds
     its caches warm and answers ~10% cheaper, and the A B B A order of the in-process
     rounds gave each side a mixture of warm and cold rounds, with a median wobbling
-    between the two. Each set rotates which side goes first,
-    every other set runs the cycle backwards: no side always follows the same one.
+    between the two. Each set rotates which side goes first, and every other set runs
+    the turn backwards, so no side always follows the same one.
     Every ``railguard.http`` line is counted in the log file and every 404 of a side
     with metrics in its scraped counter.
     """
