@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import MutableMapping
 from typing import Any
 
 import httpx
@@ -31,6 +30,7 @@ from railguard import (
 from railguard.http import CONTENT_TYPES, Style, decode
 from railguard.integrations.fastapi import Route, fails_with, failure_for_exception, install
 from railguard.websocket import close_code, decode_frame
+from tests.asgi import websocket_messages
 
 STYLES: tuple[Style, ...] = ("agents", "problem", "bridge")
 
@@ -271,30 +271,6 @@ def test_category_of_validation_group() -> None:
     assert (group.status, group.category) == (400, Category.VALIDATION)
 
 
-async def _websocket_messages(app: FastAPI, path: str) -> list[MutableMapping[str, Any]]:
-    sent: list[MutableMapping[str, Any]] = []
-    incoming = [{"type": "websocket.connect"}]
-
-    async def receive() -> MutableMapping[str, Any]:
-        return incoming.pop() if incoming else {"type": "websocket.disconnect", "code": 1000}
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "websocket",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [],
-        "scheme": "ws",
-        "root_path": "",
-        "asgi": {"version": "3.0"},
-    }
-    await app(scope, receive, send)
-    return sent
-
-
 @pytest.mark.anyio
 async def test_websocket_endpoints_answer_with_frame_and_close() -> None:
     """A WebSocket endpoint's failure is its error frame and the mapped close, not HTTP."""
@@ -310,10 +286,10 @@ async def test_websocket_endpoints_answer_with_frame_and_close() -> None:
     async def crash(websocket: WebSocket) -> None:
         raise RuntimeError("password=hunter2")
 
-    sent = await _websocket_messages(app, "/ws")
+    sent = await websocket_messages(app, "/ws")
     assert [m["type"] for m in sent] == ["websocket.accept", "websocket.send", "websocket.close"]
     assert decode_frame(sent[1]["text"]) == NotFoundFailure(message="no such session")
-    crashed = await _websocket_messages(app, "/crash")
+    crashed = await websocket_messages(app, "/crash")
     assert [m["type"] for m in crashed][-1] == "websocket.close"
     assert all("hunter2" not in str(m) for m in crashed)
     assert isinstance(decode_frame(crashed[1]["text"]), InternalFailure)
@@ -329,7 +305,7 @@ async def test_websocket_parameter_validation_answers_a_frame_and_the_mapped_clo
     async def socket(websocket: WebSocket, token: int) -> None:
         await websocket.accept()
 
-    sent = await _websocket_messages(app, "/ws")
+    sent = await websocket_messages(app, "/ws")
     assert [m["type"] for m in sent] == ["websocket.accept", "websocket.send", "websocket.close"]
     failure = decode_frame(sent[1]["text"])
     assert isinstance(failure, FailureGroup)

@@ -7,9 +7,7 @@ decodes to `UnknownFailure`.
 from __future__ import annotations
 
 import pickle
-from collections.abc import MutableMapping
 from http import HTTPStatus
-from typing import Any
 
 import httpx
 import pytest
@@ -35,6 +33,7 @@ from railguard.http import Style, decode, encode
 from railguard.integrations import starlette as starlette_integration
 from railguard.integrations.fastapi import fails_with, install
 from railguard.websocket import close_code, close_reason, decode_frame, encode_frame, from_close
+from tests.asgi import websocket_messages
 
 STYLES: tuple[Style, ...] = ("agents", "problem", "bridge")
 
@@ -192,31 +191,6 @@ async def test_a_plain_starlette_app_answers_405_alike() -> None:
     assert decode(405, answer.headers, answer.content) == StatusFailure.for_status(405)
 
 
-async def _websocket_messages(app: FastAPI, path: str) -> list[MutableMapping[str, Any]]:
-    """What the app sends to a client that connects to ``path`` and then waits."""
-    sent: list[MutableMapping[str, Any]] = []
-    incoming = [{"type": "websocket.connect"}]
-
-    async def receive() -> MutableMapping[str, Any]:
-        return incoming.pop() if incoming else {"type": "websocket.disconnect", "code": 1000}
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "websocket",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [],
-        "scheme": "ws",
-        "root_path": "",
-        "asgi": {"version": "3.0"},
-    }
-    await app(scope, receive, send)
-    return sent
-
-
 @pytest.mark.anyio
 async def test_an_http_exception_in_a_websocket_route_is_a_status_frame() -> None:
     """HTTPException(415) after accept: a StatusFailure frame, then close 4415."""
@@ -228,7 +202,7 @@ async def test_an_http_exception_in_a_websocket_route_is_a_status_frame() -> Non
         await websocket.accept()
         raise HTTPException(415)
 
-    sent = await _websocket_messages(app, "/ws")
+    sent = await websocket_messages(app, "/ws")
     assert [m["type"] for m in sent] == ["websocket.accept", "websocket.send", "websocket.close"]
     assert decode_frame(sent[1]["text"]) == StatusFailure.for_status(415)
     assert sent[2]["code"] == close_code(StatusFailure.for_status(415))  # 1003, RFC 6455's
