@@ -15,11 +15,20 @@ from railguard import (
     NotFoundFailure,
     RailguardError,
     RateLimitFailure,
+    StatusFailure,
+    UnknownFailure,
     UpstreamFailure,
     ValidationFailure,
     unwrap_or_raise,
 )
-from railguard.observe import Observation, add_observer, remove_observer, report, set_levels
+from railguard.observe import (
+    Observation,
+    add_observer,
+    level_for,
+    remove_observer,
+    report,
+    set_levels,
+)
 
 pytest_plugins = ["tests.observing"]  # the fixture records
 
@@ -252,3 +261,18 @@ def test_a_shared_default_failure_is_never_marked_as_relayed(
         "answered UPSTREAM: An upstream service failed.",
         "answered UPSTREAM: An upstream service failed. (upstream NOT_FOUND)",
     ]
+
+
+def test_level_per_instance_category_and_after_set_levels() -> None:
+    """A category held per instance is read per instance; ``set_levels`` reaches every class."""
+    assert level_for(UnknownFailure(category=Category.TIMEOUT)) == logging.WARNING
+    assert level_for(UnknownFailure(category=Category.NOT_FOUND)) == logging.INFO
+    assert level_for(StatusFailure.for_status(501)) == logging.ERROR
+    assert level_for(StatusFailure.for_status(405)) == logging.INFO
+    assert level_for(NotFoundFailure()) == logging.INFO
+    set_levels({Category.NOT_FOUND: logging.WARNING})
+    try:
+        assert level_for(NotFoundFailure()) == logging.WARNING
+    finally:
+        set_levels()
+    assert level_for(NotFoundFailure()) == logging.INFO

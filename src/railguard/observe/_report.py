@@ -53,6 +53,10 @@ _DEFAULT_LEVELS: Final[Mapping[Category, int]] = {
     for category in Category
 }
 _levels: dict[Category, int] = dict(_DEFAULT_LEVELS)
+_class_levels: dict[type[Failure], int] = {}
+"""The level of each failure class whose category is the class's own (cleared by `set_levels`)."""
+_CLASS_CATEGORY: Final = Failure.__dict__["category"]
+"""`Failure.category`, the property a class-level category is read through."""
 _loggers: dict[str, logging.Logger] = {}
 _MAX_CAUSES: Final = 16
 _self_log = logging.getLogger("railguard.observe")
@@ -103,11 +107,18 @@ def set_levels(levels: Mapping[Category, int] | None = None) -> None:
     _levels.clear()
     _levels.update(_DEFAULT_LEVELS)
     _levels.update(levels or {})
+    _class_levels.clear()
 
 
 def level_for(failure: Failure) -> int:
     """The level ``failure`` is logged at (its category's)."""
-    return _levels[failure.category]
+    level = _class_levels.get(type(failure))
+    if level is not None:
+        return level
+    level = _levels[failure.category]
+    if type(failure).category is _CLASS_CATEGORY:  # not a field or a property of its own
+        _class_levels[type(failure)] = level  # the category is the class's: once per class
+    return level
 
 
 def fields_of(observation: Observation) -> dict[str, object]:
@@ -183,7 +194,7 @@ def report(
     level = 0
     if log:
         logger = _loggers.get(boundary) or _logger(boundary)
-        level = _levels[failure.category]
+        level = _class_levels.get(type(failure)) or level_for(failure)
         if not logger.isEnabledFor(level):
             logger = None
     if logger is None and not observers:
