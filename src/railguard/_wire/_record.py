@@ -26,7 +26,7 @@ from railguard.core import (
     parse_retry_after,
     thaw_json,
 )
-from railguard.core._registry import _by_code  # the registry, read on the hot path
+from railguard.core._registry import BY_CODE  # the registry, read on the hot path
 
 from ._json import MAX_DEPTH, WireError, dumps, excerpt
 from ._schema import (
@@ -367,9 +367,9 @@ def read(  # noqa: PLR0912  # one check per member, inline on the hot path
         code = raw_code
     kind = obj.get("kind")
     if kind is None:
-        cls = _by_code.get(code)
+        cls = BY_CODE.get(code)
     elif type(kind) is str:
-        cls = _by_code.get(kind)
+        cls = BY_CODE.get(kind)
     else:
         raise WireError("'kind' is not a string")
     if cls is None:

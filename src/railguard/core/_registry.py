@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._failure import Failure
 
-__all__ = ["DuplicateCodeError", "lookup", "on_register", "register", "registered"]
+__all__ = ["BY_CODE", "DuplicateCodeError", "lookup", "on_register", "register", "registered"]
 
 _lock = threading.Lock()
 _by_code: dict[str, type[Failure]] = {}
+BY_CODE: Mapping[str, type[Failure]] = MappingProxyType(_by_code)
+"""The registry by code, read-only: `lookup` without a Python call, for hot paths."""
 _by_name: dict[tuple[str, str], type[Failure]] = {}
 _order: dict[type[Failure], int] = {}
 _counter = itertools.count()
