@@ -14,7 +14,8 @@ the size cap and the value-density caps of the one reader):
   refusing them must be cheap;
 * memory: a peak of at most `MEMORY_X` (10) times the input's size, the peak being
   tracemalloc's over one call (after the timed ones, so caches are warm) minus what was
-  traced when it started; the input's size is the body's bytes plus the header values'
+  traced when it started, the lower of two such calls when the first is over (see
+  `_traced_peak`); the input's size is the body's bytes plus the header values'
   characters, counted as at least `FLOOR` (64 KiB) because a fixed cost dominates tiny
   inputs. The reader's input (the body as text, for the readers that take text) is
   made before the call and not counted.
@@ -528,7 +529,7 @@ def run(reader: Callable[[Case], object], case: Case) -> Measure:
 
     The time is CPU time, the best of up to three calls when the first is over
     `SECONDS`; the peak is one more call's under tracemalloc, less what was traced when
-    it began.
+    it began (the lower of two such calls when the first is over the budget).
     """
     _text(case.body)  # the readers' text input exists before any call
     outcome: object = None
@@ -545,14 +546,29 @@ def run(reader: Callable[[Case], object], case: Case) -> Measure:
             break
     peak = 0
     if case.within_caps and raised is None:
-        tracemalloc.start()
-        try:
-            baseline = tracemalloc.get_traced_memory()[0]
-            reader(case)
-            peak = tracemalloc.get_traced_memory()[1] - baseline
-        finally:
-            tracemalloc.stop()
+        peak = _traced_peak(reader, case)
+        if peak > memory_budget(case):  # a second look: see `_traced_peak`
+            peak = min(peak, _traced_peak(reader, case))
     return Measure(outcome, raised, best, peak)
+
+
+def _traced_peak(reader: Callable[[Case], object], case: Case) -> int:
+    """One call's peak under tracemalloc, less what was traced when it began.
+
+    tracemalloc counts every allocation the process makes during the call, the test
+    runner's included: under pytest a one-off spike of about 1.9 MB met a 1 KB body
+    once in a long fuzz and never again for the same call (nor with pytest's logging
+    plugin off). So a peak over the budget is measured once more and the lower one
+    kept, as the time is the best of up to three calls: railguard's own growth shows
+    on every call.
+    """
+    tracemalloc.start()
+    try:
+        baseline = tracemalloc.get_traced_memory()[0]
+        reader(case)
+        return tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        tracemalloc.stop()
 
 
 def input_size(case: Case) -> int:
