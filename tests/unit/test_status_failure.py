@@ -281,18 +281,24 @@ def test_it_round_trips_over_every_wire(status: int) -> None:
 
 @pytest.mark.anyio
 async def test_a_status_raised_in_user_middleware() -> None:
-    """From the guard: HTTPException(415) is a StatusFailure, a non-error status a 500."""
+    """From the guard, as from a route: a StatusFailure, headers kept, a redirect answered."""
     app = FastAPI()
     install(app, "problem")
 
     async def refuse(request: Request, call_next: RequestResponseEndpoint) -> Response:
         if request.url.path == "/media":
             raise HTTPException(415)
+        if request.url.path == "/private":
+            raise HTTPException(401, "Sign in.", headers={"WWW-Authenticate": "Bearer"})
         raise HTTPException(302, headers={"Location": "/elsewhere"})
 
     app.add_middleware(BaseHTTPMiddleware, dispatch=refuse)
     media = await _request(app, "GET", "/media")
     assert decode(415, media.headers, media.content, "problem") == StatusFailure.for_status(415)
+    private = await _request(app, "GET", "/private")
+    assert private.status_code == 401
+    assert private.headers["www-authenticate"] == "Bearer"
+    assert decode(401, private.headers, private.content, "problem").message == "Sign in."
     redirect = await _request(app, "GET", "/redirect")
-    assert redirect.status_code == 500
-    assert decode(500, redirect.headers, redirect.content, "problem") == InternalFailure()
+    assert (redirect.status_code, redirect.headers["location"]) == (302, "/elsewhere")
+    assert redirect.content == b""

@@ -375,11 +375,11 @@ class _Guard:
                 if self.after_start is not None:
                     await _run_handler(self.after_start, Request(scope), exc)
                 raise
-            request = Request(scope, receive)
-            response = self.responder.respond(
-                self.responder.failure_for(exc, request), _request_target(scope)
-            )
-            await response(scope, receive, send)
+            # as the root handler answers in a route: an HTTPException keeps its status
+            # and headers (``WWW-Authenticate``, ``Location``), anything else its failure
+            response = await self.responder.handle(Request(scope, receive), exc)
+            if response is not None:  # pragma: no branch  # `handle` answers every HTTP request
+                await response(scope, receive, send)
 
 
 async def _run_handler(handler: ExceptionHandler, request: Request, exc: Exception) -> None:
