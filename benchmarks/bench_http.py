@@ -36,10 +36,14 @@ from railguard.integrations.fastapi import install
 MESSAGE = "Agent with identifier 42 not found."
 
 
+def _failure_class() -> type[Failure]:
+    """The agents family's not-found failure class when present, else the core's."""
+    return lookup("AGENT_NOT_FOUND") or NotFoundFailure
+
+
 def _failure() -> Failure:
-    """The benchmark's failure: the agents family's not-found when present, else the core's."""
-    cls = lookup("AGENT_NOT_FOUND") or NotFoundFailure
-    return cls(message=MESSAGE)
+    """The benchmark's failure, with the benchmark's message."""
+    return _failure_class()(message=MESSAGE)
 
 
 def baseline_app() -> FastAPI:
@@ -54,10 +58,11 @@ def baseline_app() -> FastAPI:
 
 def railguard_app(*, raising: bool) -> FastAPI:
     """The same route with ``install()``: it returns ``Err(failure)``, or raises the
-    agents family's ``AgentNotFoundException``."""
+    agents family's ``AgentNotFoundException``; either is built on every request, as
+    the peer builds its ``HTTPException``."""
     app = FastAPI()
     install(app)
-    failure = _failure()
+    not_found = _failure_class()
 
     if raising:
 
@@ -71,7 +76,7 @@ def railguard_app(*, raising: bool) -> FastAPI:
 
         @app.get("/agents/{agent_id}")
         async def get_agent_result(agent_id: str) -> Result[dict[str, str], Failure]:
-            return Err(failure)
+            return Err(not_found(message=MESSAGE))
 
     return app
 
