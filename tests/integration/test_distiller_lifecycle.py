@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
@@ -13,7 +14,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from railguard import Err, Failure
+from railguard import Err, Failure, NotFoundFailure
 from railguard.families.distiller import (
     AuthenticationError,
     ConnectionClosedError,
@@ -30,8 +31,10 @@ from railguard.integrations.websockets import (
     distiller_failure_for_close,
     is_heartbeat,
 )
+from railguard.websocket import encode_frame
 
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
+pytest_plugins = ["tests.observing"]  # the fixture records
 
 Handler = Callable[[ServerConnection], Awaitable[None]]
 SHORT = 0.2
@@ -221,6 +224,25 @@ async def test_unparsable_message_is_receive_error_and_the_connection_goes_on(
             await client.recv()
         assert caught.value.extra["excerpt"] == "{not json"
         assert await client.recv() == {"ok": True}
+
+
+async def test_a_received_error_frame_is_logged_once(
+    start: Callable[..., Awaitable[str]], records: list[logging.LogRecord]
+) -> None:
+    """The client logs a server's error frame once, ``received CODE: message``; nothing else."""
+
+    async def failure_then_fine(connection: ServerConnection) -> None:
+        await connection.send(encode_frame(NotFoundFailure(message="no such run; peer-words")))
+        await connection.send('{"ok": true}')
+        await connection.wait_closed()
+
+    uri = await start(failure_then_fine)
+    async with asyncio.timeout(5), connect_distiller(uri, heartbeat_timeout=None) as client:
+        assert isinstance(await client.recv_result(), Err)
+        assert await client.recv() == {"ok": True}
+    assert [(r.name, r.levelno, r.getMessage()) for r in records] == [
+        ("railguard.websocket", logging.INFO, "received NOT_FOUND: no such run; peer-words")
+    ]
 
 
 async def test_unsendable_message_is_send_error(start: Callable[..., Awaitable[str]]) -> None:

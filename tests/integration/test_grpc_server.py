@@ -37,6 +37,7 @@ from railguard.retry import RetryExhaustedFailure, RetryPolicy
 from railguard.testing import failure_classes, instances_of
 
 pytestmark = pytest.mark.integration
+pytest_plugins = ["tests.observing"]  # the fixture records
 
 SERVICE = "railguard.test.Failures"
 SECRET = "db-password=hunter2"
@@ -232,6 +233,17 @@ def test_err_of_something_else_is_internal(channel: grpc.Channel) -> None:
     assert error.code() is grpc.StatusCode.INTERNAL
     assert SECRET not in repr(error.details()) + repr(error.trailing_metadata())
     assert failure_of(error) == InternalFailure()
+
+
+def test_a_failed_call_is_logged_once_as_received(
+    channel: grpc.Channel, records: list[logging.LogRecord]
+) -> None:
+    """``call`` logs the peer's failure once, ``received CODE: message``, at its level."""
+    call(_method(channel, "Plain"), b"k", timeout=TIMEOUT)  # the server does not answer it
+    assert [(r.name, r.levelno, r.getMessage()) for r in records] == [
+        ("railguard.grpc", logging.INFO, "received NOT_FOUND: plain abort")
+    ]
+    assert records[0].outcome == "received"  # type: ignore[attr-defined]  # a structured field
 
 
 def test_method_aborting_by_itself_is_left_alone(channel: grpc.Channel) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
@@ -24,6 +25,7 @@ from railguard import (
     InternalFailure,
     NotFoundFailure,
     Ok,
+    RateLimitFailure,
     Result,
     ValidationFailure,
 )
@@ -47,6 +49,7 @@ from tests.ws_strategies import PLAIN, groups
 from ._loop import LoopThread, loop_thread
 
 pytestmark = pytest.mark.integration
+pytest_plugins = ["tests.observing"]  # the fixture records
 
 _plain = PLAIN
 
@@ -183,6 +186,27 @@ def test_close_code_and_reason_on_the_wire_are_the_mapped_ones(
     assert code == close_code(failure)
     assert reason == close_reason(failure)
     assert len(reason.encode()) <= 123
+
+
+@pytest.mark.anyio
+async def test_a_received_error_frame_is_logged_once(
+    start: Callable[[Handler], Awaitable[str]], records: list[logging.LogRecord]
+) -> None:
+    """recv_result logs a peer's error frame once (its words in process); other messages not."""
+
+    async def handler(connection: ServerConnection) -> None:
+        await connection.send(encode_frame(RateLimitFailure(message="slow down; peer-words")))
+        await connection.send('{"ok": true}')
+        await connection.wait_closed()
+
+    uri = await start(handler)
+    async with asyncio.timeout(5), connect(uri) as client:
+        assert isinstance(await recv_result(client), Err)
+        assert await recv_result(client) == Success('{"ok": true}')
+    assert [(r.name, r.levelno, r.getMessage()) for r in records] == [
+        ("railguard.websocket", logging.INFO, "received RATE_LIMIT: slow down; peer-words")
+    ]
+    assert records[0].outcome == "received"  # type: ignore[attr-defined]  # a structured field
 
 
 @pytest.mark.anyio

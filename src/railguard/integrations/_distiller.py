@@ -44,6 +44,7 @@ from railguard.families.distiller import (
     WebSocketReceiveFailure,
     WebSocketSendFailure,
 )
+from railguard.observe import report
 from railguard.websocket import (
     CloseCode,
     Style,
@@ -218,7 +219,10 @@ class DistillerConnection:
             self._inbox.put_nowait(_Ended(failure))
 
     async def recv_result(self) -> Result[Any, Failure]:
-        """The next message parsed as JSON, or the failure that stands in its way."""
+        """The next message parsed as JSON, or the failure that stands in its way.
+
+        A received error frame is reported once (``received`` on ``railguard.websocket``).
+        """
         if self._ended is not None and self._inbox.empty():
             return Err(self._ended)  # every call after the end gets it too
         item = await self._inbox.get()
@@ -240,6 +244,7 @@ class DistillerConnection:
                 failure = attrs.evolve(
                     failure, details={**failure.details, "last_ping": self.last_ping}
                 )
+            report(failure, boundary="websocket", outcome="received")
             return Err(failure)
         return Success(obj)
 

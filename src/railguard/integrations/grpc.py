@@ -355,6 +355,13 @@ def failure_of(error: grpc.RpcError) -> Failure:
     )
 
 
+def _received(error: grpc.RpcError) -> Failure:
+    """The failure of a failed call, reported once (``received`` on ``railguard.grpc``)."""
+    failure = failure_of(error)
+    report(failure, boundary="grpc", outcome="received")
+    return failure
+
+
 def _with_key(metadata: _Metadata | None, key: str | None) -> _Metadata | None:
     if key is None:
         return metadata
@@ -369,11 +376,15 @@ def call(
     timeout: float | None = None,
     metadata: _Metadata | None = None,
 ) -> Result[Resp, Failure]:
-    """Call a unary method: ``Ok(response)``, or ``Err`` of the status's typed failure."""
+    """Call a unary method: ``Ok(response)``, or ``Err`` of the status's typed failure.
+
+    The failure is reported once (``received`` on ``railguard.grpc``), the peer's
+    message in that line only.
+    """
     try:
         return Success(method(request, timeout=timeout, metadata=metadata))
     except grpc.RpcError as error:
-        return Err(failure_of(error))
+        return Err(_received(error))
 
 
 async def call_async(
@@ -388,7 +399,7 @@ async def call_async(
     try:
         return Success(await method(request, timeout=timeout, metadata=metadata))
     except grpc.RpcError as error:
-        return Err(failure_of(error))
+        return Err(_received(error))
 
 
 def retry_call(

@@ -192,7 +192,9 @@ async def recv_result(connection: Connection) -> Result[Data, Failure]:
     """Receive one message: ``Ok(message)``, or ``Err(failure)`` for an error frame or a close.
 
     A text message is an error frame when it is a JSON object whose ``type`` is
-    ``"error"``; other messages (JSON or not) come back as they are.
+    ``"error"``; other messages (JSON or not) come back as they are. A received error
+    frame is reported once (`railguard.observe.report`, ``received`` on
+    ``railguard.websocket``): the peer's message is in that line, and in no answer of ours.
     """
     try:
         message = await connection.recv()
@@ -202,7 +204,9 @@ async def recv_result(connection: Connection) -> Result[Data, Failure]:
     if frame is not None:
         # a peer's failure: answered as ours on our wires; its id kept for our logs
         failure = from_frame_dict(frame, raw=cast(str, message))
-        return Err(from_peer(failure, request_id=frame_exchange(frame).request_id))
+        failure = from_peer(failure, request_id=frame_exchange(frame).request_id)
+        report(failure, boundary="websocket", outcome="received")  # the peer's words, logged here
+        return Err(failure)
     return Success(message)
 
 
