@@ -181,7 +181,7 @@ def _serve(state: str, log_path: str) -> None:
     # before the handlers: uvicorn's logging config closes every handler made before it
     # (a closed MemoryHandler drops its target; a StreamHandler's stream stays open)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    drain: Callable[[], None] = lambda: None  # noqa: E731  # nothing queued or buffered
+    drain: Callable[[], None] = _nothing
     if state in LINE_STATES or state == "hand":
         handler = logging.StreamHandler(open(log_path, "a"))  # noqa: SIM115  # for the process
         handler.setFormatter(logging.Formatter(FORMAT))
@@ -244,7 +244,11 @@ def _attach(state: str, logger: logging.Logger, handler: logging.Handler) -> Cal
         logging.logProcesses = False
         logging.logMultiprocessing = False
     logger.addHandler(handler)
-    return lambda: None
+    return _nothing
+
+
+def _nothing() -> None:
+    """Drain a handler that writes each line as it comes (nothing is held)."""
 
 
 @contextlib.contextmanager
