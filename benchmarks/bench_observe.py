@@ -5,10 +5,13 @@ and the ``railguard.http`` INFO line of every 404 formatted (with ``asctime``) a
 written to a real stream. "Off" is the same app with no handler and no observer.
 
 - **Served** (the figure the ≥ 0.9 target is judged on): the same FastAPI app (a route
-  returning ``Err(failure)``, 404) served by four uvicorn processes on 127.0.0.1: on;
+  returning ``Err(failure)``, 404) served by seven uvicorn processes on 127.0.0.1: on;
   "by hand" (railguard off, the route writing the same line with a few ``extra=``
-  fields and incrementing a Prometheus child itself); off; and off again (an A/A
-  check of the method, which should read 1.00). Each line is written to a file. A
+  fields and incrementing a Prometheus child itself); off; off again (an A/A check of
+  the method, which should read 1.00); and on with each of three operator recipes
+  from the standard library's documentation (the logging HOWTO's optimization flags, a
+  ``QueueHandler``, a ``MemoryHandler``; reported, the judged "on" is the default
+  configuration). Each line is written to a file. A
   keep-alive client sends the requests an ``httpx.Client`` sends (same bytes) from a
   plain socket, so the servers are kept busy and a round is short; the servers take
   turns strictly round by round (640 rounds of 30 404s each, after a warm-up of 300),
@@ -32,13 +35,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import logging.handlers
 import os
+import queue
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Final
 
@@ -67,6 +72,10 @@ SERVED_SETS = 4
 """Server processes started per side (a process's own layout can cost a few %)."""
 WARM_UP = 300
 """404s each server answers before the rounds."""
+LINE_STATES: Final = frozenset({"on", "log", "flags", "queue", "buffer"})
+"""Served states whose server writes railguard's line (`_serve`)."""
+METRICS_STATES: Final = frozenset({"on", "metrics", "flags", "queue", "buffer"})
+"""Served states whose server counts with railguard's metrics."""
 
 
 def _switch(on: bool, handler: logging.Handler, level: int = logging.INFO) -> None:
@@ -155,26 +164,31 @@ def _serve(state: str, log_path: str) -> None:
     """Run in the server process: the app on 127.0.0.1 port 0 (printed).
 
     ``state``: ``on`` (line and counters), ``log`` or ``metrics`` (one of them), ``off``,
-    or ``hand`` (railguard off, the route writing the same line and counting itself).
+    ``hand`` (railguard off, the route writing the same line and counting itself), or
+    one of the operator recipes of `_attach` (on otherwise).
     """
     import uvicorn  # noqa: PLC0415
     from starlette.requests import Request  # noqa: PLC0415
     from starlette.responses import PlainTextResponse  # noqa: PLC0415
 
     app = railguard_app(raising=False)
-    registry = None
-    if state in {"on", "log", "hand"}:
+    logger = logging.getLogger("bench.hand" if state == "hand" else "railguard")
+    if state == "hand":
+        counter = prometheus_client.Counter(
+            "hand_failures", "-", ("code",), registry=prometheus_client.CollectorRegistry()
+        )
+        app = _hand_app(logger, counter.labels("AGENT_NOT_FOUND"))
+    # before the handlers: uvicorn's logging config closes every handler made before it
+    # (a closed MemoryHandler drops its target; a StreamHandler's stream stays open)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    drain: Callable[[], None] = _nothing
+    if state in LINE_STATES or state == "hand":
         handler = logging.StreamHandler(open(log_path, "a"))  # noqa: SIM115  # for the process
         handler.setFormatter(logging.Formatter(FORMAT))
-        logger = logging.getLogger("bench.hand" if state == "hand" else "railguard")
-        logger.addHandler(handler)
+        drain = _attach(state, logger, handler)
         logger.setLevel(logging.INFO)
-        if state == "hand":
-            counter = prometheus_client.Counter(
-                "hand_failures", "-", ("code",), registry=prometheus_client.CollectorRegistry()
-            )
-            app = _hand_app(logger, counter.labels("AGENT_NOT_FOUND"))
-    if state in {"on", "metrics"}:
+    registry = None
+    if state in METRICS_STATES:
         from railguard.observe import metrics  # noqa: PLC0415  # with the extra only
 
         registry = prometheus_client.CollectorRegistry()
@@ -184,6 +198,7 @@ def _serve(state: str, log_path: str) -> None:
         return PlainTextResponse(repr(time.process_time()))
 
     async def counted(request: Request) -> PlainTextResponse:
+        drain()  # the run is over: every queued or buffered line is written first
         total = 0.0
         if registry is not None:
             for metric in registry.collect():
@@ -199,8 +214,41 @@ def _serve(state: str, log_path: str) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     print(sock.getsockname()[1], flush=True)  # the port, for the benchmark
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _attach(state: str, logger: logging.Logger, handler: logging.Handler) -> Callable[[], None]:
+    """Put ``handler`` (the file's) on ``logger`` as ``state`` says; return what drains it.
+
+    The operator recipes of the standard library's documentation, each a served side:
+    ``flags``, the logging HOWTO's "Optimization" (no thread, process id or process name
+    in a record); ``queue``, its ``QueueHandler`` in front and a ``QueueListener``
+    thread formatting and writing; ``buffer``, a ``MemoryHandler`` that hands a round's
+    lines (`SERVED_COUNT`, so every round flushes exactly once) to the file's handler
+    together, and at once for a WARNING or worse.
+    """
+    if state == "queue":
+        records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+        listener = logging.handlers.QueueListener(records, handler)
+        listener.start()
+        logger.addHandler(logging.handlers.QueueHandler(records))
+        return listener.stop
+    if state == "buffer":
+        buffered = logging.handlers.MemoryHandler(
+            SERVED_COUNT, flushLevel=logging.WARNING, target=handler
+        )
+        logger.addHandler(buffered)
+        return buffered.flush
+    if state == "flags":
+        logging.logThreads = False
+        logging.logProcesses = False
+        logging.logMultiprocessing = False
+    logger.addHandler(handler)
+    return _nothing
+
+
+def _nothing() -> None:
+    """Drain a handler that writes each line as it comes (nothing is held)."""
 
 
 @contextlib.contextmanager
@@ -302,8 +350,9 @@ def _served_round(client: _Client, count: int) -> tuple[float, float]:
     return count / (cpu_after - cpu_before), count / wall
 
 
-SERVED: Final = ("on", "hand", "off", "off")
-"""The served sides: railguard on, the line and counter by hand, off, and off again (A/A)."""
+SERVED: Final = ("on", "hand", "off", "off", "flags", "queue", "buffer")
+"""The served sides: railguard on, the line and counter by hand, off, off again (A/A), and
+on with each operator recipe of `_attach`."""
 
 
 def _served(
@@ -349,18 +398,19 @@ def _served(
             text = log_path.read_text() if log_path.exists() else ""
         sent = WARM_UP + per_set * count
         lines = text.count("INFO railguard.http answered AGENT_NOT_FOUND")
-        logging_sides = sum(state in {"on", "log"} for state in states)
+        logging_sides = sum(state in LINE_STATES for state in states)
         assert lines == sent * logging_sides, (lines, sent)  # every 404 wrote its line
         assert text.count("INFO bench.hand answered") == sent * states.count("hand")
         for side in sides:
-            if states[side] in {"on", "metrics"}:
+            if states[side] in METRICS_STATES:
                 assert counted[side] == sent, (counted[side], sent)  # and was counted
     return cpu, wall
 
 
 def _served_rows() -> list[Ratio]:
-    """The served comparisons, all from the same rounds of `SERVED`'s four servers."""
-    (on, hand, off, off_again), (on_wall, _, off_wall, _) = _served()
+    """The served comparisons, all from the same rounds of `SERVED`'s servers."""
+    (on, hand, off, off_again, flags, queued, buffered), wall = _served()
+    on_wall, off_wall = wall[0], wall[2]
     rows = [
         ("observe: served 404s/s, INFO line + metrics vs off (server CPU)", on, off, ">= 0.9"),
         (
@@ -382,6 +432,19 @@ def _served_rows() -> list[Ratio]:
             "-",
         ),
         ("observe: served 404s/s, A/A check: off vs off (server CPU)", off_again, off, "-"),
+        (
+            "observe: served 404s/s, on with the HOWTO's optimization flags vs off (server CPU)",
+            flags,
+            off,
+            "-",
+        ),
+        ("observe: served 404s/s, on with a QueueHandler vs off (server CPU)", queued, off, "-"),
+        (
+            "observe: served 404s/s, on with a MemoryHandler of 30 vs off (server CPU)",
+            buffered,
+            off,
+            "-",
+        ),
     ]
     return [
         paired(name, mine, theirs, target, higher_is_better=True, unit="responses/s")
