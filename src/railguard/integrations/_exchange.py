@@ -12,14 +12,21 @@ context-variable reads and a dictionary lookup.
 from __future__ import annotations
 
 import logging
-import sys
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Final
 
 from railguard._wire._exchange import EMPTY, Exchange, splice
 from railguard.core import Failure
 from railguard.http._style import HttpError, with_exchange
-from railguard.observe._request_id import REQUEST_ID, _App, _Receive, _Scope, _Send, trace_id
+from railguard.observe._request_id import (
+    REQUEST_ID,
+    _App,
+    _Receive,
+    _Scope,
+    _Send,
+    in_otel_context,
+    trace_id,
+)
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -45,9 +52,13 @@ LOCALIZE: Final[ContextVar[tuple[Messages, str | None] | None]] = ContextVar(
 
 def current_exchange(failure: Failure) -> Exchange:
     """The members of the exchange being served, for the answer ``failure`` (`EMPTY` if none)."""
-    request_id = REQUEST_ID.get()
+    return _exchange(failure, REQUEST_ID.get(), LOCALIZE.get())
+
+
+def _exchange(
+    failure: Failure, request_id: str | None, localize: tuple[Messages, str | None] | None
+) -> Exchange:
     trace = trace_id()
-    localize = LOCALIZE.get()
     if request_id is None and trace is None and localize is None:
         return EMPTY
     localized = None
@@ -60,23 +71,23 @@ def current_exchange(failure: Failure) -> Exchange:
     return Exchange(request_id, trace, localized)
 
 
-_modules: Final = sys.modules
-_TRACE: Final = "opentelemetry.trace"
-
-
 def http_in_exchange(error: HttpError, failure: Failure) -> HttpError:
     """``error`` (the encoding of the public ``failure``) with the current exchange's members."""
-    if REQUEST_ID.get() is None and LOCALIZE.get() is None and _TRACE not in _modules:
-        return error  # the common case, inline: no id, no messages, no tracing
-    exchange = current_exchange(failure)
+    request_id = REQUEST_ID.get()
+    localize = LOCALIZE.get()
+    if request_id is None and localize is None and not in_otel_context():
+        return error  # the common case: no id, no messages, no span
+    exchange = _exchange(failure, request_id, localize)
     return error if exchange is EMPTY else with_exchange(error, failure, exchange)
 
 
 def frame_in_exchange(frame: str, failure: Failure) -> str:
     """``frame`` (the error frame of ``failure``) with the current exchange's members."""
-    if REQUEST_ID.get() is None and LOCALIZE.get() is None and _TRACE not in _modules:
+    request_id = REQUEST_ID.get()
+    localize = LOCALIZE.get()
+    if request_id is None and localize is None and not in_otel_context():
         return frame
-    exchange = current_exchange(failure)
+    exchange = _exchange(failure, request_id, localize)
     return frame if exchange is EMPTY else splice(frame, failure, exchange)
 
 

@@ -94,13 +94,28 @@ STARLETTE_FAILURES: Final[Mapping[type[Exception], FrameworkFailure]] = {
 # -- responses --------------------------------------------------------------------------
 
 
+_LENGTHS: Final[dict[int, tuple[bytes, bytes]]] = {}
+"""The ``content-length`` header of each body length seen (bodies are capped in size)."""
+
+
+def _content_length(body: bytes) -> tuple[bytes, bytes]:
+    size = len(body)
+    found = _LENGTHS.get(size)
+    if found is None:
+        found = (b"content-length", b"%d" % size)
+        if len(_LENGTHS) < 65536:
+            _LENGTHS[size] = found
+    return found
+
+
 def _raw_headers(error: HttpError, headers: Mapping[str, str] | None) -> list[tuple[bytes, bytes]]:
     """The response's raw headers: the encoded ones, ``headers`` not already set, the length."""
     encoded = error.headers
     content_type = _RAW_CONTENT_TYPES.get(encoded.get("content-type", ""))
     if content_type is not None and len(encoded) == 1:
         if not headers:  # the usual answer: the style's content type and the length
-            return [content_type, (b"content-length", b"%d" % len(error.body))]
+            body = error.body
+            return [content_type, _LENGTHS.get(len(body)) or _content_length(body)]
         raw = [content_type]
     else:
         raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in encoded.items()]
@@ -110,7 +125,7 @@ def _raw_headers(error: HttpError, headers: Mapping[str, str] | None) -> list[tu
             name = key.lower().encode("latin-1")
             if name not in own and name != b"content-length":
                 raw.append((name, value.encode("latin-1")))
-    raw.append((b"content-length", b"%d" % len(error.body)))
+    raw.append(_content_length(error.body))
     return raw
 
 

@@ -43,19 +43,44 @@ def request_id() -> str | None:
     return REQUEST_ID.get()
 
 
+_get_current: Callable[[], object] | None = None
+"""``opentelemetry.context.get_current``, kept once the application has imported tracing."""
+
+
+def _otel_get_current() -> Callable[[], object] | None:
+    global _get_current  # noqa: PLW0603  # found once, then kept
+    if "opentelemetry.trace" in sys.modules:
+        _get_current = getattr(sys.modules.get("opentelemetry.context"), "get_current", None)
+    return _get_current
+
+
+def in_otel_context() -> bool:
+    """Whether an OpenTelemetry context is current (it may hold a span): the cheap test.
+
+    ``False`` without looking when the application has not imported
+    ``opentelemetry.trace`` (railguard never imports it for this).
+    """
+    get_current = _get_current or _otel_get_current()
+    if get_current is None:
+        return False
+    try:
+        return bool(get_current())  # an empty context holds no span
+    except Exception:  # noqa: BLE001  # a broken context must not break an answer
+        return False
+
+
 def trace_id() -> str | None:
     """The trace id of the current OpenTelemetry span (32 lowercase hex digits), if any.
 
     ``None`` when no valid span is current, and without looking when the application
     has not imported ``opentelemetry.trace`` (railguard never imports it for this).
     """
+    if not in_otel_context():
+        return None
     trace = sys.modules.get("opentelemetry.trace")
-    context = sys.modules.get("opentelemetry.context")
-    if trace is None or context is None:
+    if trace is None:  # pragma: no cover  # imported, then taken out of sys.modules
         return None
     try:
-        if not context.get_current():  # an empty context holds no span (the cheap test)
-            return None
         span = trace.get_current_span().get_span_context()
     except Exception:  # noqa: BLE001  # a broken tracer must not break an answer
         return None
