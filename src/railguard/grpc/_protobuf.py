@@ -19,10 +19,8 @@ __all__ = [
     "ERROR_INFO",
     "LOCALIZED_MESSAGE",
     "RETRY_INFO",
-    "any_of",
     "bad_request",
     "error_info",
-    "localized_message",
     "retry_info",
     "status",
 ]
@@ -75,15 +73,18 @@ BAD_REQUEST: Final = _type_url("BadRequest")
 LOCALIZED_MESSAGE: Final = _type_url("LocalizedMessage")
 
 
-def any_of(type_url: bytes, value: bytes) -> bytes:
-    """A ``google.protobuf.Any``: ``type_url`` (`ERROR_INFO`, ...) and the message's bytes."""
-    return type_url + _chunk(b"\x12", value) if value else type_url
+def status(code: int, message: str, details: Iterable[tuple[bytes, bytes]], locale: str) -> bytes:
+    """The ``google.rpc.Status`` railguard sends: code, message, details, ``LocalizedMessage``.
 
-
-def status(code: int, message: str, details: Iterable[bytes]) -> bytes:
-    """A ``google.rpc.Status``: its code, message and the serialized ``Any``s (`any_of`)."""
-    parts = [_number(b"\x08", code), _text(b"\x12", message)]
-    parts += [_chunk(b"\x1a", detail) for detail in details]
+    Each detail is an ``Any`` of a type (`ERROR_INFO`, ...) and that message's bytes;
+    the last is the message again as a ``LocalizedMessage`` in ``locale``.
+    """
+    text = _text(b"\x12", message)  # Status.message and LocalizedMessage.message: field 2 both
+    parts = [_number(b"\x08", code), text]
+    localized = _text(b"\x0a", locale) + text
+    for type_url, value in (*details, (LOCALIZED_MESSAGE, localized)):
+        # an Any: its type_url, then its value unless empty (proto3's default)
+        parts.append(_chunk(b"\x1a", type_url + _chunk(b"\x12", value) if value else type_url))
     return b"".join(parts)
 
 
@@ -116,8 +117,3 @@ def bad_request(violations: Iterable[tuple[str, str, str]]) -> bytes:
             for field, text, reason in violations
         ]
     )
-
-
-def localized_message(locale: str, message: str) -> bytes:
-    """A ``google.rpc.LocalizedMessage``."""
-    return _text(b"\x0a", locale) + _text(b"\x12", message)

@@ -115,19 +115,15 @@ def serialized(failure: Failure) -> Serialized:
         if reading is None or reading != hint or type(reading) is not type(hint):
             record["retry_after"] = hint  # exactly, beside the Duration's reading
     info = _protobuf.error_info(reason, domain_of(cls), to_metadata(record))
-    details = [_protobuf.any_of(_protobuf.ERROR_INFO, info)]
+    details = [(_protobuf.ERROR_INFO, info)]
     if delay is not None:
-        details.append(_protobuf.any_of(_protobuf.RETRY_INFO, _protobuf.retry_info(*delay)))
+        details.append((_protobuf.RETRY_INFO, _protobuf.retry_info(*delay)))
     if isinstance(failure, FailureGroup):
         violations = _violations(failure)
         if violations:
-            details.append(
-                _protobuf.any_of(_protobuf.BAD_REQUEST, _protobuf.bad_request(violations))
-            )
-    localized = _protobuf.localized_message(LOCALE, message)
-    details.append(_protobuf.any_of(_protobuf.LOCALIZED_MESSAGE, localized))
+            details.append((_protobuf.BAD_REQUEST, _protobuf.bad_request(violations)))
     code = code_for(failure)
-    return Serialized(code, message, _protobuf.status(int(code), message, details))
+    return Serialized(code, message, _protobuf.status(int(code), message, details, LOCALE))
 
 
 _varies: dict[type[Failure], bool] = {}
