@@ -9,8 +9,6 @@ from fractions import Fraction
 from typing import Any, Final, NamedTuple, TypeVar
 
 import attrs
-from google.protobuf import any_pb2
-from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
 from railguard.core import (
@@ -39,7 +37,6 @@ __all__ = [
 ]
 
 _log = logging.getLogger("railguard.grpc")
-M = TypeVar("M", bound=Message)
 F = TypeVar("F", bound=Failure)
 
 DETAILS_KEY: Final = "grpc-status-details-bin"
@@ -223,12 +220,14 @@ def decode(
         return _malformed(raw, f"undecodable ({type(exc).__name__})")
 
 
+_CODES: Final = {int(code): code for code in Code}  # a lookup, cheaper than Code(code)
+
+
 def _decode(  # noqa: PLR0911  # one return per rejection
     code: int, message: str, details: bytes | status_pb2.Status | None, max_size: int
 ) -> Failure:
-    try:
-        known = Code(code)
-    except ValueError:
+    known = _CODES.get(code)
+    if known is None:
         return _with_message(UnknownFailure(details={"grpc_code": code}), message)
     if known is Code.OK:
         return _malformed(None, "the status is OK, which carries no failure")
@@ -275,13 +274,13 @@ def _parts(status: status_pb2.Status) -> _Parts:
     for any_ in status.details:
         name = any_.type_url.rpartition("/")[2]
         if name == _ERROR_INFO and info is None:
-            info = _unpack(any_, error_details_pb2.ErrorInfo())
+            info = error_details_pb2.ErrorInfo.FromString(any_.value)
         elif name == _RETRY_INFO and retry is None:
-            retry = _unpack(any_, error_details_pb2.RetryInfo())
+            retry = error_details_pb2.RetryInfo.FromString(any_.value)
         elif name == _BAD_REQUEST:
-            violations.extend(_unpack(any_, error_details_pb2.BadRequest()).field_violations)
+            violations.extend(error_details_pb2.BadRequest.FromString(any_.value).field_violations)
         elif name == _LOCALIZED and localized is None:
-            localized = _unpack(any_, error_details_pb2.LocalizedMessage()).message
+            localized = error_details_pb2.LocalizedMessage.FromString(any_.value).message
         elif len(foreign) < _MAX_FOREIGN:
             # DebugInfo, QuotaFailure, a type we have never heard of: named, never read
             foreign.append(name[:200])
@@ -291,12 +290,6 @@ def _parts(status: status_pb2.Status) -> _Parts:
 def _waited(retry: error_details_pb2.RetryInfo) -> float:
     """A ``RetryInfo``'s delay in seconds (`_seconds`)."""
     return _seconds(retry.retry_delay.seconds, retry.retry_delay.nanos)
-
-
-def _unpack(any_: any_pb2.Any, message: M) -> M:
-    """``Any.Unpack`` once the type name is known to match."""
-    message.ParseFromString(any_.value)
-    return message
 
 
 def _from_status(code: Code, message: str, status: status_pb2.Status, raw: bytes | None) -> Failure:
