@@ -30,10 +30,12 @@ __all__ = [
     "LOCALE",
     "MAX_DETAILS_SIZE",
     "Encoded",
+    "Serialized",
     "decode",
     "details_of",
     "domain_of",
     "encode",
+    "serialized",
 ]
 
 _log = logging.getLogger("railguard.grpc")
