@@ -228,7 +228,10 @@ _CODES: Final = {int(code): code for code in Code}  # a lookup, cheaper than Cod
 def _decode(  # noqa: PLR0911  # one return per rejection
     code: int, message: str, details: bytes | status_pb2.Status | None, max_size: int
 ) -> Failure:
-    known = _CODES.get(code)
+    try:
+        known = _CODES.get(code)
+    except TypeError:  # unhashable: no code at all, as Code(code) would say
+        known = None
     if known is None:
         return _with_message(UnknownFailure(details={"grpc_code": code}), message)
     if known is Code.OK:
