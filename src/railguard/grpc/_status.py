@@ -9,8 +9,6 @@ from fractions import Fraction
 from typing import Any, Final, NamedTuple, TypeVar
 
 import attrs
-from google.protobuf import any_pb2, duration_pb2
-from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
 from railguard.core import (
@@ -23,6 +21,7 @@ from railguard.core import (
     lookup,
 )
 
+from . import _protobuf
 from ._codes import CODE_CATEGORIES, Code, code_for, generic_class
 from ._record import _failure_of, _record_of, from_metadata, to_metadata
 
@@ -31,14 +30,15 @@ __all__ = [
     "LOCALE",
     "MAX_DETAILS_SIZE",
     "Encoded",
+    "Serialized",
     "decode",
     "details_of",
     "domain_of",
     "encode",
+    "serialized",
 ]
 
 _log = logging.getLogger("railguard.grpc")
-M = TypeVar("M", bound=Message)
 F = TypeVar("F", bound=Failure)
 
 DETAILS_KEY: Final = "grpc-status-details-bin"
@@ -82,39 +82,47 @@ def encode(failure: Failure) -> Encoded:
     Raises:
         ValueError: a field holds a float JSON cannot carry (NaN, infinity).
     """
+    code, message, data = serialized(failure)
+    return Encoded(code, message, status_pb2.Status.FromString(data))
+
+
+class Serialized(NamedTuple):
+    """`Encoded` with the status as the bytes ``grpc-status-details-bin`` carries."""
+
+    code: Code
+    message: str
+    details: bytes
+
+
+def serialized(failure: Failure) -> Serialized:
+    """`encode`, the status serialized by hand (`railguard.grpc._protobuf`): what servers send.
+
+    Raises:
+        ValueError: a field holds a float JSON cannot carry (NaN, infinity).
+    """
     record = _record_of(failure)
     reason = str(record.pop("code"))
     message = str(record.pop("message"))
     hint = record.pop("retry_after", None)
-    if not _status_varies(type(failure)):
+    cls = type(failure)
+    if not _status_varies(cls):
         record.pop("status", None)  # the class's constant: its code says it
-    code = code_for(failure)
-    info = error_details_pb2.ErrorInfo(reason=reason, domain=domain_of(type(failure)))
-    details: list[Message] = [info]
+    delay = None
     if hint is not None:
         delay = _duration(hint)
-        if delay is None or _seconds(delay) != hint or type(_seconds(delay)) is not type(hint):
+        reading = None if delay is None else _seconds(*delay)
+        if reading is None or reading != hint or type(reading) is not type(hint):
             record["retry_after"] = hint  # exactly, beside the Duration's reading
-        if delay is not None:
-            details.append(error_details_pb2.RetryInfo(retry_delay=delay))
-    info.metadata.update(to_metadata(record))
+    info = _protobuf.error_info(reason, domain_of(cls), to_metadata(record))
+    details = [(_protobuf.ERROR_INFO, info)]
+    if delay is not None:
+        details.append((_protobuf.RETRY_INFO, _protobuf.retry_info(*delay)))
     if isinstance(failure, FailureGroup):
         violations = _violations(failure)
         if violations:
-            details.append(error_details_pb2.BadRequest(field_violations=violations))
-    details.append(error_details_pb2.LocalizedMessage(locale=LOCALE, message=message))
-    status = status_pb2.Status(code=int(code), message=message, details=map(_pack, details))
-    return Encoded(code, message, status)
-
-
-_TYPE_URL: Final = "type.googleapis.com/"
-
-
-def _pack(detail: Message) -> any_pb2.Any:
-    """``Any.Pack``, without its per-call descriptor lookups."""
-    return any_pb2.Any(
-        type_url=_TYPE_URL + detail.DESCRIPTOR.full_name, value=detail.SerializeToString()
-    )
+            details.append((_protobuf.BAD_REQUEST, _protobuf.bad_request(violations)))
+    code = code_for(failure)
+    return Serialized(code, message, _protobuf.status(int(code), message, details, LOCALE))
 
 
 _varies: dict[type[Failure], bool] = {}
@@ -128,29 +136,32 @@ def _status_varies(cls: type[Failure]) -> bool:
     return varies
 
 
-def _duration(seconds: float) -> duration_pb2.Duration | None:
-    """The ``Duration`` of a hint, to the nanosecond; ``None`` beyond its range."""
+_NANOS: Final = 1_000_000_000
+
+
+def _duration(seconds: float) -> tuple[int, int] | None:
+    """A hint as a ``Duration``'s (seconds, nanos), to the nanosecond; ``None`` beyond its range."""
     if not -_MAX_DURATION_SECONDS <= seconds <= _MAX_DURATION_SECONDS:
         return None
     if type(seconds) is int:
-        return duration_pb2.Duration(seconds=seconds)
-    delay = duration_pb2.Duration()
-    delay.FromNanoseconds(round(Fraction(seconds) * 1_000_000_000))
-    return delay
+        return seconds, 0
+    whole, nanos = divmod(round(Fraction(seconds) * _NANOS), _NANOS)
+    if whole < 0 and nanos > 0:  # a Duration's nanos share its seconds' sign
+        return whole + 1, nanos - _NANOS
+    return whole, nanos
 
 
-def _seconds(delay: duration_pb2.Duration) -> float:
+def _seconds(seconds: int, nanos: int) -> float:
     """A ``Duration`` in seconds: an ``int`` when it is whole, else the nearest float."""
-    if delay.nanos == 0:
-        return delay.seconds
-    return (delay.seconds * 1_000_000_000 + delay.nanos) / 1_000_000_000
+    if nanos == 0:
+        return seconds
+    return (seconds * _NANOS + nanos) / _NANOS
 
 
-def _violations(group: FailureGroup[Failure]) -> list[error_details_pb2.BadRequest.FieldViolation]:
+def _violations(group: FailureGroup[Failure]) -> list[tuple[str, str, str]]:
+    """The group's validation members as (field, description, reason)."""
     return [
-        error_details_pb2.BadRequest.FieldViolation(
-            field=_field_of(member), description=member.message, reason=member.code
-        )
+        (_field_of(member), member.message, member.code)
         for member in group.failures
         if member.category is Category.VALIDATION
     ]
@@ -211,12 +222,17 @@ def decode(
         return _malformed(raw, f"undecodable ({type(exc).__name__})")
 
 
+_CODES: Final = {int(code): code for code in Code}  # a lookup, cheaper than Code(code)
+
+
 def _decode(  # noqa: PLR0911  # one return per rejection
     code: int, message: str, details: bytes | status_pb2.Status | None, max_size: int
 ) -> Failure:
     try:
-        known = Code(code)
-    except ValueError:
+        known = _CODES.get(code)
+    except TypeError:  # unhashable: no code at all, as Code(code) would say
+        known = None
+    if known is None:
         return _with_message(UnknownFailure(details={"grpc_code": code}), message)
     if known is Code.OK:
         return _malformed(None, "the status is OK, which carries no failure")
@@ -263,23 +279,22 @@ def _parts(status: status_pb2.Status) -> _Parts:
     for any_ in status.details:
         name = any_.type_url.rpartition("/")[2]
         if name == _ERROR_INFO and info is None:
-            info = _unpack(any_, error_details_pb2.ErrorInfo())
+            info = error_details_pb2.ErrorInfo.FromString(any_.value)
         elif name == _RETRY_INFO and retry is None:
-            retry = _unpack(any_, error_details_pb2.RetryInfo())
+            retry = error_details_pb2.RetryInfo.FromString(any_.value)
         elif name == _BAD_REQUEST:
-            violations.extend(_unpack(any_, error_details_pb2.BadRequest()).field_violations)
+            violations.extend(error_details_pb2.BadRequest.FromString(any_.value).field_violations)
         elif name == _LOCALIZED and localized is None:
-            localized = _unpack(any_, error_details_pb2.LocalizedMessage()).message
+            localized = error_details_pb2.LocalizedMessage.FromString(any_.value).message
         elif len(foreign) < _MAX_FOREIGN:
             # DebugInfo, QuotaFailure, a type we have never heard of: named, never read
             foreign.append(name[:200])
     return _Parts(info, retry, violations, localized, foreign)
 
 
-def _unpack(any_: any_pb2.Any, message: M) -> M:
-    """``Any.Unpack`` once the type name is known to match."""
-    message.ParseFromString(any_.value)
-    return message
+def _waited(retry: error_details_pb2.RetryInfo) -> float:
+    """A ``RetryInfo``'s delay in seconds (`_seconds`)."""
+    return _seconds(retry.retry_delay.seconds, retry.retry_delay.nanos)
 
 
 def _from_status(code: Code, message: str, status: status_pb2.Status, raw: bytes | None) -> Failure:
@@ -309,7 +324,7 @@ def _ours(
     record["code"] = reason
     record["message"] = parts.localized if parts.localized is not None else message
     if "retry_after" not in record and parts.retry is not None:
-        record["retry_after"] = _seconds(parts.retry.retry_delay)
+        record["retry_after"] = _waited(parts.retry)
     try:
         return _failure_of(record)
     except ValueError as exc:
@@ -334,7 +349,7 @@ def _foreign(
     if text:
         kwargs["message"] = text
     if parts.retry is not None:
-        kwargs["retry_after"] = _seconds(parts.retry.retry_delay)
+        kwargs["retry_after"] = _waited(parts.retry)
     if parts.violations:
         members = [
             _with_message(

@@ -39,7 +39,8 @@ from railguard.core import (
     public_failure,
     wire_failure,
 )
-from railguard.grpc import DETAILS_KEY, decode, details_of, encode, generic_class
+from railguard.grpc import DETAILS_KEY, decode, details_of, generic_class
+from railguard.grpc._status import serialized
 from railguard.observe import report
 from railguard.retry import DEFAULT_POLICY, RetryPolicy, retry, retry_async
 
@@ -87,18 +88,16 @@ def rich_status(failure: Failure, *, max_size: int = MAX_STATUS_SIZE) -> grpc.St
     """
     for candidate in _smaller(failure):
         try:
-            encoded = encode(candidate)
+            code, message, data = serialized(candidate)
         except (TypeError, ValueError):
             _log.exception("railguard: %s cannot be put on the gRPC wire", candidate.code)
             continue
-        data = encoded.status.SerializeToString()
         if len(data) <= max_size:
             if candidate is not failure:
                 _log.warning("railguard: %s was too large for gRPC; sent smaller", failure.code)
-            return _Status(_STATUS_CODES[encoded.code], encoded.message, ((DETAILS_KEY, data),))
-    encoded = encode(InternalFailure())
-    data = encoded.status.SerializeToString()
-    return _Status(_STATUS_CODES[encoded.code], encoded.message, ((DETAILS_KEY, data),))
+            return _Status(_STATUS_CODES[code], message, ((DETAILS_KEY, data),))
+    code, message, data = serialized(InternalFailure())
+    return _Status(_STATUS_CODES[code], message, ((DETAILS_KEY, data),))
 
 
 def _bare(failure: Failure) -> Failure | None:
