@@ -12,6 +12,7 @@ context-variable reads and a dictionary lookup.
 from __future__ import annotations
 
 import logging
+import sys
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Final
 
@@ -71,11 +72,19 @@ def _exchange(
     return Exchange(request_id, trace, localized)
 
 
+_modules: Final = sys.modules
+_TRACE: Final = "opentelemetry.trace"
+
+
 def http_in_exchange(error: HttpError, failure: Failure) -> HttpError:
     """``error`` (the encoding of the public ``failure``) with the current exchange's members."""
     request_id = REQUEST_ID.get()
     localize = LOCALIZE.get()
-    if request_id is None and localize is None and not in_otel_context():
+    if (
+        request_id is None
+        and localize is None
+        and (_TRACE not in _modules or not in_otel_context())
+    ):
         return error  # the common case: no id, no messages, no span
     exchange = _exchange(failure, request_id, localize)
     return error if exchange is EMPTY else with_exchange(error, failure, exchange)
@@ -85,7 +94,11 @@ def frame_in_exchange(frame: str, failure: Failure) -> str:
     """``frame`` (the error frame of ``failure``) with the current exchange's members."""
     request_id = REQUEST_ID.get()
     localize = LOCALIZE.get()
-    if request_id is None and localize is None and not in_otel_context():
+    if (
+        request_id is None
+        and localize is None
+        and (_TRACE not in _modules or not in_otel_context())
+    ):
         return frame
     exchange = _exchange(failure, request_id, localize)
     return frame if exchange is EMPTY else splice(frame, failure, exchange)
