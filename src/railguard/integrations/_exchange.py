@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from railguard._wire._exchange import EMPTY, Exchange, splice
 from railguard.core import Failure
@@ -53,13 +54,9 @@ LOCALIZE: Final[ContextVar[tuple[Messages, str | None] | None]] = ContextVar(
 
 def current_exchange(failure: Failure) -> Exchange:
     """The members of the exchange being served, for the answer ``failure`` (`EMPTY` if none)."""
-    return _exchange(failure, REQUEST_ID.get(), LOCALIZE.get())
-
-
-def _exchange(
-    failure: Failure, request_id: str | None, localize: tuple[Messages, str | None] | None
-) -> Exchange:
+    request_id = REQUEST_ID.get()
     trace = trace_id()
+    localize = LOCALIZE.get()
     if request_id is None and trace is None and localize is None:
         return EMPTY
     localized = None
@@ -74,34 +71,31 @@ def _exchange(
 
 _modules: Final = sys.modules
 _TRACE: Final = "opentelemetry.trace"
+_T = TypeVar("_T", HttpError, str)
+
+
+def _spliced(encoded: _T, failure: Failure, add: Callable[[_T, Failure, Exchange], _T]) -> _T:
+    exchange = current_exchange(failure)
+    return encoded if exchange is EMPTY else add(encoded, failure, exchange)
+
+
+def _plain() -> bool:
+    """No id, no messages, no span: the answer goes as it is (the common case, cheap)."""
+    return (
+        REQUEST_ID.get() is None
+        and LOCALIZE.get() is None
+        and (_TRACE not in _modules or not in_otel_context())
+    )
 
 
 def http_in_exchange(error: HttpError, failure: Failure) -> HttpError:
     """``error`` (the encoding of the public ``failure``) with the current exchange's members."""
-    request_id = REQUEST_ID.get()
-    localize = LOCALIZE.get()
-    if (
-        request_id is None
-        and localize is None
-        and (_TRACE not in _modules or not in_otel_context())
-    ):
-        return error  # the common case: no id, no messages, no span
-    exchange = _exchange(failure, request_id, localize)
-    return error if exchange is EMPTY else with_exchange(error, failure, exchange)
+    return error if _plain() else _spliced(error, failure, with_exchange)
 
 
 def frame_in_exchange(frame: str, failure: Failure) -> str:
     """``frame`` (the error frame of ``failure``) with the current exchange's members."""
-    request_id = REQUEST_ID.get()
-    localize = LOCALIZE.get()
-    if (
-        request_id is None
-        and localize is None
-        and (_TRACE not in _modules or not in_otel_context())
-    ):
-        return frame
-    exchange = _exchange(failure, request_id, localize)
-    return frame if exchange is EMPTY else splice(frame, failure, exchange)
+    return frame if _plain() else _spliced(frame, failure, splice)
 
 
 _ACCEPT_LANGUAGE: Final = b"accept-language"
