@@ -151,6 +151,8 @@ def test_thaw_gives_plain_mutable_json() -> None:
 def test_empty_details_is_the_shared_default() -> None:
     """A failure built without details shares EMPTY_DETAILS; Details() equals it."""
     assert NotFoundFailure().details is EMPTY_DETAILS
+    assert NotFoundFailure(details={}).details is EMPTY_DETAILS  # an empty dict: no new value
+    assert NotFoundFailure(details=OrderedDict()).details == EMPTY_DETAILS
     assert Details() == EMPTY_DETAILS
     assert Details(None) == {}
     assert len(EMPTY_DETAILS) == 0

@@ -155,6 +155,8 @@ def to_details(value: Mapping[str, object]) -> Details:
     """Convert a failure's ``details`` argument to `Details` (attrs converter)."""
     if type(value) is Details:
         return value
+    if type(value) is dict and not value:  # ``details={}``: the shared empty value
+        return EMPTY_DETAILS
     if not isinstance(value, Mapping):
         raise TypeError(f"details must be a mapping of JSON values, not {type(value).__name__}")
     return Details(value)
