@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, Final
 
 import attrs
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from railguard import Failure
-from railguard._wire import ENVELOPE, write
+from railguard._wire import ENVELOPE, dumps, write
 from railguard.http import Exchange, decode, encode, exchange_of
 from railguard.http._headers import header_safe
 from railguard.http._style import with_exchange
@@ -136,3 +137,29 @@ def test_exchange_members_travel_beside_the_record(failure: Failure, exchange: E
         frame = encode_frame(failure, style=style, exchange=exchange)  # type: ignore[arg-type]
         assert frame_exchange(frame) == _read_with(failure, exchange, form), form
         assert decode_frame(frame) == _decoded_with(failure, exchange, form), form
+
+
+_JSON_VALUES: Final = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON_VALUES)
+def test_the_one_writer_matches_the_standard_encoder(value: object) -> None:
+    """`dumps` (a C encoder built once) writes what ``json.dumps`` with its settings writes."""
+    expected = json.dumps(value, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    assert dumps(value) == expected
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, {"x": [math.nan]}])
+def test_the_one_writer_refuses_non_finite_numbers(bad: object) -> None:
+    """NaN and the infinities are not JSON: ``ValueError``, and the writer stays usable."""
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        dumps(bad)
+    assert dumps({"x": [1.5]}) == '{"x":[1.5]}'

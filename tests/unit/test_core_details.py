@@ -108,7 +108,23 @@ def test_details_is_a_mapping() -> None:
     assert "z" in details
     assert "q" not in details
     assert details.get("q") is None
+    assert details.get("q", 0) == 0
+    assert details.get("z", 0) == 1
     assert dict(details.items()) == {"z": 1, "a": 2}
+    assert list(details.keys()) == ["z", "a"]
+    assert list(details.values()) == [1, 2]
+    assert details.items() == {("z", 1), ("a", 2)}  # a set-like view, as Mapping's
+    assert details.keys() & {"a", "q"} == {"a"}
+
+
+def test_details_views_do_not_open_the_value() -> None:
+    """The views are the read-only views of the data: nothing in them can change it."""
+    details = Details({"a": [1]})
+    for view in (details.keys(), details.values(), details.items()):
+        assert not hasattr(view, "__setitem__")
+        assert not hasattr(view, "pop")
+    assert details.items() == {("a", (1,))}  # nested arrays stay frozen
+    assert hash(details) == hash(Details({"a": [1]}))
 
 
 def test_details_equality_and_hash() -> None:

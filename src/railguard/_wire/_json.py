@@ -87,8 +87,34 @@ def _share(obj: dict[str, object]) -> dict[str, object]:
 _SHARING: Final = json.JSONDecoder(parse_constant=_reject_constant, object_hook=_share)
 _SCAN_SHARING: Final[Callable[[str, int], tuple[object, int]]] = _SHARING.scan_once  # type: ignore[attr-defined]  # set by its __init__
 
-dumps: Final = _ENCODER.encode
-"""The one JSON writer: compact, ASCII-only, refuses NaN and infinities (``ValueError``)."""
+_C_MAKE_ENCODER: Final = getattr(json.encoder, "c_make_encoder", None)
+_ITERENCODE: Final[Callable[[object, int], list[str]] | None] = (
+    None
+    if _C_MAKE_ENCODER is None
+    # ``JSONEncoder.encode`` builds this C encoder anew for every call (about half the
+    # cost of a small document); its settings are fixed, so it is built once here.
+    # No circular-reference markers: a shared memo would keep stale ids after an
+    # error, and what is written here is a tree (records built from frozen values).
+    else _C_MAKE_ENCODER(
+        None,
+        _ENCODER.default,
+        json.encoder.encode_basestring_ascii,
+        None,
+        _ENCODER.key_separator,
+        _ENCODER.item_separator,
+        False,
+        False,
+        False,
+    )
+)
+
+
+def dumps(obj: object) -> str:
+    """The one JSON writer: compact, ASCII-only, refuses NaN and infinities (``ValueError``)."""
+    if _ITERENCODE is None:  # pragma: no cover  # an interpreter without json's C speedups
+        return _ENCODER.encode(obj)
+    return "".join(_ITERENCODE(obj, 0))
+
 
 _BRACKETS: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|([\[{]+|[\]}]+)', re.DOTALL)
 """A string (skipped: its group is empty) or a run of openers or closers outside strings."""

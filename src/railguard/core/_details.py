@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeAlias, cast, final
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast, final, overload
 
 __all__ = ["EMPTY_DETAILS", "Details", "JSONValue", "freeze_json", "thaw_json"]
+
+_T = TypeVar("_T")
 
 
 @final
@@ -48,6 +50,28 @@ class Details(Mapping[str, "JSONValue"]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._data
+
+    # the dict's own read-only views and lookup: Mapping's mixins go through
+    # ``__iter__`` and ``__getitem__`` in Python for every key
+    def keys(self) -> KeysView[str]:
+        """The keys, a read-only view."""
+        return self._data.keys()
+
+    def values(self) -> ValuesView[JSONValue]:
+        """The values, a read-only view."""
+        return self._data.values()
+
+    def items(self) -> ItemsView[str, JSONValue]:
+        """The ``(key, value)`` pairs, a read-only view."""
+        return self._data.items()
+
+    @overload
+    def get(self, key: str, /) -> JSONValue | None: ...
+    @overload
+    def get(self, key: str, default: JSONValue | _T, /) -> JSONValue | _T: ...
+    def get(self, key: str, default: object = None, /) -> object:
+        """The value of ``key``, else ``default``."""
+        return self._data.get(key, default)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Details):

@@ -90,7 +90,7 @@ class Category(enum.Enum):
         peer's next message cannot be trusted. Every other failure is answered
         and the connection goes on, unless its class declares ``fatal=True``.
         """
-        return self in _FATAL_CATEGORIES
+        return self._fatal  # type: ignore[attr-defined, no-any-return]  # set below
 
     @classmethod
     def for_status(cls, status: int) -> Category:
@@ -156,11 +156,13 @@ _CATEGORY_FOR_STATUS: dict[int, Category] = {
     504: Category.TIMEOUT,
 }
 
-# Each member keeps its defaults as attributes: read on every ``failure.status`` and
-# ``failure.recovery``, where a table lookup would hash the member in Python.
+# Each member keeps its defaults as attributes: read on every ``failure.status``,
+# ``failure.recovery`` and ``failure.fatal``, where a table lookup would hash the member
+# in Python.
 for _category in Category:
     _category._status = _DEFAULT_STATUS[_category]  # type: ignore[attr-defined]
     _category._recovery = _DEFAULT_RECOVERY[_category]  # type: ignore[attr-defined]
+    _category._fatal = _category in _FATAL_CATEGORIES  # type: ignore[attr-defined]
 
 
 def plain_retry(recovery: Recovery) -> Retry:
