@@ -87,31 +87,46 @@ def _share(obj: dict[str, object]) -> dict[str, object]:
 _SHARING: Final = json.JSONDecoder(parse_constant=_reject_constant, object_hook=_share)
 _SCAN_SHARING: Final[Callable[[str, int], tuple[object, int]]] = _SHARING.scan_once  # type: ignore[attr-defined]  # set by its __init__
 
-_C_MAKE_ENCODER: Final = getattr(json.encoder, "c_make_encoder", None)
-_ITERENCODE: Final[Callable[[object, int], list[str]] | None] = (
-    None
-    if _C_MAKE_ENCODER is None
-    # ``JSONEncoder.encode`` builds this C encoder anew for every call (about half the
-    # cost of a small document); its settings are fixed, so it is built once here.
-    # No circular-reference markers: a shared memo would keep stale ids after an
-    # error, and what is written here is a tree (records built from frozen values).
-    else _C_MAKE_ENCODER(
-        None,
-        _ENCODER.default,
-        json.encoder.encode_basestring_ascii,
-        None,
-        _ENCODER.key_separator,
-        _ENCODER.item_separator,
-        False,
-        False,
-        False,
-    )
-)
+
+def _prebuilt() -> Callable[[object, int], list[str]] | None:
+    """The C encoder `dumps` uses, built once; ``None`` where it cannot be trusted.
+
+    ``JSONEncoder.encode`` builds this C encoder anew for every call (about half the
+    cost of a small document); its settings are fixed, so it is built once here. No
+    circular-reference markers: a shared memo would keep stale ids after an error, and
+    what is written here is a tree (records built from frozen values). The encoder is
+    CPython's ``json.encoder.c_make_encoder``, not a documented API: where it is missing,
+    takes other arguments or writes other text than ``JSONEncoder`` on a probe document,
+    `dumps` uses ``JSONEncoder.encode``.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover  # an interpreter without json's C speedups
+        return None
+    probe = {"a": [1, 2.5, None, True], "é\ud800": {"": "x\n"}}
+    try:
+        encoder = make(
+            None,
+            _ENCODER.default,
+            json.encoder.encode_basestring_ascii,
+            None,
+            _ENCODER.key_separator,
+            _ENCODER.item_separator,
+            False,
+            False,
+            False,
+        )
+        text = "".join(encoder(probe, 0))
+    except Exception:  # noqa: BLE001  # pragma: no cover  # another signature: the slow path
+        return None
+    return encoder if text == _ENCODER.encode(probe) else None
+
+
+_ITERENCODE: Final = _prebuilt()
 
 
 def dumps(obj: object) -> str:
     """The one JSON writer: compact, ASCII-only, refuses NaN and infinities (``ValueError``)."""
-    if _ITERENCODE is None:  # pragma: no cover  # an interpreter without json's C speedups
+    if _ITERENCODE is None:  # pragma: no cover  # no trusted C encoder here (`_prebuilt`)
         return _ENCODER.encode(obj)
     return "".join(_ITERENCODE(obj, 0))
 
