@@ -1,26 +1,37 @@
-"""gRPC error responses per second: railguard's rich status vs a plain ``context.abort``.
+"""gRPC error responses per second: railguard's rich status vs two hand-written peers.
 
-Two grpcio servers on 127.0.0.1 (generic handlers over raw bytes), in a child process
+Three grpcio servers on 127.0.0.1 (generic handlers over raw bytes), in a child process
 as a service would be, and one client channel each in this process. The railguard
 server has `railguard.integrations.grpc.ServerInterceptor`
 and a method returning ``Err(failure)``; the client reads every answer back into the
-typed failure with `railguard.integrations.grpc.call`. The baseline server's method
-calls ``context.abort(code, message)`` and its client catches ``grpc.RpcError`` and
-reads ``code()`` and ``details()``. Short bursts of sequential calls alternate (and
-swap which side goes first) so load on a shared machine affects both alike; each
-side's best burst counts.
+typed failure with `railguard.integrations.grpc.call`. The peers:
+
+- a plain ``context.abort(code, message)``, its client reading ``code()`` and
+  ``details()`` (far less on the wire: no details at all);
+- the same rich status written by hand as grpcio's documentation shows: the
+  ``google.rpc`` messages (``ErrorInfo``, ``RetryInfo``, ``LocalizedMessage``) built and
+  packed per call, sent with ``grpc_status.rpc_status.to_status`` and
+  ``abort_with_status``, read back with ``rpc_status.from_call`` and ``Unpack``. Every
+  detail it sends is one railguard sends (checked before the rounds).
+
+Short bursts of sequential calls alternate (and rotate which side goes first) so load
+on a shared machine affects all alike; each side's best burst counts.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator
 from concurrent import futures
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Final, cast
 
 import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
 
 from benchmarks._harness import Ratio
 from railguard import Err, Failure, RateLimitFailure, Result
@@ -45,6 +56,29 @@ def _plain(request: bytes, context: grpc.ServicerContext) -> bytes:
     context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, FAILURE.message)
 
 
+def _by_hand(request: bytes, context: grpc.ServicerContext) -> bytes:
+    """The rich status as grpcio's documentation writes it, built on every call."""
+    info = error_details_pb2.ErrorInfo(
+        reason="RATE_LIMIT",
+        domain="railguard",
+        metadata={
+            "railguard-json": "details",
+            "details": json.dumps({"limit": 100, "window": "1m"}, separators=(",", ":")),
+        },
+    )
+    retry = error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=30))
+    localized = error_details_pb2.LocalizedMessage(locale="en-US", message=FAILURE.message)
+    details = []
+    for message in (info, retry, localized):
+        packed = any_pb2.Any()
+        packed.Pack(message)
+        details.append(packed)
+    status = status_pb2.Status(
+        code=grpc.StatusCode.RESOURCE_EXHAUSTED.value[0], message=FAILURE.message, details=details
+    )
+    context.abort_with_status(rpc_status.to_status(status))
+
+
 def _server(behavior: Callable[..., Any], interceptors: list[grpc.ServerInterceptor]) -> Any:
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2), interceptors=interceptors)
     handler = grpc.method_handlers_generic_handler(
@@ -58,12 +92,15 @@ def _server(behavior: Callable[..., Any], interceptors: list[grpc.ServerIntercep
 
 def _serve(ports: Any, stop: Any) -> None:
     """The child process: both servers, until ``stop`` is set."""
-    rich, rich_port = _server(_railguard, [ServerInterceptor()])
-    plain, plain_port = _server(_plain, [])
-    ports.put((rich_port, plain_port))
+    servers = [
+        _server(_railguard, [ServerInterceptor()]),
+        _server(_plain, []),
+        _server(_by_hand, []),
+    ]
+    ports.put(tuple(port for _, port in servers))
     stop.wait(600)
-    rich.stop(grace=None)
-    plain.stop(grace=None)
+    for server, _ in servers:
+        server.stop(grace=None)
 
 
 @contextmanager
@@ -73,14 +110,15 @@ def _serving() -> Iterator[tuple[grpc.UnaryUnaryMultiCallable[bytes, bytes], ...
     child = context.Process(target=_serve, args=(ports, stop), daemon=True)
     child.start()
     try:
-        rich_port, plain_port = ports.get(timeout=60)
+        rich_port, plain_port, hand_port = ports.get(timeout=60)
         with (
             grpc.insecure_channel(f"127.0.0.1:{rich_port}") as rich,
             grpc.insecure_channel(f"127.0.0.1:{plain_port}") as plain,
+            grpc.insecure_channel(f"127.0.0.1:{hand_port}") as hand,
         ):
-            for channel in (rich, plain):
+            for channel in (rich, plain, hand):
                 grpc.channel_ready_future(channel).result(timeout=10)
-            yield rich.unary_unary(METHOD), plain.unary_unary(METHOD)
+            yield rich.unary_unary(METHOD), plain.unary_unary(METHOD), hand.unary_unary(METHOD)
     finally:
         stop.set()
         child.join(10)
@@ -108,33 +146,103 @@ def _burst_plain(method: grpc.UnaryUnaryMultiCallable[bytes, bytes]) -> float:
     return BURST / (time.perf_counter() - start)
 
 
-def _measure() -> tuple[float, float]:
-    with _serving() as (rich, plain):
-        _burst_railguard(rich)  # warm-up: channels connected, codecs cached
-        _burst_plain(plain)
-        rg: list[float] = []
-        base: list[float] = []
+def _read_by_hand(error: grpc.RpcError) -> tuple[str, dict[str, object], float, str]:
+    """What a hand-written client reads: reason, details, the retry delay, the message."""
+    status = rpc_status.from_call(cast(grpc.Call, error))
+    assert status is not None
+    reason, details, delay, message = "", {}, 0.0, status.message
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            reason, details = info.reason, json.loads(info.metadata["details"])
+        elif detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            retry = error_details_pb2.RetryInfo()
+            detail.Unpack(retry)
+            delay = retry.retry_delay.ToTimedelta().total_seconds()
+        elif detail.Is(error_details_pb2.LocalizedMessage.DESCRIPTOR):
+            localized = error_details_pb2.LocalizedMessage()
+            detail.Unpack(localized)
+            message = localized.message
+    return reason, details, delay, message
+
+
+def _burst_by_hand(method: grpc.UnaryUnaryMultiCallable[bytes, bytes]) -> float:
+    delay = 0.0
+    start = time.perf_counter()
+    for _ in range(BURST):
+        try:
+            method(b"")
+        except grpc.RpcError as error:
+            delay = _read_by_hand(error)[2]
+        assert delay == 30
+    return BURST / (time.perf_counter() - start)
+
+
+_DETAIL_TYPES: Final = (
+    error_details_pb2.ErrorInfo,
+    error_details_pb2.RetryInfo,
+    error_details_pb2.LocalizedMessage,
+)
+"""The details the hand-written peer sends (railguard may send more, e.g. a request id)."""
+
+
+def _details_of(method: grpc.UnaryUnaryMultiCallable[bytes, bytes]) -> list[object]:
+    """The details of the status ``method`` answers, each unpacked (maps compare unordered)."""
+    try:
+        method(b"")
+    except grpc.RpcError as error:
+        status = rpc_status.from_call(cast(grpc.Call, error))
+    else:
+        raise AssertionError("the method answered without an error")
+    assert status is not None
+    unpacked: list[object] = []
+    for detail in status.details:
+        kind = next((k for k in _DETAIL_TYPES if detail.Is(k.DESCRIPTOR)), None)
+        if kind is None:
+            continue
+        message = kind()
+        detail.Unpack(message)
+        unpacked.append(message)
+    return unpacked
+
+
+def _measure() -> tuple[float, float, float]:
+    with _serving() as (rich, plain, hand):
+        sent = _details_of(rich)
+        assert all(detail in sent for detail in _details_of(hand)), "the peer sends more"
+        sides = ((_burst_railguard, rich), (_burst_plain, plain), (_burst_by_hand, hand))
+        best = [0.0, 0.0, 0.0]
+        for burst, method in sides:  # warm-up: channels connected, codecs cached
+            burst(method)
         for round_ in range(ROUNDS):
-            if round_ % 2:
-                base.append(_burst_plain(plain))
-                rg.append(_burst_railguard(rich))
-            else:
-                rg.append(_burst_railguard(rich))
-                base.append(_burst_plain(plain))
-    return max(rg), max(base)
+            order = [(i + round_) % 3 for i in range(3)]
+            for i in order if round_ % 2 else reversed(order):
+                burst, method = sides[i]
+                best[i] = max(best[i], burst(method))
+    return best[0], best[1], best[2]
 
 
 def run() -> list[Ratio]:
-    """Error responses per second, railguard / plain abort (higher is better)."""
-    railguard, baseline = _measure()
+    """Error responses per second, railguard / each peer (higher is better)."""
+    railguard, plain, by_hand = _measure()
     return [
         Ratio(
             "grpc error responses/s (Err → rich status, decoded vs context.abort(code, message))",
             railguard,
-            baseline,
+            plain,
             ">= 0.9",
             higher_is_better=True,
-        )
+            unit="responses/s",
+        ),
+        Ratio(
+            "grpc error responses/s (Err → rich status, decoded vs the same status by hand)",
+            railguard,
+            by_hand,
+            ">= 0.9",
+            higher_is_better=True,
+            unit="responses/s",
+        ),
     ]
 
 
