@@ -503,3 +503,56 @@ def test_an_undecorated_subclass_with_a_code_is_refused_when_built(isolated_cata
         with pytest.raises(TypeError, match=r"decorate it with @attrs\.frozen"):
             cls()
     assert lookup("TEST_UNDECORATED") is None
+
+
+def _layout_class(code: str) -> Any:
+    """A failure class with a field layout no other class has (so nothing compiled it yet)."""
+
+    @attrs.frozen(kw_only=True)
+    class Fresh(Failure, code=code):
+        message: str = "fresh"
+        attempt_budget_of_this_test_only: int = 3
+
+    return Fresh
+
+
+def test_a_new_layout_is_compiled_on_first_construction(isolated_catalog: None) -> None:
+    """Defining a class compiles nothing; the first construction compiles and takes its place."""
+    import inspect
+
+    fresh = _layout_class("TEST_FRESH_FIRST")
+    before = fresh.__dict__["__new__"].__func__
+    assert type(before).__name__ == "_FirstNew"  # nothing compiled at definition
+    built = fresh(attempt_budget_of_this_test_only=5)
+    assert built.attempt_budget_of_this_test_only == 5
+    assert fresh().message == "fresh"
+    after = fresh.__dict__["__new__"].__func__
+    assert inspect.isfunction(after)  # the compiled __new__ is now the class's own
+    with pytest.raises(TypeError, match=r"Fresh\.__init__\(\) got an unexpected"):
+        fresh(nonsense=1)
+
+
+def test_a_new_layout_shows_its_signature_before_any_construction(
+    isolated_catalog: None,
+) -> None:
+    """``inspect.signature`` of a class nobody built yet lists its fields (and compiles)."""
+    import inspect
+
+    fresh = _layout_class("TEST_FRESH_SIGNATURE")
+    parameters = inspect.signature(fresh).parameters
+    assert parameters["attempt_budget_of_this_test_only"].default == 3
+    assert parameters["message"].default == "fresh"
+    assert inspect.signature(fresh) == inspect.signature(fresh)  # the same after compiling
+
+
+def test_a_plain_subclass_built_first_compiles_its_parent(isolated_catalog: None) -> None:
+    """A subclass without attrs, built before its parent, gets its own instance."""
+    fresh = _layout_class("TEST_FRESH_SUBCLASS")
+
+    class Child(fresh):  # type: ignore[valid-type, misc]  # a class made at run time
+        __slots__ = ()
+
+    child = Child(attempt_budget_of_this_test_only=7)
+    assert type(child) is Child
+    assert child.attempt_budget_of_this_test_only == 7
+    assert type(fresh()) is fresh

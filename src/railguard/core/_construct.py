@@ -19,6 +19,7 @@ reproduce exactly (validators, ``__attrs_pre_init__``, fields not in
 
 from __future__ import annotations
 
+import inspect
 import types
 from collections.abc import Callable
 from typing import Any
@@ -118,12 +119,69 @@ def _fast_new(cls: type) -> Callable[..., Any] | None:
     internable = internable and not post_init
     key = (tuple(layout), post_init, internable)
     maker = _makers.get(key)
-    if maker is None:
-        maker = _makers[key] = _compile(layout, post_init=post_init, internable=internable)
-    new: Callable[..., Any] = maker(cls, _make_twin, *values)
+    if maker is not None:
+        return _named(maker(cls, _make_twin, *values), cls)
+    return _FirstNew(cls, key, layout, values, post_init=post_init, internable=internable)
+
+
+def _named(new: Callable[..., Any], cls: type) -> Callable[..., Any]:
     # argument errors read as they did with attrs: "X.__init__() got an unexpected ..."
     new.__qualname__ = f"{cls.__qualname__}.__init__"
     return new
+
+
+class _FirstNew:
+    """A class's ``__new__`` until its first use, which compiles the layout's code.
+
+    Compiling is most of what a class costs when it is defined, and most failure
+    classes of an application are defined at import and built later, if ever: so the
+    code of a layout no class has used yet is compiled on the first construction (or
+    the first ``inspect.signature``), which then puts the compiled ``__new__`` in
+    this one's place.
+    """
+
+    __slots__ = ("_cls", "_internable", "_key", "_layout", "_new", "_post_init", "_values")
+
+    def __init__(  # the state `_fast_new` computed, kept for later
+        self,
+        cls: type,
+        key: tuple[object, ...],
+        layout: list[tuple[object, ...]],
+        values: list[object],
+        *,
+        post_init: bool,
+        internable: bool,
+    ) -> None:
+        self._cls = cls
+        self._key = key
+        self._layout = layout
+        self._values = values
+        self._post_init = post_init
+        self._internable = internable
+        self._new: Callable[..., Any] | None = None
+
+    def compiled(self) -> Callable[..., Any]:
+        """The class's compiled ``__new__``, now in this one's place on the class."""
+        new = self._new
+        if new is None:
+            maker = _makers.get(self._key)
+            if maker is None:
+                maker = _makers[self._key] = _compile(
+                    self._layout, post_init=self._post_init, internable=self._internable
+                )
+            new = self._new = _named(maker(self._cls, _make_twin, *self._values), self._cls)
+            if getattr(self._cls.__dict__.get("__new__"), "__func__", None) is self:
+                type.__setattr__(self._cls, "__new__", staticmethod(new))
+        return new
+
+    def __call__(self, cls: type, /, *args: object, **kwargs: object) -> Any:
+        """Construct with the compiled ``__new__``."""
+        return self.compiled()(cls, *args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """The compiled ``__new__``'s signature (``inspect.signature`` of the class)."""
+        return inspect.signature(self.compiled())
 
 
 def _make_twin(cls: type) -> type:
