@@ -254,21 +254,21 @@ def decoded(
 ) -> tuple[Failure, Exchange]:
     """`decode` and `exchange_of` in one reading of the status (what clients use); never raises."""
     try:
-        failure, status = _decode(code, message, details, max_size)
+        failure, request = _decode(code, message, details, max_size)
     except Exception as exc:  # noqa: BLE001  # decoding is total by contract
         _log.exception("railguard: decoding a gRPC status failed unexpectedly")
         raw = details if isinstance(details, bytes) else None
         return _malformed(raw, f"undecodable ({type(exc).__name__})"), EMPTY
-    return failure, EMPTY if status is None else _exchange_in(status)
+    return failure, EMPTY if request is None else _exchange_from(request)
 
 
 _CODES: Final = {int(code): code for code in Code}  # a lookup, cheaper than Code(code)
 
 
-def _decode(
+def _decode(  # noqa: PLR0911  # one return per rejection
     code: int, message: str, details: bytes | status_pb2.Status | None, max_size: int
-) -> tuple[Failure, status_pb2.Status | None]:
-    """The failure of a status, and the status when the details parsed (else ``None``)."""
+) -> tuple[Failure, error_details_pb2.RequestInfo | None]:
+    """The failure of a status, and its ``RequestInfo`` when the details have a valid one."""
     try:
         known = _CODES.get(code)
     except TypeError:  # unhashable: no code at all, as Code(code) would say
@@ -286,7 +286,11 @@ def _decode(
     if status.code != known:
         problem = f"the details' code {status.code} disagrees with the status code {int(known)}"
         return _malformed(raw, problem), None
-    return _from_status(known, message, status, raw), status
+    try:
+        parts = _parts(status)
+    except Exception:  # noqa: BLE001  # a detail's bytes do not parse as its type
+        return _malformed(raw, "a detail does not parse as its declared type"), None
+    return _from_status(known, message, status, parts, raw), parts.request
 
 
 def _parsed(details: bytes | status_pb2.Status, max_size: int) -> status_pb2.Status | Failure:
@@ -321,13 +325,16 @@ def _exchange_in(status: status_pb2.Status) -> Exchange:
     for any_ in status.details:
         if any_.type_url.rpartition("/")[2] == _REQUEST_INFO:
             try:
-                info = error_details_pb2.RequestInfo.FromString(any_.value)
+                return _exchange_from(error_details_pb2.RequestInfo.FromString(any_.value))
             except Exception:  # noqa: BLE001  # protobuf's DecodeError, or worse
                 return EMPTY
-            serving = info.serving_data
-            trace = serving[len(_TRACE_PREFIX) :] if serving.startswith(_TRACE_PREFIX) else None
-            return Exchange(info.request_id or None, trace if _valid_trace_id(trace) else None)
     return EMPTY
+
+
+def _exchange_from(info: error_details_pb2.RequestInfo) -> Exchange:
+    serving = info.serving_data
+    trace = serving[len(_TRACE_PREFIX) :] if serving.startswith(_TRACE_PREFIX) else None
+    return Exchange(info.request_id or None, trace if _valid_trace_id(trace) else None)
 
 
 class _Parts(NamedTuple):
@@ -336,6 +343,7 @@ class _Parts(NamedTuple):
     violations: list[error_details_pb2.BadRequest.FieldViolation]
     localized: str | None
     foreign: list[str]
+    request: error_details_pb2.RequestInfo | None = None
 
 
 _ERROR_INFO: Final = error_details_pb2.ErrorInfo.DESCRIPTOR.full_name
@@ -351,6 +359,7 @@ def _parts(status: status_pb2.Status) -> _Parts:
     violations: list[error_details_pb2.BadRequest.FieldViolation] = []
     localized: str | None = None
     foreign: list[str] = []
+    request: error_details_pb2.RequestInfo | None = None
     for any_ in status.details:
         name = any_.type_url.rpartition("/")[2]
         if name == _ERROR_INFO and info is None:
@@ -361,12 +370,12 @@ def _parts(status: status_pb2.Status) -> _Parts:
             violations.extend(error_details_pb2.BadRequest.FromString(any_.value).field_violations)
         elif name == _LOCALIZED and localized is None:
             localized = error_details_pb2.LocalizedMessage.FromString(any_.value).message
-        elif name == _REQUEST_INFO:  # the exchange's, read by `exchange_of`; not foreign
-            error_details_pb2.RequestInfo.FromString(any_.value)  # a broken one: malformed
+        elif name == _REQUEST_INFO and request is None:  # the exchange's (`exchange_of`)
+            request = error_details_pb2.RequestInfo.FromString(any_.value)  # broken: malformed
         elif len(foreign) < _MAX_FOREIGN:
             # DebugInfo, QuotaFailure, a type we have never heard of: named, never read
             foreign.append(name[:200])
-    return _Parts(info, retry, violations, localized, foreign)
+    return _Parts(info, retry, violations, localized, foreign, request)
 
 
 def _waited(retry: error_details_pb2.RetryInfo) -> float:
@@ -374,11 +383,9 @@ def _waited(retry: error_details_pb2.RetryInfo) -> float:
     return _seconds(retry.retry_delay.seconds, retry.retry_delay.nanos)
 
 
-def _from_status(code: Code, message: str, status: status_pb2.Status, raw: bytes | None) -> Failure:
-    try:
-        parts = _parts(status)
-    except Exception:  # noqa: BLE001  # a detail's bytes do not parse as its type
-        return _malformed(raw, "a detail does not parse as its declared type")
+def _from_status(
+    code: Code, message: str, status: status_pb2.Status, parts: _Parts, raw: bytes | None
+) -> Failure:
     info = parts.info
     if info is not None:
         try:
