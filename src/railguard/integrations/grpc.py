@@ -10,10 +10,19 @@ Server side, one interceptor per server flavour:
   answers ``INTERNAL`` with a message that reveals nothing of it (it is logged on
   the ``railguard.grpc`` logger). A method that aborts by itself is left alone.
 
+  Each call is served under its request id (`railguard.observe.REQUEST_ID`): its
+  ``x-request-id`` metadata when that is a plain token, else a new id. The id goes
+  back as ``x-request-id`` trailing metadata and, in a failure's status, as a
+  ``google.rpc.RequestInfo`` detail (with the current OpenTelemetry trace id as
+  ``serving_data`` ``trace_id=<hex>``); the answer's log line carries it.
+
 Client side:
 
 * `failure_of`: a ``grpc.RpcError`` / ``grpc.aio.AioRpcError`` as its typed failure.
-* `call` / `call_async`: a unary call as ``Result[response, Failure]``.
+* `call` / `call_async`: a unary call as ``Result[response, Failure]``; the id of the
+  request being served goes as ``x-request-id`` metadata unless the caller's metadata
+  has one, and the peer's id of a failed call is kept with the failure's peer mark
+  (`railguard.core.peer_request_id`), never sent on.
 * `retry_call` / `retry_call_async`: `call` retried by each failure's own semantics
   through `railguard.retry` (a ``RetryInfo`` hint is waited out).
 """
@@ -24,7 +33,14 @@ import contextlib
 import contextvars
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterator,
+)
 from typing import Any, NoReturn, TypeVar, cast
 
 import attrs
@@ -343,16 +359,18 @@ def _streaming_async(behavior: Callable[..., Any]) -> Callable[..., Any]:
     ) -> AsyncIterator[Any]:
         request_id = served_id(context)
         token = REQUEST_ID.set(request_id)
+        steps = serve(request, context)
         try:
-            async for value in serve(request, context):
+            async for value in steps:
                 yield value
             keep_id(context, request_id)
         finally:
+            await steps.aclose()
             _reset(token)
 
     async def serve(
         request: Any, context: grpc.aio.ServicerContext[Any, Any]
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncGenerator[Any]:
         try:
             produced = behavior(request, context)
             if inspect.isawaitable(produced):  # writes with context.write, or returns an Err
