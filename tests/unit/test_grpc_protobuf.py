@@ -24,6 +24,7 @@ _TYPES: dict[str, type[Message]] = {
     "google.rpc.RetryInfo": error_details_pb2.RetryInfo,
     "google.rpc.BadRequest": error_details_pb2.BadRequest,
     "google.rpc.LocalizedMessage": error_details_pb2.LocalizedMessage,
+    "google.rpc.RequestInfo": error_details_pb2.RequestInfo,
 }
 
 
@@ -47,6 +48,7 @@ def _packed(detail: Message) -> any_pb2.Any:
     metadata=st.dictionaries(_TEXT, _TEXT, max_size=3),
     delay=st.none() | st.tuples(_INT64, _INT32),
     violations=_VIOLATIONS,
+    request=st.none() | st.tuples(_TEXT, _TEXT),
     locale=_TEXT,
 )
 def test_status_equals_protobufs_serialization(  # noqa: PLR0917  # one per field
@@ -57,6 +59,7 @@ def test_status_equals_protobufs_serialization(  # noqa: PLR0917  # one per fiel
     metadata: dict[str, str],
     delay: tuple[int, int] | None,
     violations: list[tuple[str, str, str]],
+    request: tuple[str, str] | None,
     locale: str,
 ) -> None:
     """Any field values give the Status protobuf builds: equal, same size, same bytes.
@@ -84,6 +87,10 @@ def test_status_equals_protobufs_serialization(  # noqa: PLR0917  # one per fiel
         )
         details.append((wire.BAD_REQUEST, wire.bad_request(violations)))
         expected.append(_packed(bad))
+    if request is not None:
+        requested = error_details_pb2.RequestInfo(request_id=request[0], serving_data=request[1])
+        details.append((wire.REQUEST_INFO, wire.request_info(*request)))
+        expected.append(_packed(requested))
     localized = error_details_pb2.LocalizedMessage(locale=locale, message=message)
     expected.append(_packed(localized))
     reference = status_pb2.Status(code=code, message=message, details=expected)
@@ -108,7 +115,9 @@ def test_every_failures_status_is_canonical(cls: type[Failure], data: st.DataObj
     ErrorInfo with several metadata entries to the same size: its map has no set order).
     """
     failure = data.draw(instances_of(cls), label="failure")
-    sent = serialized(failure)
+    request_id = data.draw(st.none() | st.from_regex(r"[A-Za-z0-9._:\-]{1,128}", fullmatch=True))
+    trace = data.draw(st.none() | st.from_regex(r"[0-9a-f]{32}", fullmatch=True))
+    sent = serialized(failure, request_id, trace)
     status = status_pb2.Status.FromString(sent.details)
     assert (status.code, status.message) == (int(sent.code), sent.message)
     assert len(status.SerializeToString()) == len(sent.details)

@@ -2,11 +2,14 @@
 
 * `encode`: a failure as ``(code, message, google.rpc.Status)``: ``ErrorInfo``
   (code as ``reason``, `domain_of` its class, typed fields in ``metadata``),
-  ``RetryInfo`` (the hint), ``BadRequest`` (a group's validation members) and
+  ``RetryInfo`` (the hint), ``BadRequest`` (a group's validation members),
+  ``RequestInfo`` (the exchange's request id and trace id, when given) and
   ``LocalizedMessage``; never ``DebugInfo``.
 * `decode`: a received code, message and ``grpc-status-details-bin`` back into the
   failure; total: unknown codes, foreign detail types, truncated or oversized
   details give a typed failure, never an exception.
+* `exchange_of`: the ``RequestInfo`` of a status (the request id and trace id
+  `encode` was given), as an ``Exchange``.
 * `CATEGORY_CODES` / `CODE_CATEGORIES`: category ⇄ gRPC code (`Code`), after
   ``google.rpc.Code``'s HTTP mapping.
 
@@ -25,6 +28,7 @@ from ._status import (
     details_of,
     domain_of,
     encode,
+    exchange_of,
 )
 
 __all__ = [
@@ -41,5 +45,6 @@ __all__ = [
     "details_of",
     "domain_of",
     "encode",
+    "exchange_of",
     "generic_class",
 ]

@@ -18,9 +18,11 @@ __all__ = [
     "BAD_REQUEST",
     "ERROR_INFO",
     "LOCALIZED_MESSAGE",
+    "REQUEST_INFO",
     "RETRY_INFO",
     "bad_request",
     "error_info",
+    "request_info",
     "retry_info",
     "status",
 ]
@@ -71,6 +73,7 @@ ERROR_INFO: Final = _type_url("ErrorInfo")
 RETRY_INFO: Final = _type_url("RetryInfo")
 BAD_REQUEST: Final = _type_url("BadRequest")
 LOCALIZED_MESSAGE: Final = _type_url("LocalizedMessage")
+REQUEST_INFO: Final = _type_url("RequestInfo")
 
 
 def status(code: int, message: str, details: Iterable[tuple[bytes, bytes]], locale: str) -> bytes:
@@ -117,3 +120,8 @@ def bad_request(violations: Iterable[tuple[str, str, str]]) -> bytes:
             for field, text, reason in violations
         ]
     )
+
+
+def request_info(request_id: str, serving_data: str) -> bytes:
+    """A ``google.rpc.RequestInfo``: the request's id and what served it."""
+    return _text(b"\x0a", request_id) + _text(b"\x12", serving_data)

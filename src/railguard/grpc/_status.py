@@ -11,6 +11,7 @@ from typing import Any, Final, NamedTuple, TypeVar
 import attrs
 from google.rpc import error_details_pb2, status_pb2
 
+from railguard._wire._exchange import EMPTY, Exchange, _valid_trace_id
 from railguard.core import (
     Category,
     Failure,
@@ -32,9 +33,11 @@ __all__ = [
     "Encoded",
     "Serialized",
     "decode",
+    "decoded",
     "details_of",
     "domain_of",
     "encode",
+    "exchange_of",
     "serialized",
 ]
 
@@ -69,20 +72,26 @@ def domain_of(cls: type[Failure]) -> str:
 # --- encoding --------------------------------------------------------------------------
 
 
-def encode(failure: Failure) -> Encoded:
+def encode(
+    failure: Failure, *, request_id: str | None = None, trace_id: str | None = None
+) -> Encoded:
     """Return the gRPC status of ``failure``; `decode` gives back an equal failure.
 
     ``ErrorInfo`` carries the code (``reason``), `domain_of` its class and, in
     ``metadata``, every other member of the failure's record (typed fields,
     details, cause, ...: text as is, anything else as JSON); ``RetryInfo`` the
     server's hint; ``BadRequest`` a `railguard.FailureGroup`'s validation members;
-    ``LocalizedMessage`` the message. Never a ``DebugInfo``: an unexpected
-    exception's failure (`railguard.Failure.from_exception`) says nothing of it.
+    ``RequestInfo`` the exchange's ``request_id`` and ``trace_id`` (as
+    ``serving_data`` ``trace_id=<32 hex digits>``), when given (`exchange_of` reads
+    them back); ``LocalizedMessage`` the message. Never a ``DebugInfo``: an
+    unexpected exception's failure (`railguard.Failure.from_exception`) says nothing
+    of it.
 
     Raises:
-        ValueError: a field holds a float JSON cannot carry (NaN, infinity).
+        ValueError: a field holds a float JSON cannot carry (NaN, infinity), or
+            ``trace_id`` is not 32 lowercase hex digits.
     """
-    code, message, data = serialized(failure)
+    code, message, data = serialized(failure, request_id, trace_id)
     return Encoded(code, message, status_pb2.Status.FromString(data))
 
 
@@ -94,11 +103,14 @@ class Serialized(NamedTuple):
     details: bytes
 
 
-def serialized(failure: Failure) -> Serialized:
+def serialized(
+    failure: Failure, request_id: str | None = None, trace_id: str | None = None
+) -> Serialized:
     """`encode`, the status serialized by hand (`railguard.grpc._protobuf`): what servers send.
 
     Raises:
-        ValueError: a field holds a float JSON cannot carry (NaN, infinity).
+        ValueError: a field holds a float JSON cannot carry (NaN, infinity), or
+            ``trace_id`` is not 32 lowercase hex digits.
     """
     record = _record_of(failure)
     reason = str(record.pop("code"))
@@ -121,8 +133,22 @@ def serialized(failure: Failure) -> Serialized:
         violations = _violations(failure)
         if violations:
             details.append((_protobuf.BAD_REQUEST, _protobuf.bad_request(violations)))
+    if request_id is not None or trace_id is not None:
+        details.append((_protobuf.REQUEST_INFO, _request_info(request_id, trace_id)))
     code = code_for(failure)
     return Serialized(code, message, _protobuf.status(int(code), message, details, LOCALE))
+
+
+_TRACE_PREFIX: Final = "trace_id="
+"""How ``RequestInfo.serving_data`` names the trace the answer was given in."""
+
+
+def _request_info(request_id: str | None, trace_id: str | None) -> bytes:
+    if trace_id is None:
+        return _protobuf.request_info(request_id or "", "")
+    if not _valid_trace_id(trace_id):
+        raise ValueError(f"a trace id is 32 lowercase hex digits, not {trace_id!r}")
+    return _protobuf.request_info(request_id or "", _TRACE_PREFIX + trace_id)
 
 
 _varies: dict[type[Failure], bool] = {}
@@ -206,7 +232,9 @@ def decode(
     the peer's message, hint, ``ErrorInfo`` and ``grpc_code`` in its details; with
     ``BadRequest`` violations, a `railguard.FailureGroup` of validation failures.
     An unknown code gives an `railguard.UnknownFailure`; details that are too large,
-    truncated or disagree with ``code`` give a `railguard.MalformedFailure`.
+    truncated or disagree with ``code`` (or a detail, ``RequestInfo`` included, that
+    does not parse as its type) give a `railguard.MalformedFailure`. A ``RequestInfo``
+    is the exchange's, not the failure's: `exchange_of` reads it.
 
     Args:
         code: the status code (``grpc.StatusCode.value[0]``, or a `Code`).
@@ -214,12 +242,24 @@ def decode(
         details: ``grpc-status-details-bin`` as received, or an already parsed status.
         max_size: larger details are rejected unparsed (bytes).
     """
+    return decoded(code, message, details, max_size=max_size)[0]
+
+
+def decoded(
+    code: int,
+    message: str = "",
+    details: bytes | status_pb2.Status | None = None,
+    *,
+    max_size: int = MAX_DETAILS_SIZE,
+) -> tuple[Failure, Exchange]:
+    """`decode` and `exchange_of` in one reading of the status (what clients use); never raises."""
     try:
-        return _decode(code, message, details, max_size)
+        failure, request = _decode(code, message, details, max_size)
     except Exception as exc:  # noqa: BLE001  # decoding is total by contract
         _log.exception("railguard: decoding a gRPC status failed unexpectedly")
         raw = details if isinstance(details, bytes) else None
-        return _malformed(raw, f"undecodable ({type(exc).__name__})")
+        return _malformed(raw, f"undecodable ({type(exc).__name__})"), EMPTY
+    return failure, EMPTY if request is None else _exchange_from(request)
 
 
 _CODES: Final = {int(code): code for code in Code}  # a lookup, cheaper than Code(code)
@@ -227,33 +267,74 @@ _CODES: Final = {int(code): code for code in Code}  # a lookup, cheaper than Cod
 
 def _decode(  # noqa: PLR0911  # one return per rejection
     code: int, message: str, details: bytes | status_pb2.Status | None, max_size: int
-) -> Failure:
+) -> tuple[Failure, error_details_pb2.RequestInfo | None]:
+    """The failure of a status, and its ``RequestInfo`` when the details have a valid one."""
     try:
         known = _CODES.get(code)
     except TypeError:  # unhashable: no code at all, as Code(code) would say
         known = None
     if known is None:
-        return _with_message(UnknownFailure(details={"grpc_code": code}), message)
+        return _with_message(UnknownFailure(details={"grpc_code": code}), message), None
     if known is Code.OK:
-        return _malformed(None, "the status is OK, which carries no failure")
+        return _malformed(None, "the status is OK, which carries no failure"), None
     if details is None or details == b"":
-        return _foreign(known, message, status_pb2.Status(code=code, message=message))
-    if isinstance(details, status_pb2.Status):
-        status = details
-    else:
-        if len(details) > max_size:
-            return _malformed(details, f"too large: {len(details)} bytes, the limit is {max_size}")
-        status = status_pb2.Status()
-        try:
-            status.ParseFromString(details)
-        except Exception:  # noqa: BLE001  # protobuf's DecodeError, or worse
-            return _malformed(details, "not a google.rpc.Status")
+        return _foreign(known, message, status_pb2.Status(code=code, message=message)), None
+    status = _parsed(details, max_size)
+    if not isinstance(status, status_pb2.Status):
+        return status, None
+    raw = details if isinstance(details, bytes) else None
     if status.code != known:
-        return _malformed(
-            details if isinstance(details, bytes) else None,
-            f"the details' code {status.code} disagrees with the status code {int(known)}",
-        )
-    return _from_status(known, message, status, details if isinstance(details, bytes) else None)
+        problem = f"the details' code {status.code} disagrees with the status code {int(known)}"
+        return _malformed(raw, problem), None
+    try:
+        parts = _parts(status)
+    except Exception:  # noqa: BLE001  # a detail's bytes do not parse as its type
+        return _malformed(raw, "a detail does not parse as its declared type"), None
+    return _from_status(known, message, status, parts, raw), parts.request
+
+
+def _parsed(details: bytes | status_pb2.Status, max_size: int) -> status_pb2.Status | Failure:
+    """The details as a ``google.rpc.Status``, or the `MalformedFailure` they are."""
+    if isinstance(details, status_pb2.Status):
+        return details
+    if len(details) > max_size:
+        return _malformed(details, f"too large: {len(details)} bytes, the limit is {max_size}")
+    status = status_pb2.Status()
+    try:
+        status.ParseFromString(details)
+    except Exception:  # noqa: BLE001  # protobuf's DecodeError, or worse
+        return _malformed(details, "not a google.rpc.Status")
+    return status
+
+
+def exchange_of(
+    details: bytes | status_pb2.Status | None, *, max_size: int = MAX_DETAILS_SIZE
+) -> Exchange:
+    """The exchange members of a status: its ``RequestInfo``'s request id and trace id.
+
+    What `encode` was given as ``request_id`` and ``trace_id`` (a ``serving_data``
+    other than ``trace_id=<32 hex digits>`` gives no trace id); `EMPTY` without a
+    ``RequestInfo``. Never raises: details that do not parse, or a ``RequestInfo``
+    that does not, read as absent.
+    """
+    status = None if details is None else _parsed(details, max_size)
+    return _exchange_in(status) if isinstance(status, status_pb2.Status) else EMPTY
+
+
+def _exchange_in(status: status_pb2.Status) -> Exchange:
+    for any_ in status.details:
+        if any_.type_url.rpartition("/")[2] == _REQUEST_INFO:
+            try:
+                return _exchange_from(error_details_pb2.RequestInfo.FromString(any_.value))
+            except Exception:  # noqa: BLE001  # protobuf's DecodeError, or worse
+                return EMPTY
+    return EMPTY
+
+
+def _exchange_from(info: error_details_pb2.RequestInfo) -> Exchange:
+    serving = info.serving_data
+    trace = serving[len(_TRACE_PREFIX) :] if serving.startswith(_TRACE_PREFIX) else None
+    return Exchange(info.request_id or None, trace if _valid_trace_id(trace) else None)
 
 
 class _Parts(NamedTuple):
@@ -262,12 +343,14 @@ class _Parts(NamedTuple):
     violations: list[error_details_pb2.BadRequest.FieldViolation]
     localized: str | None
     foreign: list[str]
+    request: error_details_pb2.RequestInfo | None = None
 
 
 _ERROR_INFO: Final = error_details_pb2.ErrorInfo.DESCRIPTOR.full_name
 _RETRY_INFO: Final = error_details_pb2.RetryInfo.DESCRIPTOR.full_name
 _BAD_REQUEST: Final = error_details_pb2.BadRequest.DESCRIPTOR.full_name
 _LOCALIZED: Final = error_details_pb2.LocalizedMessage.DESCRIPTOR.full_name
+_REQUEST_INFO: Final = error_details_pb2.RequestInfo.DESCRIPTOR.full_name
 
 
 def _parts(status: status_pb2.Status) -> _Parts:
@@ -276,6 +359,7 @@ def _parts(status: status_pb2.Status) -> _Parts:
     violations: list[error_details_pb2.BadRequest.FieldViolation] = []
     localized: str | None = None
     foreign: list[str] = []
+    request: error_details_pb2.RequestInfo | None = None
     for any_ in status.details:
         name = any_.type_url.rpartition("/")[2]
         if name == _ERROR_INFO and info is None:
@@ -286,10 +370,12 @@ def _parts(status: status_pb2.Status) -> _Parts:
             violations.extend(error_details_pb2.BadRequest.FromString(any_.value).field_violations)
         elif name == _LOCALIZED and localized is None:
             localized = error_details_pb2.LocalizedMessage.FromString(any_.value).message
+        elif name == _REQUEST_INFO and request is None:  # the exchange's (`exchange_of`)
+            request = error_details_pb2.RequestInfo.FromString(any_.value)  # broken: malformed
         elif len(foreign) < _MAX_FOREIGN:
             # DebugInfo, QuotaFailure, a type we have never heard of: named, never read
             foreign.append(name[:200])
-    return _Parts(info, retry, violations, localized, foreign)
+    return _Parts(info, retry, violations, localized, foreign, request)
 
 
 def _waited(retry: error_details_pb2.RetryInfo) -> float:
@@ -297,11 +383,9 @@ def _waited(retry: error_details_pb2.RetryInfo) -> float:
     return _seconds(retry.retry_delay.seconds, retry.retry_delay.nanos)
 
 
-def _from_status(code: Code, message: str, status: status_pb2.Status, raw: bytes | None) -> Failure:
-    try:
-        parts = _parts(status)
-    except Exception:  # noqa: BLE001  # a detail's bytes do not parse as its type
-        return _malformed(raw, "a detail does not parse as its declared type")
+def _from_status(
+    code: Code, message: str, status: status_pb2.Status, parts: _Parts, raw: bytes | None
+) -> Failure:
     info = parts.info
     if info is not None:
         try:

@@ -10,19 +10,37 @@ Server side, one interceptor per server flavour:
   answers ``INTERNAL`` with a message that reveals nothing of it (it is logged on
   the ``railguard.grpc`` logger). A method that aborts by itself is left alone.
 
+  Each call is served under its request id (`railguard.observe.REQUEST_ID`): its
+  ``x-request-id`` metadata when that is a plain token, else a new id. The id goes
+  back as ``x-request-id`` trailing metadata and, in a failure's status, as a
+  ``google.rpc.RequestInfo`` detail (with the current OpenTelemetry trace id as
+  ``serving_data`` ``trace_id=<hex>``); the answer's log line carries it.
+
 Client side:
 
 * `failure_of`: a ``grpc.RpcError`` / ``grpc.aio.AioRpcError`` as its typed failure.
-* `call` / `call_async`: a unary call as ``Result[response, Failure]``.
+* `call` / `call_async`: a unary call as ``Result[response, Failure]``; the id of the
+  request being served goes as ``x-request-id`` metadata unless the caller's metadata
+  has one, and the peer's id of a failed call is kept with the failure's peer mark
+  (`railguard.core.peer_request_id`), never sent on.
 * `retry_call` / `retry_call_async`: `call` retried by each failure's own semantics
   through `railguard.retry` (a ``RetryInfo`` hint is waited out).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterator,
+)
 from typing import Any, NoReturn, TypeVar, cast
 
 import attrs
@@ -39,9 +57,11 @@ from railguard.core import (
     public_failure,
     wire_failure,
 )
-from railguard.grpc import DETAILS_KEY, decode, details_of, generic_class
-from railguard.grpc._status import serialized
+from railguard.grpc import DETAILS_KEY, details_of, generic_class
+from railguard.grpc._status import decoded, serialized
+from railguard.integrations._grpc_ids import REQUEST_ID_KEY, keep_id, peer_id, sent, served_id
 from railguard.observe import report
+from railguard.observe._request_id import REQUEST_ID, trace_id
 from railguard.retry import DEFAULT_POLICY, RetryPolicy, retry, retry_async
 
 __all__ = [
@@ -81,23 +101,30 @@ _MESSAGE_BUDGET = 512  # characters of the message kept by the last resort
 def rich_status(failure: Failure, *, max_size: int = MAX_STATUS_SIZE) -> grpc.Status:
     """The ``grpc.Status`` a server aborts with for ``failure`` (for ``abort_with_status``).
 
+    In a call served with one of the interceptors (or wherever
+    `railguard.observe.REQUEST_ID` is set) the status carries the call's request id,
+    and the current OpenTelemetry trace id if any, as a ``RequestInfo`` detail, and
+    the id as ``x-request-id`` trailing metadata.
+
     A status larger than ``max_size`` would not reach a default client, so it is sent
     smaller: first without the failure's ``details`` and ``cause``, then as the generic
     failure of its category with the message cut short (both logged). A failure whose
     fields JSON cannot carry (NaN, say) is logged and answered as an `InternalFailure`.
     """
+    request_id, trace = REQUEST_ID.get(), trace_id()
+    trailers: _Metadata = () if request_id is None else ((REQUEST_ID_KEY, request_id),)
     for candidate in _smaller(failure):
         try:
-            code, message, data = serialized(candidate)
+            code, message, data = serialized(candidate, request_id, trace)
         except (TypeError, ValueError):
             _log.exception("railguard: %s cannot be put on the gRPC wire", candidate.code)
             continue
         if len(data) <= max_size:
             if candidate is not failure:
                 _log.warning("railguard: %s was too large for gRPC; sent smaller", failure.code)
-            return _Status(_STATUS_CODES[code], message, ((DETAILS_KEY, data),))
-    code, message, data = serialized(InternalFailure())
-    return _Status(_STATUS_CODES[code], message, ((DETAILS_KEY, data),))
+            return _Status(_STATUS_CODES[code], message, ((DETAILS_KEY, data), *trailers))
+    code, message, data = serialized(InternalFailure(), request_id, trace)
+    return _Status(_STATUS_CODES[code], message, ((DETAILS_KEY, data), *trailers))
 
 
 def _bare(failure: Failure) -> Failure | None:
@@ -163,8 +190,19 @@ def _abort(context: grpc.ServicerContext, failure: Failure) -> NoReturn:
     context.abort_with_status(rich_status(failure))
 
 
+def _served(context: grpc.ServicerContext) -> contextvars.Context:
+    """A context for serving one call: a copy of the thread's, with the call's request id.
+
+    The method runs in it (each step of a response stream too), so the id never
+    stays behind in the worker thread's own context for the next call.
+    """
+    served = contextvars.copy_context()
+    served.run(REQUEST_ID.set, served_id(context))
+    return served
+
+
 def _unary(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
-    def answer(request: Any, context: grpc.ServicerContext) -> Any:
+    def serve(request: Any, context: grpc.ServicerContext) -> Any:
         try:
             value, failure = _outcome(behavior(request, context))
         except Exception as exc:
@@ -172,14 +210,18 @@ def _unary(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[...
                 raise
             failure = _failure_of_exception(exc)
         if failure is None:
+            keep_id(context, cast(str, REQUEST_ID.get()))
             return value
         _abort(context, failure)
+
+    def answer(request: Any, context: grpc.ServicerContext) -> Any:
+        return _served(context).run(serve, request, context)
 
     return answer
 
 
 def _streaming(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
-    def answer(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+    def serve(request: Any, context: grpc.ServicerContext) -> Generator[Any]:
         try:
             produced, failure = _outcome(behavior(request, context))
             if failure is not None:
@@ -193,6 +235,20 @@ def _streaming(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable
             if _aborted(context):
                 raise
             _abort(context, _failure_of_exception(exc))
+        keep_id(context, cast(str, REQUEST_ID.get()))
+
+    def answer(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        served = _served(context)
+        steps = serve(request, context)
+        try:
+            while True:
+                try:
+                    item = served.run(next, steps)
+                except StopIteration:
+                    return
+                yield item
+        finally:
+            served.run(steps.close)
 
     return answer
 
@@ -267,17 +323,32 @@ async def _settle(value: object) -> object:
     return await value if inspect.isawaitable(value) else value
 
 
+def _reset(token: contextvars.Token[str | None]) -> None:
+    """Reset the request id, unless this is another context (a stream closed after its task).
+
+    The call's own context then ended with its task: nothing stays behind.
+    """
+    with contextlib.suppress(ValueError):
+        REQUEST_ID.reset(token)
+
+
 def _unary_async(behavior: Callable[..., Any]) -> Callable[..., Any]:
     async def answer(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        request_id = served_id(context)
+        token = REQUEST_ID.set(request_id)
         try:
-            value, failure = _outcome(await _settle(behavior(request, context)))
-        except grpc.aio.AbortError:
-            raise
-        except Exception as exc:  # noqa: BLE001  # every exception is answered
-            failure = _failure_of_exception(exc)
-        if failure is not None:
-            await _abort_async(context, failure)
-        return value
+            try:
+                value, failure = _outcome(await _settle(behavior(request, context)))
+            except grpc.aio.AbortError:
+                raise
+            except Exception as exc:  # noqa: BLE001  # every exception is answered
+                failure = _failure_of_exception(exc)
+            if failure is not None:
+                await _abort_async(context, failure)
+            keep_id(context, request_id)
+            return value
+        finally:
+            REQUEST_ID.reset(token)
 
     return answer
 
@@ -286,6 +357,20 @@ def _streaming_async(behavior: Callable[..., Any]) -> Callable[..., Any]:
     async def answer(
         request: Any, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Any]:
+        request_id = served_id(context)
+        token = REQUEST_ID.set(request_id)
+        steps = serve(request, context)
+        try:
+            async for value in steps:
+                yield value
+            keep_id(context, request_id)
+        finally:
+            await steps.aclose()
+            _reset(token)
+
+    async def serve(
+        request: Any, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> AsyncGenerator[Any]:
         try:
             produced = behavior(request, context)
             if inspect.isawaitable(produced):  # writes with context.write, or returns an Err
@@ -349,9 +434,9 @@ def failure_of(error: grpc.RpcError) -> Failure:
         trailers = cast(grpc.Call, error).trailing_metadata()
     except Exception:  # noqa: BLE001  # an RpcError that is no call: nothing to read
         return Failure.from_exception(error)
-    return from_peer(
-        decode(status_code.value[0], message, details_of(cast(_Metadata | None, trailers)))
-    )
+    received = cast(_Metadata | None, trailers)
+    failure, exchange = decoded(status_code.value[0], message, details_of(received))
+    return from_peer(failure, request_id=peer_id(exchange.request_id, received))
 
 
 def _received(error: grpc.RpcError) -> Failure:
@@ -381,7 +466,7 @@ def call(
     message in that line only.
     """
     try:
-        return Success(method(request, timeout=timeout, metadata=metadata))
+        return Success(method(request, timeout=timeout, metadata=sent(metadata)))
     except grpc.RpcError as error:
         return Err(_received(error))
 
@@ -396,7 +481,7 @@ async def call_async(
 ) -> Result[Resp, Failure]:
     """`call` on a ``grpc.aio`` channel."""
     try:
-        return Success(await method(request, timeout=timeout, metadata=metadata))
+        return Success(await method(request, timeout=timeout, metadata=sent(metadata)))
     except grpc.RpcError as error:
         return Err(_received(error))
 
