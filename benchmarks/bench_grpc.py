@@ -11,8 +11,9 @@ typed failure with `railguard.integrations.grpc.call`. The peers:
 - the same rich status written by hand as grpcio's documentation shows: the
   ``google.rpc`` messages (``ErrorInfo``, ``RetryInfo``, ``LocalizedMessage``) built and
   packed per call, sent with ``grpc_status.rpc_status.to_status`` and
-  ``abort_with_status``, read back with ``rpc_status.from_call`` and ``Unpack``. Every
-  detail it sends is one railguard sends (checked before the rounds).
+  ``abort_with_status``, read back with ``rpc_status.from_call`` and ``Unpack``, with the
+  call's request id in a ``RequestInfo`` and the ``x-request-id`` trailer, as railguard
+  sends it. Every detail it sends is one railguard sends (checked before the rounds).
 
 Short bursts of sequential calls alternate (and rotate which side goes first) so load
 on a shared machine affects all alike; each side's best burst counts.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent import futures
 from contextlib import contextmanager
@@ -57,7 +59,10 @@ def _plain(request: bytes, context: grpc.ServicerContext) -> bytes:
 
 
 def _by_hand(request: bytes, context: grpc.ServicerContext) -> bytes:
-    """The rich status as grpcio's documentation writes it, built on every call."""
+    """The rich status as grpcio's documentation writes it, built on every call, with the
+    call's request id (the caller's ``x-request-id``, else a new one) as railguard sends it."""
+    request_id = dict(context.invocation_metadata()).get("x-request-id") or uuid.uuid4().hex
+    context.set_trailing_metadata((("x-request-id", request_id),))
     info = error_details_pb2.ErrorInfo(
         reason="RATE_LIMIT",
         domain="railguard",
@@ -68,8 +73,9 @@ def _by_hand(request: bytes, context: grpc.ServicerContext) -> bytes:
     )
     retry = error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=30))
     localized = error_details_pb2.LocalizedMessage(locale="en-US", message=FAILURE.message)
+    request_info = error_details_pb2.RequestInfo(request_id=str(request_id))
     details = []
-    for message in (info, retry, localized):
+    for message in (info, retry, localized, request_info):
         packed = any_pb2.Any()
         packed.Pack(message)
         details.append(packed)
@@ -164,6 +170,10 @@ def _read_by_hand(error: grpc.RpcError) -> tuple[str, dict[str, object], float, 
             localized = error_details_pb2.LocalizedMessage()
             detail.Unpack(localized)
             message = localized.message
+        elif detail.Is(error_details_pb2.RequestInfo.DESCRIPTOR):
+            request_info = error_details_pb2.RequestInfo()
+            detail.Unpack(request_info)
+            assert request_info.request_id
     return reason, details, delay, message
 
 
@@ -183,8 +193,9 @@ _DETAIL_TYPES: Final = (
     error_details_pb2.ErrorInfo,
     error_details_pb2.RetryInfo,
     error_details_pb2.LocalizedMessage,
+    error_details_pb2.RequestInfo,
 )
-"""The details the hand-written peer sends (railguard may send more, e.g. a request id)."""
+"""The details the hand-written peer sends (railguard may send more)."""
 
 
 def _details_of(method: grpc.UnaryUnaryMultiCallable[bytes, bytes]) -> list[object]:
@@ -203,6 +214,8 @@ def _details_of(method: grpc.UnaryUnaryMultiCallable[bytes, bytes]) -> list[obje
             continue
         message = kind()
         detail.Unpack(message)
+        if isinstance(message, error_details_pb2.RequestInfo):
+            message.request_id = "id"  # each call has its own: compared by presence
         unpacked.append(message)
     return unpacked
 
