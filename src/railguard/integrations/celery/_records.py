@@ -3,8 +3,11 @@
 A task's return value is an *outcome*, always stored in the ``SUCCESS`` state with
 Celery's JSON serializer: ``{"ok": value}`` or ``{"err": record}``, where ``record``
 is the failure's JSON record; an exhausted retry adds ``"attempts"``: the record of
-every attempt's failure, in order. Exceptions never reach the backend: a raised one
-is mapped to its failure first (`railguard.Failure.from_exception`).
+every attempt's failure, in order. A failed outcome also holds the task's
+``request_id`` and, when a span was current, its ``trace_id`` (`._ids`). Exceptions
+never reach the backend: a raised one is mapped to its failure first
+(`railguard.Failure.from_exception`). Every failure read back is the worker's: marked
+with `railguard.core.from_peer`, with its stored request id when that is well-formed.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from returns.result import Result, Success
 
 from railguard import _wire
 from railguard._catalog import load_catalog
-from railguard.core import Failure, MalformedFailure
+from railguard.core import Failure, MalformedFailure, from_peer
 from railguard.families.executor import MaxAttemptsExceededFailure
 from railguard.retry import RetryExhaustedFailure
+
+from ._ids import add_ids, stored_id
 
 load_catalog()  # a record from another process may name any registered class
 
@@ -65,17 +70,25 @@ def ok_outcome(value: object) -> Outcome:
 
 
 def err_outcome(failure: Failure) -> Outcome:
-    """The stored form of ``Err(failure)``; an exhausted retry keeps every attempt's record."""
+    """The stored form of ``Err(failure)``; an exhausted retry keeps every attempt's record.
+
+    The current request id and trace id (the task's, on a worker) are stored beside it.
+    """
     outcome: Outcome = {"err": record_of(failure)}
     if isinstance(failure, RetryExhaustedFailure):
         outcome["attempts"] = [record_of(attempt) for attempt in failure.failures]
+    add_ids(outcome)
     return outcome
 
 
 def decode_outcome(value: object) -> Result[object, Failure]:
-    """The `Result` of a stored outcome (or of the exception Celery hands back); never raises."""
+    """The `Result` of a stored outcome (or of the exception Celery hands back); never raises.
+
+    The failure is marked as the worker's (`railguard.core.from_peer`), with the
+    outcome's ``request_id`` when it is a plain token (any other is dropped).
+    """
     if isinstance(value, BaseException):  # a foreign task, a revoke, a lost worker
-        return Err(Failure.from_exception(value))
+        return Err(from_peer(Failure.from_exception(value)))
     if isinstance(value, Mapping):
         if "ok" in value:
             return Success(value["ok"])
@@ -84,8 +97,8 @@ def decode_outcome(value: object) -> Result[object, Failure]:
             attempts = value.get("attempts")
             if isinstance(attempts, Sequence):
                 failure = _exhausted(failure, [failure_of(item) for item in attempts])
-            return Err(failure)
-    return Err(_malformed(value))
+            return Err(from_peer(failure, request_id=stored_id(value)))
+    return Err(from_peer(_malformed(value)))
 
 
 def _exhausted(failure: Failure, attempts: list[Failure]) -> Failure:
