@@ -27,10 +27,10 @@ from ._task import (
 
 __all__ = [
     "LOGGER_NAME",
+    "REQUEST_ID_HEADER",
     "Call",
     "Escalate",
     "Pending",
-    "REQUEST_ID_HEADER",
     "Regenerate",
     "ResultTask",
     "Sender",
