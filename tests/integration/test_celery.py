@@ -298,6 +298,8 @@ def test_retries_keep_the_request_id(worker: Worker) -> None:
     """Every attempt runs with the sender's id, or with the one the first attempt made."""
     sent = _sent_with("req-retry-1", lambda: tasks.ids_flaky.delay(_name(), 2))
     assert sent.get(timeout=20) == Ok(["req-retry-1"] * 3)
+    retried = _log_lines(worker, "railguard: rg.ids_flaky attempt")
+    assert [line.rsplit(" ", 1)[-1] for line in retried] == ["request_id=req-retry-1"] * 2
     made = tasks.ids_flaky.delay(_name(), 2).get(timeout=20).unwrap()
     assert len(made) == 3
     assert len(set(made)) == 1

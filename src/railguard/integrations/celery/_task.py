@@ -13,7 +13,7 @@ from celery.exceptions import SoftTimeLimitExceeded, TaskPredicate
 from returns.result import Result, Success
 
 from railguard.core import Failure, InternalFailure, MalformedFailure, Recovery, TimeoutFailure
-from railguard.observe import report
+from railguard.observe import REQUEST_ID, report
 from railguard.retry import DEFAULT_POLICY, RetryExhaustedFailure, RetryPolicy, sleep_for
 
 from ._ids import retry_headers, running_with_id, sent_headers
@@ -301,6 +301,7 @@ def _attempt(spec: _Spec, task: Task[..., object], envelope: Mapping[str, object
         info.attempt,
         failure.code,
         countdown,
+        extra={"request_id": REQUEST_ID.get()},  # as `report`'s lines carry it
     )
     retried = {
         "args": list(next_call.args),
