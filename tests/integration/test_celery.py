@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from railguard import Err, Failure, InternalFailure, Ok, Result, TimeoutFailure
-from railguard.core import is_from_peer, peer_request_id, public_failure
+from railguard.core import is_from_peer, public_failure
 from railguard.families.agents import AgentNotFoundFailure
 from railguard.families.kneo import KneoServerFailure
 from railguard.integrations.celery import REQUEST_ID_HEADER, Pending, result_task
@@ -241,27 +241,28 @@ def _stored(pending: Pending[T, F]) -> dict[str, object]:
 
 
 def test_request_id_goes_to_the_worker_its_log_the_record_and_back(worker: Worker) -> None:
-    """The sender's id: the task's log line, the stored record, then `peer_request_id`."""
+    """The sender's id: the task's log line, the stored record, then `Pending.request_id`."""
     name = _name()
     pending = _sent_with("req-celery-7f3a", lambda: tasks.missing.delay(name))
     failure = pending.get(timeout=20).failure()
     assert failure == AgentNotFoundFailure(message=f"no agent {name}")
-    assert is_from_peer(failure)
-    assert peer_request_id(failure) == "req-celery-7f3a"
+    assert pending.request_id == "req-celery-7f3a"
     assert _stored(pending)["request_id"] == "req-celery-7f3a"
     assert "trace_id" not in _stored(pending)  # the worker has no OpenTelemetry span
     lines = _log_lines(worker, f"answered AGENT_NOT_FOUND: no agent {name}")
     assert len(lines) == 1
     assert lines[0].endswith(" request_id=req-celery-7f3a")
-    # never relayed: answered at one of our boundaries, it is our own UPSTREAM failure
-    assert public_failure(failure).code == "UPSTREAM"
+    # the task's failure is the application's own: our boundaries answer it as it is
+    assert not is_from_peer(failure)
+    assert public_failure(failure) is failure
 
 
 def test_a_task_sent_without_an_id_gets_one_of_its_own(worker: Worker) -> None:
     """No id on the sender: the worker makes one, logs and stores it; each task its own."""
     first, second = _name(), _name()
-    failures = [tasks.missing.delay(name).get(timeout=20).failure() for name in (first, second)]
-    ids = [peer_request_id(failure) for failure in failures]
+    sent = [tasks.missing.delay(name) for name in (first, second)]
+    assert all(isinstance(p.get(timeout=20).failure(), AgentNotFoundFailure) for p in sent)
+    ids = [pending.request_id for pending in sent]
     assert all(_made(i) for i in ids), ids
     assert ids[0] != ids[1]
     for name, request_id in zip((first, second), ids, strict=True):
@@ -279,8 +280,9 @@ def test_a_forged_id_is_replaced_never_logged(worker: Worker) -> None:
         ({"args": [name], "kwargs": {}, "key": None, "attempts": []},),
         headers={REQUEST_ID_HEADER: forged},
     )
-    failure = Pending[int, AgentNotFoundFailure](raw).get(timeout=20).failure()
-    request_id = peer_request_id(failure)
+    pending = Pending[int, AgentNotFoundFailure](raw)
+    assert isinstance(pending.get(timeout=20).failure(), AgentNotFoundFailure)
+    request_id = pending.request_id
     assert _made(request_id)
     assert _log_lines(worker, f"no agent {name}")[0].endswith(f" request_id={request_id}")
     assert "forged-line" not in worker.output()
@@ -307,5 +309,5 @@ def test_retries_keep_the_request_id(worker: Worker) -> None:
     exhausted = _sent_with("req-retry-2", lambda: tasks.down.delay(_name()))
     failure = exhausted.get(timeout=20).failure()
     assert isinstance(failure, RetryExhaustedFailure)
-    assert peer_request_id(failure) == "req-retry-2"
+    assert exhausted.request_id == "req-retry-2"
     assert _stored(exhausted)["request_id"] == "req-retry-2"

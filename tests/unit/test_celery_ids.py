@@ -18,7 +18,7 @@ from railguard import Err, Failure, MalformedFailure, NotFoundFailure, Ok, Resul
 from railguard.core import is_from_peer, peer_request_id, public_failure
 from railguard.families.kneo import KneoServerFailure
 from railguard.integrations.celery import REQUEST_ID_HEADER, record_of, result_task
-from railguard.integrations.celery._ids import plain_token, sent_headers
+from railguard.integrations.celery._ids import plain_token, sent_headers, stored_id
 from railguard.integrations.celery._records import decode_outcome, err_outcome, ok_outcome
 from railguard.observe import REQUEST_ID, report
 from railguard.retry import RetryExhaustedFailure, RetryPolicy
@@ -87,15 +87,15 @@ def test_an_exhausted_outcome_stores_the_id_once_beside_its_attempts(request_id:
 # --- what the reader keeps -------------------------------------------------------------------
 
 
-def test_the_stored_id_is_kept_with_the_peer_mark_only() -> None:
-    """The failure read back is the worker's, its id readable by `peer_request_id`."""
-    failure = decode_outcome({"err": record_of(FAILURE), "request_id": "worker-1"}).failure()
+def test_a_task_failure_is_read_back_as_our_own() -> None:
+    """The failure read back is the task's, unmarked: our boundaries answer it as it is."""
+    outcome = {"err": record_of(FAILURE), "request_id": "worker-1"}
+    failure = decode_outcome(outcome).failure()
     assert failure == FAILURE
-    assert is_from_peer(failure)
-    assert peer_request_id(failure) == "worker-1"
-    answered = public_failure(failure)  # what any boundary of ours would send
-    assert answered.code == "UPSTREAM"
-    assert "worker-1" not in repr(record_of(answered))
+    assert not is_from_peer(failure)
+    assert peer_request_id(failure) is None
+    assert public_failure(failure) is failure  # what any boundary of ours would send
+    assert stored_id(outcome) == "worker-1"  # what Pending.request_id reads
 
 
 @pytest.mark.parametrize(
@@ -118,23 +118,22 @@ def test_the_stored_id_is_kept_with_the_peer_mark_only() -> None:
 )
 def test_a_malformed_stored_id_is_dropped(stored: object, records: list[logging.LogRecord]) -> None:
     """Not a plain token: the failure is read, its id dropped; no crash, no forged line."""
-    result = decode_outcome({"err": record_of(FAILURE), "request_id": stored})
-    failure = result.failure()
+    outcome = {"err": record_of(FAILURE), "request_id": stored}
+    failure = decode_outcome(outcome).failure()
     assert failure == FAILURE
-    assert is_from_peer(failure)
-    assert peer_request_id(failure) is None
+    assert stored_id(outcome) is None
     report(failure, boundary="celery", outcome="received")
     assert [r.peer_request_id for r in records] == [None]  # type: ignore[attr-defined]
     assert "forged" not in printed(records[0])
 
 
-def test_every_failure_read_back_is_the_workers() -> None:
-    """A malformed outcome and an exception Celery hands back are marked too (no id)."""
+def test_no_failure_read_back_is_marked_as_a_peers() -> None:
+    """A malformed outcome and an exception Celery hands back are ours too (no mark)."""
     malformed = decode_outcome({"neither": 1}).failure()
     assert isinstance(malformed, MalformedFailure)
-    assert is_from_peer(malformed)
+    assert not is_from_peer(malformed)
     raised = decode_outcome(RuntimeError("lost")).failure()
-    assert is_from_peer(raised)
+    assert not is_from_peer(raised)
     assert decode_outcome({"ok": 1, "request_id": "worker-1"}) == Ok(1)
 
 
@@ -207,7 +206,7 @@ def test_the_task_runs_with_the_senders_id_and_the_caller_keeps_its_own(
     assert REQUEST_ID.get() == request_id  # reset: nothing leaks into the caller
     failure = sent.get(timeout=5).failure()
     assert isinstance(failure, RetryExhaustedFailure)
-    assert peer_request_id(failure) == "job-9"
+    assert sent.request_id == "job-9"
 
 
 def test_a_task_sent_without_an_id_keeps_the_one_it_made_across_retries(app: Celery) -> None:
@@ -221,11 +220,12 @@ def test_a_task_sent_without_an_id_keeps_the_one_it_made_across_retries(app: Cel
             return Err(KneoServerFailure(response_status=503))
         raise RuntimeError("boom")
 
-    failure = task.delay().get(timeout=5).failure()
+    sent = task.delay()
+    assert sent.get(timeout=5).failure().code == "INTERNAL"  # the raised RuntimeError
     assert len(set(seen)) == 1
     assert seen[0] is not None
     assert len(seen[0]) == 32
-    assert peer_request_id(failure) == seen[0]
+    assert sent.request_id == seen[0]
     assert REQUEST_ID.get() is None
 
 

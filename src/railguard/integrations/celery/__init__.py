@@ -7,8 +7,8 @@ failure typed as it was returned. Failures cross the result backend as their JSO
 records (Celery's JSON serializer, never pickle); retries are scheduled by Celery
 from each failure's ``retry`` semantics, bounded by a `railguard.retry.RetryPolicy`.
 The caller's request id travels in the `REQUEST_ID_HEADER` message header; the task
-runs with it (`railguard.observe.REQUEST_ID`), and a failure comes back marked as the
-worker's, its id readable by `railguard.core.peer_request_id`.
+runs with it (`railguard.observe.REQUEST_ID`), and a failed task's outcome keeps it
+(`Pending.request_id`).
 """
 
 from ._ids import HEADER as REQUEST_ID_HEADER

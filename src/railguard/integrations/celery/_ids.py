@@ -6,8 +6,8 @@ The sender puts the caller's id (`railguard.observe.REQUEST_ID`, or the one give
 keeps of an ``X-Request-ID``), else to a new id, and resets it after the task; a
 retry is sent with the id the worker kept. A failed task's outcome carries the id
 (and the current OpenTelemetry trace id) beside its record, as an envelope frame
-carries them beside ``error``. The reader keeps a well-formed stored id with the
-failure's peer mark only (`railguard.core.peer_request_id`); anything else is dropped.
+carries them beside ``error``. The reader's `Pending.request_id` is a well-formed
+stored id; anything else reads as ``None``.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ is the failure's JSON record; an exhausted retry adds ``"attempts"``: the record
 every attempt's failure, in order. A failed outcome also holds the task's
 ``request_id`` and, when a span was current, its ``trace_id`` (`._ids`). Exceptions
 never reach the backend: a raised one is mapped to its failure first
-(`railguard.Failure.from_exception`). Every failure read back is the worker's: marked
-with `railguard.core.from_peer`, with its stored request id when that is well-formed.
+(`railguard.Failure.from_exception`). A failure read back is the application's own,
+as the task returned it (no peer mark: a task is the application's code, not an
+upstream service); the stored request id is read by `Pending.request_id`.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from returns.result import Result, Success
 
 from railguard import _wire
 from railguard._catalog import load_catalog
-from railguard.core import Failure, MalformedFailure, from_peer
+from railguard.core import Failure, MalformedFailure
 from railguard.families.executor import MaxAttemptsExceededFailure
 from railguard.retry import RetryExhaustedFailure
 
-from ._ids import add_ids, stored_id
+from ._ids import add_ids
 
 load_catalog()  # a record from another process may name any registered class
 
@@ -82,13 +83,9 @@ def err_outcome(failure: Failure) -> Outcome:
 
 
 def decode_outcome(value: object) -> Result[object, Failure]:
-    """The `Result` of a stored outcome (or of the exception Celery hands back); never raises.
-
-    The failure is marked as the worker's (`railguard.core.from_peer`), with the
-    outcome's ``request_id`` when it is a plain token (any other is dropped).
-    """
+    """The `Result` of a stored outcome (or of the exception Celery hands back); never raises."""
     if isinstance(value, BaseException):  # a foreign task, a revoke, a lost worker
-        return Err(from_peer(Failure.from_exception(value)))
+        return Err(Failure.from_exception(value))
     if isinstance(value, Mapping):
         if "ok" in value:
             return Success(value["ok"])
@@ -97,8 +94,8 @@ def decode_outcome(value: object) -> Result[object, Failure]:
             attempts = value.get("attempts")
             if isinstance(attempts, Sequence):
                 failure = _exhausted(failure, [failure_of(item) for item in attempts])
-            return Err(from_peer(failure, request_id=stored_id(value)))
-    return Err(from_peer(_malformed(value)))
+            return Err(failure)
+    return Err(_malformed(value))
 
 
 def _exhausted(failure: Failure, attempts: list[Failure]) -> Failure:
