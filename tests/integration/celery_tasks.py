@@ -8,7 +8,9 @@ by the name the test passes, so tests never share counters.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import time
 
 import redis
@@ -18,6 +20,7 @@ from railguard import CodeFailure, Err, Failure, Ok, Result
 from railguard.families.agents import AgentNotFoundException, AgentNotFoundFailure
 from railguard.families.kneo import KneoRateLimitedFailure, KneoServerFailure
 from railguard.integrations.celery import Call, TaskInfo, failure_of, record_of, result_task
+from railguard.observe import REQUEST_ID
 from railguard.retry import RetryPolicy
 
 app = Celery("railguard_tests")
@@ -49,11 +52,28 @@ def configure(url: str, *, visibility_timeout: float = 3600.0) -> None:
     )
 
 
+LOG_PREFIX = "railguard-log"
+"""Starts each line the worker's ``railguard.celery`` logger writes, with its ``request_id``."""
+
+
+def _log_request_ids() -> None:
+    """Write the worker's ``railguard.celery`` lines, request id included, to its log file."""
+    handler = logging.StreamHandler(sys.__stderr__)  # the log file (Celery redirects sys.stderr)
+    handler.setFormatter(
+        logging.Formatter(
+            f"{LOG_PREFIX} %(levelname)s %(message)s request_id=%(request_id)s",
+            defaults={"request_id": "-"},
+        )
+    )
+    logging.getLogger("railguard.celery").addHandler(handler)
+
+
 if "RAILGUARD_CELERY_URL" in os.environ:  # the worker process
     configure(
         os.environ["RAILGUARD_CELERY_URL"],
         visibility_timeout=float(os.environ.get("RAILGUARD_CELERY_VISIBILITY", "3600")),
     )
+    _log_request_ids()
 
 
 def store() -> redis.Redis:
@@ -163,6 +183,26 @@ def fragile(name: str) -> Result[str, Failure]:
         time.sleep(60)
         return Ok("first delivery finished")
     return Ok("redelivered")
+
+
+@result_task(app, idempotent=True, name="rg.whoami")
+def whoami() -> Result[str | None, Failure]:
+    """Answer the request id the task body runs with."""
+    return Ok(REQUEST_ID.get())
+
+
+@result_task(app, idempotent=True, policy=FAST, name="rg.ids_flaky")
+def ids_flaky(name: str, failures: int) -> Result[list[str], KneoServerFailure]:
+    """Fail transiently ``failures`` times, then answer the request id each attempt ran with."""
+    client = store()
+    client.rpush(f"rg:ids:{name}", REQUEST_ID.get() or "-")
+    ids = [
+        value.decode() if isinstance(value, bytes) else value
+        for value in client.lrange(f"rg:ids:{name}", 0, -1)
+    ]
+    if len(ids) <= failures:
+        return Err(KneoServerFailure(message=f"busy ({len(ids)})", response_status=503))
+    return Ok(ids)
 
 
 def as_record(failure: Failure) -> dict[str, object]:

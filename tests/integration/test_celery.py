@@ -7,9 +7,11 @@ pool); each test sends tasks from this process and reads their ``Result`` back.
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 import redis
@@ -18,9 +20,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from railguard import Err, Failure, InternalFailure, Ok, Result, TimeoutFailure
+from railguard.core import is_from_peer, public_failure
 from railguard.families.agents import AgentNotFoundFailure
 from railguard.families.kneo import KneoServerFailure
-from railguard.integrations.celery import result_task
+from railguard.integrations.celery import REQUEST_ID_HEADER, Pending, result_task
+from railguard.observe import REQUEST_ID
 from railguard.retry import RetryExhaustedFailure
 from railguard.testing import instances_of
 from tests.ws_strategies import PLAIN, groups
@@ -29,6 +33,9 @@ from . import celery_tasks as tasks
 from .celery_cluster import Worker, redis_server, running_redis, running_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Failure)
 
 
 @pytest.fixture(scope="session")
@@ -196,3 +203,111 @@ def test_worker_killed_mid_task_loses_no_task(celery_url: str) -> None:
     assert not pending.ready()
     with running_worker(celery_url, queue="fragile", visibility_timeout=1.0) as second:
         assert pending.get(timeout=30) == Ok("redelivered"), second.output()
+
+
+# --- request ids across the broker -----------------------------------------------------------
+
+HEX_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def _made(request_id: str | None) -> bool:
+    """Whether ``request_id`` is one the worker made (`railguard.observe.accept_request_id`)."""
+    return request_id is not None and HEX_ID.fullmatch(request_id) is not None
+
+
+def _sent_with(request_id: str | None, send: Callable[[], Pending[T, F]]) -> Pending[T, F]:
+    """``send()`` while `REQUEST_ID` is ``request_id`` (as a request being served)."""
+    token = REQUEST_ID.set(request_id)
+    try:
+        return send()
+    finally:
+        REQUEST_ID.reset(token)
+
+
+def _log_lines(worker: Worker, text: str) -> list[str]:
+    """The worker's ``railguard.celery`` lines (with their ``request_id``) that hold ``text``."""
+    return [
+        line
+        for line in worker.output().splitlines()
+        if line.startswith(tasks.LOG_PREFIX) and text in line
+    ]
+
+
+def _stored(pending: Pending[T, F]) -> dict[str, object]:
+    """The outcome the worker stored in the result backend, as JSON."""
+    outcome = pending.async_result.result
+    assert isinstance(outcome, dict)
+    return outcome
+
+
+def test_request_id_goes_to_the_worker_its_log_the_record_and_back(worker: Worker) -> None:
+    """The sender's id: the task's log line, the stored record, then `Pending.request_id`."""
+    name = _name()
+    pending = _sent_with("req-celery-7f3a", lambda: tasks.missing.delay(name))
+    failure = pending.get(timeout=20).failure()
+    assert failure == AgentNotFoundFailure(message=f"no agent {name}")
+    assert pending.request_id == "req-celery-7f3a"
+    assert _stored(pending)["request_id"] == "req-celery-7f3a"
+    assert "trace_id" not in _stored(pending)  # the worker has no OpenTelemetry span
+    lines = _log_lines(worker, f"answered AGENT_NOT_FOUND: no agent {name}")
+    assert len(lines) == 1
+    assert lines[0].endswith(" request_id=req-celery-7f3a")
+    # the task's failure is the application's own: our boundaries answer it as it is
+    assert not is_from_peer(failure)
+    assert public_failure(failure) is failure
+
+
+def test_a_task_sent_without_an_id_gets_one_of_its_own(worker: Worker) -> None:
+    """No id on the sender: the worker makes one, logs and stores it; each task its own."""
+    first, second = _name(), _name()
+    sent = [tasks.missing.delay(name) for name in (first, second)]
+    assert all(isinstance(p.get(timeout=20).failure(), AgentNotFoundFailure) for p in sent)
+    ids = [pending.request_id for pending in sent]
+    assert all(_made(i) for i in ids), ids
+    assert ids[0] != ids[1]
+    for name, request_id in zip((first, second), ids, strict=True):
+        lines = _log_lines(worker, f"no agent {name}")
+        assert [line.rsplit(" ", 1)[-1] for line in lines] == [f"request_id={request_id}"]
+    assert _made(tasks.whoami.delay().get(timeout=20).unwrap())
+    assert tasks.whoami.options(request_id="job-7").delay().get(timeout=20) == Ok("job-7")
+
+
+def test_a_forged_id_is_replaced_never_logged(worker: Worker) -> None:
+    """A header that is not a plain token (a forged log line) is replaced by a new id."""
+    forged = "x\nrailguard-log ERROR forged-line request_id=admin"
+    name = _name()
+    raw = tasks.missing.celery_task.apply_async(
+        ({"args": [name], "kwargs": {}, "key": None, "attempts": []},),
+        headers={REQUEST_ID_HEADER: forged},
+    )
+    pending = Pending[int, AgentNotFoundFailure](raw)
+    assert isinstance(pending.get(timeout=20).failure(), AgentNotFoundFailure)
+    request_id = pending.request_id
+    assert _made(request_id)
+    assert _log_lines(worker, f"no agent {name}")[0].endswith(f" request_id={request_id}")
+    assert "forged-line" not in worker.output()
+    # a current id that is no plain token is not sent at all: the worker makes one
+    assert _made(_sent_with(forged, tasks.whoami.delay).get(timeout=20).unwrap())
+
+
+def test_request_ids_do_not_leak_from_one_task_to_the_next(worker: Worker) -> None:
+    """The solo worker runs a task with an id, then one without: the second has its own."""
+    assert _sent_with("req-a", tasks.whoami.delay).get(timeout=20) == Ok("req-a")
+    assert _made(tasks.whoami.delay().get(timeout=20).unwrap())
+
+
+def test_retries_keep_the_request_id(worker: Worker) -> None:
+    """Every attempt runs with the sender's id, or with the one the first attempt made."""
+    sent = _sent_with("req-retry-1", lambda: tasks.ids_flaky.delay(_name(), 2))
+    assert sent.get(timeout=20) == Ok(["req-retry-1"] * 3)
+    retried = _log_lines(worker, "railguard: rg.ids_flaky attempt")
+    assert [line.rsplit(" ", 1)[-1] for line in retried] == ["request_id=req-retry-1"] * 2
+    made = tasks.ids_flaky.delay(_name(), 2).get(timeout=20).unwrap()
+    assert len(made) == 3
+    assert len(set(made)) == 1
+    assert _made(made[0])
+    exhausted = _sent_with("req-retry-2", lambda: tasks.down.delay(_name()))
+    failure = exhausted.get(timeout=20).failure()
+    assert isinstance(failure, RetryExhaustedFailure)
+    assert exhausted.request_id == "req-retry-2"
+    assert _stored(exhausted)["request_id"] == "req-retry-2"

@@ -174,6 +174,7 @@ def test_a_dead_peer_failure_leaves_no_id_behind() -> None:
     """The id goes with its failure: nothing accumulates."""
     from railguard.core import _policy  # the registry itself
 
+    gc.collect()  # earlier tests' garbage (a traceback's frames) may hold peer failures
     before = len(_policy._peer_ids)
     for n in range(50):
         from_peer(NotFoundFailure(message=str(n)), request_id=f"p-{n}")

@@ -6,8 +6,12 @@ Install with the ``celery`` extra. `result_task` registers a function returning
 failure typed as it was returned. Failures cross the result backend as their JSON
 records (Celery's JSON serializer, never pickle); retries are scheduled by Celery
 from each failure's ``retry`` semantics, bounded by a `railguard.retry.RetryPolicy`.
+The caller's request id travels in the `REQUEST_ID_HEADER` message header; the task
+runs with it (`railguard.observe.REQUEST_ID`), and a failed task's outcome keeps it
+(`Pending.request_id`).
 """
 
+from ._ids import HEADER as REQUEST_ID_HEADER
 from ._pending import Pending
 from ._records import failure_of, record_of
 from ._task import (
@@ -23,6 +27,7 @@ from ._task import (
 
 __all__ = [
     "LOGGER_NAME",
+    "REQUEST_ID_HEADER",
     "Call",
     "Escalate",
     "Pending",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from typing import Generic, TypeVar, cast
 
 from celery.exceptions import TimeoutError as CeleryTimeoutError
@@ -13,6 +14,7 @@ from returns.result import Result
 
 from railguard.core import Failure, TimeoutFailure
 
+from ._ids import stored_id
 from ._records import decode_outcome
 
 __all__ = ["Pending"]
@@ -44,6 +46,19 @@ class Pending(Generic[T, F]):
     def async_result(self) -> AsyncResult[object]:
         """The underlying Celery ``AsyncResult``."""
         return self._result
+
+    @property
+    def request_id(self) -> str | None:
+        """The request id a failed task ran with, as its worker stored it; else ``None``.
+
+        The sender's id when it sent one (see `REQUEST_ID_HEADER`), else the one the
+        worker made. ``None`` before the task finished, for a success, and for a stored
+        id that is not a plain token (never read as it is).
+        """
+        if not self._result.ready():
+            return None
+        outcome = self._result.result
+        return stored_id(outcome) if isinstance(outcome, Mapping) else None
 
     def ready(self) -> bool:
         """Whether the task has finished (its result is stored)."""

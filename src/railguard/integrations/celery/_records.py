@@ -3,8 +3,12 @@
 A task's return value is an *outcome*, always stored in the ``SUCCESS`` state with
 Celery's JSON serializer: ``{"ok": value}`` or ``{"err": record}``, where ``record``
 is the failure's JSON record; an exhausted retry adds ``"attempts"``: the record of
-every attempt's failure, in order. Exceptions never reach the backend: a raised one
-is mapped to its failure first (`railguard.Failure.from_exception`).
+every attempt's failure, in order. A failed outcome also holds the task's
+``request_id`` and, when a span was current, its ``trace_id`` (`._ids`). Exceptions
+never reach the backend: a raised one is mapped to its failure first
+(`railguard.Failure.from_exception`). A failure read back is the application's own,
+as the task returned it (no peer mark: a task is the application's code, not an
+upstream service); the stored request id is read by `Pending.request_id`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from railguard._catalog import load_catalog
 from railguard.core import Failure, MalformedFailure
 from railguard.families.executor import MaxAttemptsExceededFailure
 from railguard.retry import RetryExhaustedFailure
+
+from ._ids import add_ids
 
 load_catalog()  # a record from another process may name any registered class
 
@@ -65,10 +71,14 @@ def ok_outcome(value: object) -> Outcome:
 
 
 def err_outcome(failure: Failure) -> Outcome:
-    """The stored form of ``Err(failure)``; an exhausted retry keeps every attempt's record."""
+    """The stored form of ``Err(failure)``; an exhausted retry keeps every attempt's record.
+
+    The current request id and trace id (the task's, on a worker) are stored beside it.
+    """
     outcome: Outcome = {"err": record_of(failure)}
     if isinstance(failure, RetryExhaustedFailure):
         outcome["attempts"] = [record_of(attempt) for attempt in failure.failures]
+    add_ids(outcome)
     return outcome
 
 

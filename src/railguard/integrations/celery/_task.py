@@ -13,9 +13,10 @@ from celery.exceptions import SoftTimeLimitExceeded, TaskPredicate
 from returns.result import Result, Success
 
 from railguard.core import Failure, InternalFailure, MalformedFailure, Recovery, TimeoutFailure
-from railguard.observe import report
+from railguard.observe import REQUEST_ID, report
 from railguard.retry import DEFAULT_POLICY, RetryExhaustedFailure, RetryPolicy, sleep_for
 
+from ._ids import retry_headers, running_with_id, sent_headers
 from ._pending import Pending
 from ._records import Outcome, Record, err_outcome, failure_of, ok_outcome, record_of
 
@@ -119,6 +120,7 @@ class ResultTask(Generic[P, T, F]):
         idempotency_key: str | None = None,
         countdown: float | None = None,
         queue: str | None = None,
+        request_id: str | None = None,
     ) -> Sender[P, T, F]:
         """The same task with sending options.
 
@@ -127,12 +129,16 @@ class ResultTask(Generic[P, T, F]):
                 is expected to honour the key, e.g. by sending it downstream).
             countdown: seconds before the first attempt may start.
             queue: the queue to send to (default: the task's, see `result_task`).
+            request_id: the id the task runs with (letters, digits, ``._:-``, at
+                most 128; else `ValueError` when sent); default: the current
+                `railguard.observe.REQUEST_ID`, if any.
         """
         return Sender(
             self._task,
             idempotency_key=idempotency_key,
             countdown=countdown,
             queue=queue or self._queue,
+            request_id=request_id,
         )
 
     def pending(self, task_id: str) -> Pending[T, F]:
@@ -143,7 +149,7 @@ class ResultTask(Generic[P, T, F]):
 class Sender(Generic[P, T, F]):
     """A `ResultTask` with sending options (`ResultTask.options`)."""
 
-    __slots__ = ("_countdown", "_key", "_queue", "_task")
+    __slots__ = ("_countdown", "_key", "_queue", "_request_id", "_task")
 
     def __init__(
         self,
@@ -152,14 +158,20 @@ class Sender(Generic[P, T, F]):
         idempotency_key: str | None,
         countdown: float | None,
         queue: str | None,
+        request_id: str | None = None,
     ) -> None:
         self._task = task
         self._key = idempotency_key
         self._countdown = countdown
         self._queue = queue
+        self._request_id = request_id
 
     def delay(self, *args: P.args, **kwargs: P.kwargs) -> Pending[T, F]:
-        """Send the task with these arguments and options."""
+        """Send the task with these arguments and options.
+
+        The message carries the request id (`ResultTask.options`, else the current
+        `railguard.observe.REQUEST_ID`) in its ``railguard_request_id`` header.
+        """
         serializer = self._task.app.conf.result_serializer
         if serializer != "json":
             raise ValueError(
@@ -170,6 +182,7 @@ class Sender(Generic[P, T, F]):
             (envelope,),
             countdown=self._countdown,  # type: ignore[arg-type]  # None: Celery's default
             queue=self._queue,  # type: ignore[arg-type]  # None: the task's own queue
+            headers=sent_headers(self._request_id),  # type: ignore[arg-type]  # None: no header
         )
         return Pending(sent)
 
@@ -224,9 +237,10 @@ def result_task(
         )
 
         def run(task: Task[..., object], envelope: object) -> Outcome:
-            if not _is_envelope(envelope):  # sent by hand, not through `ResultTask.delay`
-                return err_outcome(MalformedFailure(message=_NOT_AN_ENVELOPE))
-            return _attempt(spec, task, cast(Mapping[str, object], envelope))
+            with running_with_id(task):  # every report and stored failure carries the id
+                if not _is_envelope(envelope):  # sent by hand, not through `ResultTask.delay`
+                    return err_outcome(MalformedFailure(message=_NOT_AN_ENVELOPE))
+                return _attempt(spec, task, cast(Mapping[str, object], envelope))
 
         options: dict[str, object] = {
             "name": spec.name,
@@ -287,6 +301,7 @@ def _attempt(spec: _Spec, task: Task[..., object], envelope: Mapping[str, object
         info.attempt,
         failure.code,
         countdown,
+        extra={"request_id": REQUEST_ID.get()},  # as `report`'s lines carry it
     )
     retried = {
         "args": list(next_call.args),
@@ -295,7 +310,9 @@ def _attempt(spec: _Spec, task: Task[..., object], envelope: Mapping[str, object
         "attempts": [*records, record_of(failure)],
         "first": started,
     }
-    raise task.retry(args=(retried,), kwargs={}, countdown=countdown)
+    raise task.retry(  # the same request id for every attempt, even a generated one
+        args=(retried,), kwargs={}, countdown=countdown, headers=retry_headers(task)
+    )
 
 
 def _run(spec: _Spec, call: Call) -> Failure | Success[object]:
