@@ -18,7 +18,7 @@ from railguard import (
     RateLimitFailure,
     UpstreamFailure,
 )
-from railguard.core import is_from_peer
+from railguard.core import is_from_peer, peer_request_id
 from railguard.families.kneo import (
     KneoIdempotencyMismatchFailure,
     KneoNetworkFailure,
@@ -194,3 +194,24 @@ def test_a_peers_500_is_an_upstream_failure() -> None:
     failure = from_response(httpx.Response(500, text="boom", request=REQUEST)).failure()
     assert type(failure) is UpstreamFailure
     assert failure.details == {"body": "boom", "status": 500}
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("upstream-91", "upstream-91"),
+        ("req:7.a_b-c", "req:7.a_b-c"),
+        ("two words", None),  # a space is legal in a header, not in a log line's id
+        ("a" * 129, None),
+        ("tab\there", None),
+        ("admin\x1b[2J", None),
+    ],
+)
+def test_a_peers_request_id_is_kept_only_when_plain(sent: str, kept: str | None) -> None:
+    """The peer's X-Request-ID reaches our logs only as a plain token; the failure is kept."""
+    error = encode(NotFoundFailure(message="gone"), "agents")
+    headers = {**error.headers, "x-request-id": sent}
+    response = httpx.Response(error.status, headers=headers, content=error.body, request=REQUEST)
+    failure = from_response(response).failure()
+    assert failure == NotFoundFailure(message="gone")
+    assert peer_request_id(failure) == kept

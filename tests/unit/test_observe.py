@@ -21,6 +21,7 @@ from railguard import (
     ValidationFailure,
     unwrap_or_raise,
 )
+from railguard.core import plain_request_id
 from railguard.observe import (
     Observation,
     add_observer,
@@ -29,6 +30,7 @@ from railguard.observe import (
     report,
     set_levels,
 )
+from railguard.observe._request_id import accept_request_id
 
 pytest_plugins = ["tests.observing"]  # the fixture records
 
@@ -276,3 +278,30 @@ def test_level_per_instance_category_and_after_set_levels() -> None:
     finally:
         set_levels()
     assert level_for(NotFoundFailure()) == logging.INFO
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("req-1", "req-1"),
+        (b"req-1", "req-1"),
+        (bytearray(b"A.b:c_d-9"), "A.b:c_d-9"),
+        ("x" * 128, "x" * 128),
+        ("x" * 129, None),
+        ("", None),
+        ("a\nERROR forged", None),
+        ("a\r", None),
+        ("wörker", None),
+        ("two words", None),
+        (b"\xff\xfe", None),
+        (42, None),
+        (None, None),
+        (["req-1"], None),
+    ],
+)
+def test_plain_request_ids_are_kept_anything_else_is_not(value: object, kept: str | None) -> None:
+    """One rule for every id read from outside: a plain token, else nothing (or a new id)."""
+    assert plain_request_id(value) == kept
+    if isinstance(value, (str, bytes)) or value is None:
+        made = accept_request_id(value)
+        assert made == kept if kept is not None else len(made) == 32

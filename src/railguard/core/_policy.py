@@ -34,6 +34,7 @@ import contextlib
 import contextvars
 import json
 import logging
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any, Final, TypeVar, cast
@@ -61,6 +62,7 @@ __all__ = [
     "is_from_peer",
     "peer_exception",
     "peer_request_id",
+    "plain_request_id",
     "public_failure",
     "register_exception",
     "relayed_codes",
@@ -218,14 +220,38 @@ def from_peer(failure: F, *, request_id: str | None = None) -> F:
     it as our own `UpstreamFailure` unless it is passed to `expose`.
 
     ``request_id`` is the peer's id of the exchange (its ``X-Request-ID`` or envelope
-    ``request_id``): kept with the mark for logs (`peer_request_id`), never sent on.
+    ``request_id``): kept with the mark for logs (`peer_request_id`), never sent on;
+    only a plain token is kept (`plain_request_id`), so a peer cannot forge log lines.
     """
     own = _own_copy(failure)
     key = id(own)
     _peers[key] = weakref.ref(own, lambda _, key=key: _forget(key))  # type: ignore[misc]
     if request_id is not None:
-        _peer_ids[key] = request_id
+        kept = plain_request_id(request_id)
+        if kept is not None:
+            _peer_ids[key] = kept
     return own
+
+
+_PLAIN_ID: Final = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+_PLAIN_ID_BYTES: Final = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
+
+
+def plain_request_id(value: object) -> str | None:
+    """``value`` as a request id to keep, when it is a plain token; else ``None``.
+
+    A plain token is 1 to 128 letters, digits and ``._:-`` (text, or bytes as a header
+    arrives): what may go into a log line or a header as it is. Anything else — line
+    breaks and other control characters that could forge log lines, spaces, non-ASCII
+    letters, other types — is not kept. Every boundary reads incoming and peer ids
+    through this.
+    """
+    if isinstance(value, str):
+        return str(value) if _PLAIN_ID.fullmatch(value) else None
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+        return raw.decode("ascii") if _PLAIN_ID_BYTES.fullmatch(raw) else None
+    return None
 
 
 def _own_copy(failure: F) -> F:

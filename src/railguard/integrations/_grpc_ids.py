@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
-from railguard.observe._request_id import _TOKEN, REQUEST_ID, accept_request_id
+from railguard.core import plain_request_id
+from railguard.observe._request_id import REQUEST_ID, accept_request_id
 
 __all__ = ["REQUEST_ID_KEY", "keep_id", "peer_id", "sent", "served_id"]
 
@@ -59,8 +60,4 @@ def sent(metadata: Sequence[tuple[str, str | bytes]] | None) -> Any:
 
 def peer_id(info_id: str | None, trailers: _Pairs | None) -> str | None:
     """The peer's id of a failed call: ``RequestInfo``'s, else its trailer; plain tokens only."""
-    found = info_id if info_id is not None else _value(trailers)
-    if found is None:
-        return None
-    raw = found.encode("latin-1", "replace") if isinstance(found, str) else found
-    return raw.decode("ascii") if _TOKEN.fullmatch(raw) else None
+    return plain_request_id(info_id if info_id is not None else _value(trailers))

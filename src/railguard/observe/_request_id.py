@@ -14,11 +14,12 @@ application has imported OpenTelemetry itself.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
 from typing import Any, Final
+
+from railguard.core import plain_request_id
 
 __all__ = ["REQUEST_ID", "RequestIdMiddleware", "accept_request_id", "request_id", "trace_id"]
 
@@ -30,7 +31,6 @@ _ANSWERS: Final = frozenset(
     {"http.response.start", "websocket.accept", "websocket.http.response.start"}
 )
 """The messages that start an answer: the id goes back on their headers."""
-_TOKEN: Final = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 
 _Scope = MutableMapping[str, Any]
 _Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -88,18 +88,22 @@ def trace_id() -> str | None:
 
 
 def accept_request_id(value: str | bytes | None) -> str:
-    """``value`` when it is a plain token (an ``X-Request-ID`` to keep), else a new id."""
-    if value is not None:
-        raw = value.encode("latin-1", "replace") if isinstance(value, str) else value
-        if _TOKEN.fullmatch(raw):
-            return bytes(raw).decode("ascii")
+    """``value`` when it is a plain token (an ``X-Request-ID`` to keep), else a new id.
+
+    A plain token is what `railguard.core.plain_request_id` keeps.
+    """
+    kept = plain_request_id(value)
+    if kept is not None:
+        return kept
     return os.urandom(16).hex()  # 32 hex digits, as uuid4().hex, without importing uuid
 
 
 def _incoming(scope: _Scope) -> str:
     for name, value in scope.get("headers", ()):
-        if name == _HEADER and _TOKEN.fullmatch(value):
-            return bytes(value).decode("ascii")
+        if name == _HEADER:
+            kept = plain_request_id(value)
+            if kept is not None:
+                return kept
     return accept_request_id(None)
 
 

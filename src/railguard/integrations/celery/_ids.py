@@ -18,7 +18,8 @@ from typing import Final, TypeGuard, cast
 
 from celery import Task
 
-from railguard.observe._request_id import _TOKEN, REQUEST_ID, accept_request_id, trace_id
+from railguard.core import plain_request_id
+from railguard.observe._request_id import REQUEST_ID, accept_request_id, trace_id
 
 __all__ = [
     "HEADER",
@@ -36,7 +37,7 @@ HEADER: Final = "railguard_request_id"
 
 def plain_token(value: object) -> TypeGuard[str]:
     """Whether ``value`` is an id to keep: a ``str`` of letters, digits, ``._:-``, ≤ 128."""
-    return type(value) is str and value.isascii() and _TOKEN.fullmatch(value.encode()) is not None
+    return type(value) is str and plain_request_id(value) is not None
 
 
 def sent_headers(request_id: str | None) -> dict[str, str] | None:
