@@ -321,12 +321,12 @@ class Context:
         idempotency_key: str | None = None,
         body: object = None,
     ) -> None:
-        self.status = status
+        self.status: int | None = status
         self._hint_text = retry_after
         self._hint: float | object | None = _ABSENT
-        self.request_id = request_id
-        self.idempotency_key = idempotency_key
-        self.body = body
+        self.request_id: str | None = request_id
+        self.idempotency_key: str | None = idempotency_key
+        self.body: object = body
 
     @property
     def retry_after(self) -> float | None:

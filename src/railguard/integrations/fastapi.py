@@ -330,7 +330,7 @@ class Route(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         adapted = _adapt(endpoint)
-        self.returns_result = adapted is not endpoint
+        self.returns_result: bool = adapted is not endpoint
         """Whether the endpoint returns ``Result`` (its failures are answered, not raised)."""
         endpoint = adapted
         failures = _declared(endpoint)

@@ -246,8 +246,8 @@ class ResultClient:
     __slots__ = ("client", "style")
 
     def __init__(self, client: httpx.Client, *, style: DecodeStyle | None = None) -> None:
-        self.client = client
-        self.style = style
+        self.client: httpx.Client = client
+        self.style: DecodeStyle | None = style
 
     def send(self, request: httpx.Request, **kwargs: Any) -> Result[httpx.Response, Failure]:
         """Send a built request."""
@@ -320,8 +320,8 @@ class AsyncResultClient:
     __slots__ = ("client", "style")
 
     def __init__(self, client: httpx.AsyncClient, *, style: DecodeStyle | None = None) -> None:
-        self.client = client
-        self.style = style
+        self.client: httpx.AsyncClient = client
+        self.style: DecodeStyle | None = style
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> Result[httpx.Response, Failure]:
         """Send a built request."""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException, WebSocketException
 from starlette.middleware.errors import ServerErrorMiddleware
@@ -305,10 +306,10 @@ class FailureResponse(Response):
 
     def __init__(self, failure: Failure, headers: Mapping[str, str] | None = None) -> None:
         self.failure = failure
-        self.background = None
+        self.background: BackgroundTask | None = None
         self._extra = headers
         self.body = b""
-        self.raw_headers = []
+        self.raw_headers: list[tuple[bytes, bytes]] = []
 
     @property
     def status_code(self) -> int:  # type: ignore[override]  # read from the failure when asked

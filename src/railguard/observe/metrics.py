@@ -41,32 +41,32 @@ class Metrics:
         from prometheus_client import REGISTRY, Counter, Histogram  # noqa: PLC0415  # extra
 
         registry = REGISTRY if registry is None else registry
-        self.failures = Counter(
+        self.failures: Counter = Counter(
             "railguard_failures",
             "Failures reported at a boundary.",
             ("code", "category", "boundary", "outcome"),
             registry=registry,
         )
-        self.retry_attempts = Counter(
+        self.retry_attempts: Counter = Counter(
             "railguard_retry_attempts",
             "Retried calls' failed attempts.",
             ("code", "category"),
             registry=registry,
         )
-        self.retry_exhausted = Counter(
+        self.retry_exhausted: Counter = Counter(
             "railguard_retry_exhausted",
             "Retried calls that ran out of attempts or time, by the last attempt's code.",
             ("code",),
             registry=registry,
         )
-        self.hints = Histogram(
+        self.hints: Histogram = Histogram(
             "railguard_failure_retry_after_seconds",
             "Retry-after hints of reported failures.",
             ("boundary",),
             buckets=_HINT_BUCKETS,
             registry=registry,
         )
-        self.errors = Counter(
+        self.errors: Counter = Counter(
             "errors",
             "The bridge document's track_error(name, severity) count.",
             ("error_type", "severity"),

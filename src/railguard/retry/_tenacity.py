@@ -53,7 +53,7 @@ class retry_if_retryable_failure(retry_base):  # noqa: N801  # tenacity's naming
     """
 
     def __init__(self, *, idempotent: bool, idempotency_key: str | None = None) -> None:
-        self.repeatable = idempotent or idempotency_key is not None
+        self.repeatable: bool = idempotent or idempotency_key is not None
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
         """Whether to retry after this attempt."""
@@ -70,7 +70,7 @@ class wait_by_failure(wait_base):  # noqa: N801  # tenacity's naming
     """
 
     def __init__(self, policy: RetryPolicy | None = None) -> None:
-        self.policy = policy if policy is not None else RetryPolicy()
+        self.policy: RetryPolicy = policy if policy is not None else RetryPolicy()
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> float:
         """The wait before the next attempt, in seconds."""
@@ -87,7 +87,7 @@ class stop_by_policy(stop_base):  # noqa: N801  # tenacity's naming
     """
 
     def __init__(self, policy: RetryPolicy | None = None) -> None:
-        self.policy = policy if policy is not None else RetryPolicy()
+        self.policy: RetryPolicy = policy if policy is not None else RetryPolicy()
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
         """Whether to stop retrying."""
