@@ -76,16 +76,24 @@ LOCALIZED_MESSAGE: Final = _type_url("LocalizedMessage")
 REQUEST_INFO: Final = _type_url("RequestInfo")
 
 
-def status(code: int, message: str, details: Iterable[tuple[bytes, bytes]], locale: str) -> bytes:
+def status(
+    code: int,
+    message: str,
+    details: Iterable[tuple[bytes, bytes]],
+    locale: str,
+    localized: str | None = None,
+) -> bytes:
     """The ``google.rpc.Status`` railguard sends: code, message, details, ``LocalizedMessage``.
 
     Each detail is an ``Any`` of a type (`ERROR_INFO`, ...) and that message's bytes;
-    the last is the message again as a ``LocalizedMessage`` in ``locale``.
+    the last is a ``LocalizedMessage`` in ``locale``: ``localized`` (a message for end
+    users), or the message again when it is ``None``.
     """
     text = _text(b"\x12", message)  # Status.message and LocalizedMessage.message: field 2 both
     parts = [_number(b"\x08", code), text]
-    localized = _text(b"\x0a", locale) + text
-    for type_url, value in (*details, (LOCALIZED_MESSAGE, localized)):
+    shown = text if localized is None else _text(b"\x12", localized)
+    localized_bytes = _text(b"\x0a", locale) + shown
+    for type_url, value in (*details, (LOCALIZED_MESSAGE, localized_bytes)):
         # an Any: its type_url, then its value unless empty (proto3's default)
         parts.append(_chunk(b"\x1a", type_url + _chunk(b"\x12", value) if value else type_url))
     return b"".join(parts)

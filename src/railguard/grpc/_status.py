@@ -21,6 +21,7 @@ from railguard.core import (
     ValidationFailure,
     lookup,
 )
+from railguard.messages import LocalizedMessage
 
 from . import _protobuf
 from ._codes import CODE_CATEGORIES, Code, code_for, generic_class
@@ -73,7 +74,11 @@ def domain_of(cls: type[Failure]) -> str:
 
 
 def encode(
-    failure: Failure, *, request_id: str | None = None, trace_id: str | None = None
+    failure: Failure,
+    *,
+    request_id: str | None = None,
+    trace_id: str | None = None,
+    localized_message: LocalizedMessage | None = None,
 ) -> Encoded:
     """Return the gRPC status of ``failure``; `decode` gives back an equal failure.
 
@@ -83,7 +88,9 @@ def encode(
     server's hint; ``BadRequest`` a `railguard.FailureGroup`'s validation members;
     ``RequestInfo`` the exchange's ``request_id`` and ``trace_id`` (as
     ``serving_data`` ``trace_id=<32 hex digits>``), when given (`exchange_of` reads
-    them back); ``LocalizedMessage`` the message. Never a ``DebugInfo``: an
+    them back); ``LocalizedMessage`` the failure's message for end users when
+    ``localized_message`` is given (`railguard.messages.Messages.localize`; `exchange_of`
+    reads it back), else the message itself in `LOCALE`. Never a ``DebugInfo``: an
     unexpected exception's failure (`railguard.Failure.from_exception`) says nothing
     of it.
 
@@ -91,7 +98,7 @@ def encode(
         ValueError: a field holds a float JSON cannot carry (NaN, infinity), or
             ``trace_id`` is not 32 lowercase hex digits.
     """
-    code, message, data = serialized(failure, request_id, trace_id)
+    code, message, data = serialized(failure, request_id, trace_id, localized_message)
     return Encoded(code, message, status_pb2.Status.FromString(data))
 
 
@@ -104,7 +111,10 @@ class Serialized(NamedTuple):
 
 
 def serialized(
-    failure: Failure, request_id: str | None = None, trace_id: str | None = None
+    failure: Failure,
+    request_id: str | None = None,
+    trace_id: str | None = None,
+    localized_message: LocalizedMessage | None = None,
 ) -> Serialized:
     """`encode`, the status serialized by hand (`railguard.grpc._protobuf`): what servers send.
 
@@ -136,7 +146,10 @@ def serialized(
     if request_id is not None or trace_id is not None:
         details.append((_protobuf.REQUEST_INFO, _request_info(request_id, trace_id)))
     code = code_for(failure)
-    return Serialized(code, message, _protobuf.status(int(code), message, details, LOCALE))
+    if localized_message is None:
+        return Serialized(code, message, _protobuf.status(int(code), message, details, LOCALE))
+    locale, shown = localized_message.locale, localized_message.message
+    return Serialized(code, message, _protobuf.status(int(code), message, details, locale, shown))
 
 
 _TRACE_PREFIX: Final = "trace_id="
@@ -259,7 +272,7 @@ def decoded(
         _log.exception("railguard: decoding a gRPC status failed unexpectedly")
         raw = details if isinstance(details, bytes) else None
         return _malformed(raw, f"undecodable ({type(exc).__name__})"), EMPTY
-    return failure, EMPTY if request is None else _exchange_from(request)
+    return failure, request
 
 
 _CODES: Final = {int(code): code for code in Code}  # a lookup, cheaper than Code(code)
@@ -267,30 +280,31 @@ _CODES: Final = {int(code): code for code in Code}  # a lookup, cheaper than Cod
 
 def _decode(  # noqa: PLR0911  # one return per rejection
     code: int, message: str, details: bytes | status_pb2.Status | None, max_size: int
-) -> tuple[Failure, error_details_pb2.RequestInfo | None]:
-    """The failure of a status, and its ``RequestInfo`` when the details have a valid one."""
+) -> tuple[Failure, Exchange]:
+    """The failure of a status, and its exchange when the details are valid (else `EMPTY`)."""
     try:
         known = _CODES.get(code)
     except TypeError:  # unhashable: no code at all, as Code(code) would say
         known = None
     if known is None:
-        return _with_message(UnknownFailure(details={"grpc_code": code}), message), None
+        return _with_message(UnknownFailure(details={"grpc_code": code}), message), EMPTY
     if known is Code.OK:
-        return _malformed(None, "the status is OK, which carries no failure"), None
+        return _malformed(None, "the status is OK, which carries no failure"), EMPTY
     if details is None or details == b"":
-        return _foreign(known, message, status_pb2.Status(code=code, message=message)), None
+        return _foreign(known, message, status_pb2.Status(code=code, message=message)), EMPTY
     status = _parsed(details, max_size)
     if not isinstance(status, status_pb2.Status):
-        return status, None
+        return status, EMPTY
     raw = details if isinstance(details, bytes) else None
     if status.code != known:
         problem = f"the details' code {status.code} disagrees with the status code {int(known)}"
-        return _malformed(raw, problem), None
+        return _malformed(raw, problem), EMPTY
     try:
         parts = _parts(status)
     except Exception:  # noqa: BLE001  # a detail's bytes do not parse as its type
-        return _malformed(raw, "a detail does not parse as its declared type"), None
-    return _from_status(known, message, status, parts, raw), parts.request
+        return _malformed(raw, "a detail does not parse as its declared type"), EMPTY
+    exchange = _exchange_from(parts.request, parts.localized, status.message)
+    return _from_status(known, message, status, parts, raw), exchange
 
 
 def _parsed(details: bytes | status_pb2.Status, max_size: int) -> status_pb2.Status | Failure:
@@ -310,38 +324,75 @@ def _parsed(details: bytes | status_pb2.Status, max_size: int) -> status_pb2.Sta
 def exchange_of(
     details: bytes | status_pb2.Status | None, *, max_size: int = MAX_DETAILS_SIZE
 ) -> Exchange:
-    """The exchange members of a status: its ``RequestInfo``'s request id and trace id.
+    """The exchange members of a status: request id, trace id and localized message.
 
-    What `encode` was given as ``request_id`` and ``trace_id`` (a ``serving_data``
-    other than ``trace_id=<32 hex digits>`` gives no trace id); `EMPTY` without a
-    ``RequestInfo``. Never raises: details that do not parse, or a ``RequestInfo``
-    that does not, read as absent.
+    What `encode` was given as ``request_id`` and ``trace_id`` (its ``RequestInfo``;
+    a ``serving_data`` other than ``trace_id=<32 hex digits>`` gives no trace id) and
+    as ``localized_message`` (its ``LocalizedMessage``, the message for end users). A
+    ``LocalizedMessage`` that only repeats ``Status.message`` (what railguard sends
+    without `railguard.messages.Messages`, and what many servers mirror) or is empty
+    is no message for end users: ``localized_message`` is then ``None``. `EMPTY`
+    without either detail. Never raises: details that do not parse, or a detail that
+    does not, read as absent.
     """
     status = None if details is None else _parsed(details, max_size)
     return _exchange_in(status) if isinstance(status, status_pb2.Status) else EMPTY
 
 
 def _exchange_in(status: status_pb2.Status) -> Exchange:
+    request: error_details_pb2.RequestInfo | None = None
+    localized: error_details_pb2.LocalizedMessage | None = None
+    request_seen = localized_seen = False
     for any_ in status.details:
-        if any_.type_url.rpartition("/")[2] == _REQUEST_INFO:
-            try:
-                return _exchange_from(error_details_pb2.RequestInfo.FromString(any_.value))
-            except Exception:  # noqa: BLE001  # protobuf's DecodeError, or worse
-                return EMPTY
-    return EMPTY
+        name = any_.type_url.rpartition("/")[2]
+        if name == _REQUEST_INFO and not request_seen:
+            request_seen = True
+            request = _read_detail(error_details_pb2.RequestInfo, any_.value)
+        elif name == _LOCALIZED and not localized_seen:
+            localized_seen = True
+            localized = _read_detail(error_details_pb2.LocalizedMessage, any_.value)
+    return _exchange_from(request, localized, status.message)
 
 
-def _exchange_from(info: error_details_pb2.RequestInfo) -> Exchange:
+_D = TypeVar("_D", error_details_pb2.RequestInfo, error_details_pb2.LocalizedMessage)
+
+
+def _read_detail(kind: type[_D], value: bytes) -> _D | None:
+    """A detail's message, or ``None`` when its bytes do not parse as ``kind``."""
+    try:
+        return kind.FromString(value)
+    except Exception:  # noqa: BLE001  # protobuf's DecodeError, or worse
+        return None
+
+
+def _exchange_from(
+    info: error_details_pb2.RequestInfo | None,
+    localized: error_details_pb2.LocalizedMessage | None,
+    status_message: str,
+) -> Exchange:
+    shown = _user_message(localized, status_message)
+    if info is None:
+        return EMPTY if shown is None else Exchange(localized_message=shown)
     serving = info.serving_data
     trace = serving[len(_TRACE_PREFIX) :] if serving.startswith(_TRACE_PREFIX) else None
-    return Exchange(info.request_id or None, trace if _valid_trace_id(trace) else None)
+    trace = trace if _valid_trace_id(trace) else None
+    return Exchange(info.request_id or None, trace, shown)
+
+
+def _user_message(
+    localized: error_details_pb2.LocalizedMessage | None, status_message: str
+) -> LocalizedMessage | None:
+    """A ``LocalizedMessage`` as a message for end users: not when empty or the message again."""
+    if localized is None or not localized.message or localized.message == status_message:
+        return None
+    return LocalizedMessage(localized.locale, localized.message)
 
 
 class _Parts(NamedTuple):
     info: error_details_pb2.ErrorInfo | None
     retry: error_details_pb2.RetryInfo | None
     violations: list[error_details_pb2.BadRequest.FieldViolation]
-    localized: str | None
+    localized: error_details_pb2.LocalizedMessage | None
     foreign: list[str]
     request: error_details_pb2.RequestInfo | None = None
 
@@ -357,7 +408,7 @@ def _parts(status: status_pb2.Status) -> _Parts:
     info: error_details_pb2.ErrorInfo | None = None
     retry: error_details_pb2.RetryInfo | None = None
     violations: list[error_details_pb2.BadRequest.FieldViolation] = []
-    localized: str | None = None
+    localized: error_details_pb2.LocalizedMessage | None = None
     foreign: list[str] = []
     request: error_details_pb2.RequestInfo | None = None
     for any_ in status.details:
@@ -369,7 +420,7 @@ def _parts(status: status_pb2.Status) -> _Parts:
         elif name == _BAD_REQUEST:
             violations.extend(error_details_pb2.BadRequest.FromString(any_.value).field_violations)
         elif name == _LOCALIZED and localized is None:
-            localized = error_details_pb2.LocalizedMessage.FromString(any_.value).message
+            localized = error_details_pb2.LocalizedMessage.FromString(any_.value)
         elif name == _REQUEST_INFO and request is None:  # the exchange's (`exchange_of`)
             request = error_details_pb2.RequestInfo.FromString(any_.value)  # broken: malformed
         elif len(foreign) < _MAX_FOREIGN:
@@ -406,7 +457,7 @@ def _ours(
     reason: str, parts: _Parts, message: str, record: dict[str, Any], raw: bytes | None
 ) -> Failure:
     record["code"] = reason
-    record["message"] = parts.localized if parts.localized is not None else message
+    record["message"] = message  # Status.message: the LocalizedMessage may be for end users
     if "retry_after" not in record and parts.retry is not None:
         record["retry_after"] = _waited(parts.retry)
     try:
@@ -421,7 +472,9 @@ def _foreign(
     """A status railguard did not send: the generic failure of its code's category."""
     parts = parts or _Parts(None, None, [], None, [])
     category = CODE_CATEGORIES[code]
-    text = parts.localized or status.message or message
+    # the developer's message; a status that leaves it empty: its LocalizedMessage, as before
+    shown = "" if parts.localized is None else parts.localized.message
+    text = status.message or shown or message
     details: dict[str, object] = {"grpc_code": code.name}
     if parts.info is not None:
         details["reason"] = parts.info.reason

@@ -33,7 +33,7 @@ from railguard.observe._request_id import (
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from railguard.messages import Messages
+    from railguard.messages import LocalizedMessage, Messages
 
 __all__ = [
     "LOCALIZE",
@@ -42,6 +42,7 @@ __all__ = [
     "frame_in_exchange",
     "http_in_exchange",
     "localize_stack",
+    "localized_message",
 ]
 
 _log = logging.getLogger("railguard.messages")
@@ -56,17 +57,22 @@ def current_exchange(failure: Failure) -> Exchange:
     """The members of the exchange being served, for the answer ``failure`` (`EMPTY` if none)."""
     request_id = REQUEST_ID.get()
     trace = trace_id()
-    localize = LOCALIZE.get()
-    if request_id is None and trace is None and localize is None:
+    if request_id is None and trace is None and LOCALIZE.get() is None:
         return EMPTY
-    localized = None
-    if localize is not None:
-        messages, accept_language = localize
-        try:
-            localized = messages.localize(failure, accept_language)
-        except Exception:  # noqa: BLE001  # a broken catalog must not break the answer
-            _log.exception("railguard: localizing %s failed", failure.code)
-    return Exchange(request_id, trace, localized)
+    return Exchange(request_id, trace, localized_message(failure))
+
+
+def localized_message(failure: Failure) -> LocalizedMessage | None:
+    """``failure``'s message for end users as `LOCALIZE` asks (``None`` when it is unset)."""
+    localize = LOCALIZE.get()
+    if localize is None:
+        return None
+    messages, accept_language = localize
+    try:
+        return messages.localize(failure, accept_language)
+    except Exception:  # noqa: BLE001  # a broken catalog must not break the answer
+        _log.exception("railguard: localizing %s failed", failure.code)
+        return None
 
 
 _modules: Final = sys.modules

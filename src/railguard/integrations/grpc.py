@@ -16,6 +16,12 @@ Server side, one interceptor per server flavour:
   ``google.rpc.RequestInfo`` detail (with the current OpenTelemetry trace id as
   ``serving_data`` ``trace_id=<hex>``); the answer's log line carries it.
 
+  Given ``messages=`` (a `railguard.messages.Messages`), each call is also served
+  with the call's ``accept-language`` metadata, and a failure's status carries its
+  message for end users in the negotiated locale as the ``LocalizedMessage``
+  (AIP-193), instead of the failure's own message in ``en-US``; ``Status.message``
+  stays the failure's message. Clients read it with `railguard.grpc.exchange_of`.
+
 Client side:
 
 * `failure_of`: a ``grpc.RpcError`` / ``grpc.aio.AioRpcError`` as its typed failure.
@@ -41,7 +47,7 @@ from collections.abc import (
     Generator,
     Iterator,
 )
-from typing import Any, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar, cast
 
 import attrs
 import grpc
@@ -59,10 +65,14 @@ from railguard.core import (
 )
 from railguard.grpc import DETAILS_KEY, details_of, generic_class
 from railguard.grpc._status import decoded, serialized
+from railguard.integrations._exchange import LOCALIZE, localized_message
 from railguard.integrations._grpc_ids import REQUEST_ID_KEY, keep_id, peer_id, sent, served_id
 from railguard.observe import report
 from railguard.observe._request_id import REQUEST_ID, trace_id
 from railguard.retry import DEFAULT_POLICY, RetryPolicy, retry, retry_async
+
+if TYPE_CHECKING:
+    from railguard.messages import Messages
 
 __all__ = [
     "IDEMPOTENCY_KEY",
@@ -104,7 +114,9 @@ def rich_status(failure: Failure, *, max_size: int = MAX_STATUS_SIZE) -> grpc.St
     In a call served with one of the interceptors (or wherever
     `railguard.observe.REQUEST_ID` is set) the status carries the call's request id,
     and the current OpenTelemetry trace id if any, as a ``RequestInfo`` detail, and
-    the id as ``x-request-id`` trailing metadata.
+    the id as ``x-request-id`` trailing metadata. In a call served with ``messages=``
+    its ``LocalizedMessage`` is the failure's message for end users in the caller's
+    language.
 
     A status larger than ``max_size`` would not reach a default client, so it is sent
     smaller: first without the failure's ``details`` and ``cause``, then as the generic
@@ -115,7 +127,8 @@ def rich_status(failure: Failure, *, max_size: int = MAX_STATUS_SIZE) -> grpc.St
     trailers: _Metadata = () if request_id is None else ((REQUEST_ID_KEY, request_id),)
     for candidate in _smaller(failure):
         try:
-            code, message, data = serialized(candidate, request_id, trace)
+            localized = localized_message(candidate)
+            code, message, data = serialized(candidate, request_id, trace, localized)
         except (TypeError, ValueError):
             _log.exception("railguard: %s cannot be put on the gRPC wire", candidate.code)
             continue
@@ -123,7 +136,8 @@ def rich_status(failure: Failure, *, max_size: int = MAX_STATUS_SIZE) -> grpc.St
             if candidate is not failure:
                 _log.warning("railguard: %s was too large for gRPC; sent smaller", failure.code)
             return _Status(_STATUS_CODES[code], message, ((DETAILS_KEY, data), *trailers))
-    code, message, data = serialized(InternalFailure(), request_id, trace)
+    last = InternalFailure()
+    code, message, data = serialized(last, request_id, trace, localized_message(last))
     return _Status(_STATUS_CODES[code], message, ((DETAILS_KEY, data), *trailers))
 
 
@@ -190,18 +204,35 @@ def _abort(context: grpc.ServicerContext, failure: Failure) -> NoReturn:
     context.abort_with_status(rich_status(failure))
 
 
-def _served(context: grpc.ServicerContext) -> contextvars.Context:
+_ACCEPT_LANGUAGE_KEY: Final = "accept-language"
+"""The invocation metadata key a call's preferred languages are read from (``messages=``)."""
+
+
+def _localize(context: Any, messages: Messages) -> tuple[Messages, str | None]:
+    """What `LOCALIZE` holds for the call ``context`` serves: the messages, its languages."""
+    for key, value in context.invocation_metadata() or ():
+        if key == _ACCEPT_LANGUAGE_KEY:
+            return messages, value if isinstance(value, str) else None
+    return messages, None
+
+
+def _served(context: grpc.ServicerContext, messages: Messages | None) -> contextvars.Context:
     """A context for serving one call: a copy of the thread's, with the call's request id.
 
-    The method runs in it (each step of a response stream too), so the id never
-    stays behind in the worker thread's own context for the next call.
+    (And its `LOCALIZE` with ``messages``.) The method runs in it (each step of a
+    response stream too), so nothing stays behind in the worker thread's own context
+    for the next call.
     """
     served = contextvars.copy_context()
     served.run(REQUEST_ID.set, served_id(context))
+    if messages is not None:
+        served.run(LOCALIZE.set, _localize(context, messages))
     return served
 
 
-def _unary(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
+def _unary(
+    behavior: Callable[[Any, grpc.ServicerContext], Any], messages: Messages | None
+) -> Callable[..., Any]:
     def serve(request: Any, context: grpc.ServicerContext) -> Any:
         try:
             value, failure = _outcome(behavior(request, context))
@@ -215,12 +246,14 @@ def _unary(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[...
         _abort(context, failure)
 
     def answer(request: Any, context: grpc.ServicerContext) -> Any:
-        return _served(context).run(serve, request, context)
+        return _served(context, messages).run(serve, request, context)
 
     return answer
 
 
-def _streaming(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
+def _streaming(
+    behavior: Callable[[Any, grpc.ServicerContext], Any], messages: Messages | None
+) -> Callable[..., Any]:
     def serve(request: Any, context: grpc.ServicerContext) -> Generator[Any]:
         try:
             produced, failure = _outcome(behavior(request, context))
@@ -238,7 +271,7 @@ def _streaming(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable
         keep_id(context, cast(str, REQUEST_ID.get()))
 
     def answer(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        served = _served(context)
+        served = _served(context, messages)
         steps = serve(request, context)
         try:
             while True:
@@ -253,10 +286,14 @@ def _streaming(behavior: Callable[[Any, grpc.ServicerContext], Any]) -> Callable
     return answer
 
 
+_Wrap = Callable[[Callable[..., Any], "Messages | None"], Callable[..., Any]]
+
+
 def _rebuild(
     handler: grpc.RpcMethodHandler[Any, Any],
-    unary: Callable[[Callable[..., Any]], Callable[..., Any]],
-    streaming: Callable[[Callable[..., Any]], Callable[..., Any]],
+    unary: _Wrap,
+    streaming: _Wrap,
+    messages: Messages | None,
 ) -> grpc.RpcMethodHandler[Any, Any]:
     """``handler`` with each behavior wrapped (``unary`` or ``streaming`` by its response)."""
     codecs: dict[str, Any] = {
@@ -264,34 +301,39 @@ def _rebuild(
         "response_serializer": handler.response_serializer,
     }
     if handler.unary_unary is not None:
-        return grpc.unary_unary_rpc_method_handler(unary(handler.unary_unary), **codecs)
+        return grpc.unary_unary_rpc_method_handler(unary(handler.unary_unary, messages), **codecs)
     if handler.unary_stream is not None:
-        return grpc.unary_stream_rpc_method_handler(streaming(handler.unary_stream), **codecs)
+        return grpc.unary_stream_rpc_method_handler(
+            streaming(handler.unary_stream, messages), **codecs
+        )
     if handler.stream_unary is not None:
-        return grpc.stream_unary_rpc_method_handler(unary(handler.stream_unary), **codecs)
+        return grpc.stream_unary_rpc_method_handler(unary(handler.stream_unary, messages), **codecs)
     if handler.stream_stream is not None:
-        return grpc.stream_stream_rpc_method_handler(streaming(handler.stream_stream), **codecs)
+        return grpc.stream_stream_rpc_method_handler(
+            streaming(handler.stream_stream, messages), **codecs
+        )
     return handler
 
 
 _CACHE_SIZE = 1024
-# id(handler), flavour -> (handler, wrapped): the handler is kept so its id stays its own
-_cache: dict[tuple[int, bool], tuple[object, grpc.RpcMethodHandler[Any, Any]]] = {}
+# id(handler), flavour, id(messages) -> (handler, messages, wrapped): both are kept so
+# their ids stay their own
+_cache: dict[tuple[int, bool, int], tuple[object, object, grpc.RpcMethodHandler[Any, Any]]] = {}
 
 
 def _wrapped(
-    handler: grpc.RpcMethodHandler[Any, Any], flavour: bool
+    handler: grpc.RpcMethodHandler[Any, Any], flavour: bool, messages: Messages | None = None
 ) -> grpc.RpcMethodHandler[Any, Any]:
     """The wrapped handler, built once per method handler (a server's handlers are fixed)."""
-    key = (id(handler), flavour)
+    key = (id(handler), flavour, id(messages))
     cached = _cache.get(key)
-    if cached is not None and cached[0] is handler:
-        return cached[1]
+    if cached is not None and cached[0] is handler and cached[1] is messages:
+        return cached[2]
     if len(_cache) >= _CACHE_SIZE:  # handlers made per call: stay bounded
         _cache.clear()
     unary, streaming = (_unary_async, _streaming_async) if flavour else (_unary, _streaming)
-    wrapped = _rebuild(handler, unary, streaming)
-    _cache[key] = (handler, wrapped)
+    wrapped = _rebuild(handler, unary, streaming, messages)
+    _cache[key] = (handler, messages, wrapped)
     return wrapped
 
 
@@ -300,7 +342,15 @@ _ASYNC = True
 
 
 class ServerInterceptor(grpc.ServerInterceptor):
-    """Answers returned ``Err``s and raised exceptions with railguard's rich status (sync)."""
+    """Answers returned ``Err``s and raised exceptions with railguard's rich status (sync).
+
+    Args:
+        messages: localize each failure's ``LocalizedMessage`` by the call's
+            ``accept-language`` metadata (``None``: the failure's message in ``en-US``).
+    """
+
+    def __init__(self, *, messages: Messages | None = None) -> None:
+        self.messages = messages
 
     def intercept_service(
         self,
@@ -311,7 +361,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         if handler is None:
             return None
-        return cast("grpc.RpcMethodHandler[Req, Resp]", _wrapped(handler, _SYNC))
+        return cast("grpc.RpcMethodHandler[Req, Resp]", _wrapped(handler, _SYNC, self.messages))
 
 
 async def _abort_async(context: grpc.aio.ServicerContext[Any, Any], failure: Failure) -> NoReturn:
@@ -323,19 +373,31 @@ async def _settle(value: object) -> object:
     return await value if inspect.isawaitable(value) else value
 
 
-def _reset(token: contextvars.Token[str | None]) -> None:
-    """Reset the request id, unless this is another context (a stream closed after its task).
+def _reset(token: contextvars.Token[str | None], localize: _LocalizeToken | None) -> None:
+    """Reset the request id (and `LOCALIZE`), unless this is another context.
 
-    The call's own context then ended with its task: nothing stays behind.
+    (A stream closed after its task: the call's own context then ended with its
+    task, nothing stays behind.)
     """
     with contextlib.suppress(ValueError):
         REQUEST_ID.reset(token)
+    if localize is not None:
+        with contextlib.suppress(ValueError):
+            LOCALIZE.reset(localize)
 
 
-def _unary_async(behavior: Callable[..., Any]) -> Callable[..., Any]:
+_LocalizeToken = contextvars.Token["tuple[Messages, str | None] | None"]
+
+
+def _set_localize(context: Any, messages: Messages | None) -> _LocalizeToken | None:
+    return None if messages is None else LOCALIZE.set(_localize(context, messages))
+
+
+def _unary_async(behavior: Callable[..., Any], messages: Messages | None) -> Callable[..., Any]:
     async def answer(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         request_id = served_id(context)
         token = REQUEST_ID.set(request_id)
+        localize = _set_localize(context, messages)
         try:
             try:
                 value, failure = _outcome(await _settle(behavior(request, context)))
@@ -349,16 +411,19 @@ def _unary_async(behavior: Callable[..., Any]) -> Callable[..., Any]:
             return value
         finally:
             REQUEST_ID.reset(token)
+            if localize is not None:
+                LOCALIZE.reset(localize)
 
     return answer
 
 
-def _streaming_async(behavior: Callable[..., Any]) -> Callable[..., Any]:
+def _streaming_async(behavior: Callable[..., Any], messages: Messages | None) -> Callable[..., Any]:
     async def answer(
         request: Any, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Any]:
         request_id = served_id(context)
         token = REQUEST_ID.set(request_id)
+        localize = _set_localize(context, messages)
         steps = serve(request, context)
         try:
             async for value in steps:
@@ -366,7 +431,7 @@ def _streaming_async(behavior: Callable[..., Any]) -> Callable[..., Any]:
             keep_id(context, request_id)
         finally:
             await steps.aclose()
-            _reset(token)
+            _reset(token, localize)
 
     async def serve(
         request: Any, context: grpc.aio.ServicerContext[Any, Any]
@@ -401,7 +466,14 @@ def _streaming_async(behavior: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class AioServerInterceptor(grpc.aio.ServerInterceptor):
-    """Answers returned ``Err``s and raised exceptions with railguard's rich status (asyncio)."""
+    """Answers returned ``Err``s and raised exceptions with railguard's rich status (asyncio).
+
+    Args:
+        messages: as `ServerInterceptor`'s.
+    """
+
+    def __init__(self, *, messages: Messages | None = None) -> None:
+        self.messages = messages
 
     async def intercept_service(
         self,
@@ -414,7 +486,7 @@ class AioServerInterceptor(grpc.aio.ServerInterceptor):
         handler = await continuation(handler_call_details)
         if handler is None:
             return None
-        return cast("grpc.RpcMethodHandler[Req, Resp]", _wrapped(handler, _ASYNC))
+        return cast("grpc.RpcMethodHandler[Req, Resp]", _wrapped(handler, _ASYNC, self.messages))
 
 
 # --- client ----------------------------------------------------------------------------
