@@ -4,12 +4,13 @@
   (code as ``reason``, `domain_of` its class, typed fields in ``metadata``),
   ``RetryInfo`` (the hint), ``BadRequest`` (a group's validation members),
   ``RequestInfo`` (the exchange's request id and trace id, when given) and
-  ``LocalizedMessage``; never ``DebugInfo``.
+  ``LocalizedMessage`` (the message for end users when given, else the message);
+  never ``DebugInfo``.
 * `decode`: a received code, message and ``grpc-status-details-bin`` back into the
   failure; total: unknown codes, foreign detail types, truncated or oversized
   details give a typed failure, never an exception.
-* `exchange_of`: the ``RequestInfo`` of a status (the request id and trace id
-  `encode` was given), as an ``Exchange``.
+* `exchange_of`: the ``RequestInfo`` and ``LocalizedMessage`` of a status (the
+  request id, trace id and message for end users `encode` was given), as an ``Exchange``.
 * `CATEGORY_CODES` / `CODE_CATEGORIES`: category ⇄ gRPC code (`Code`), after
   ``google.rpc.Code``'s HTTP mapping.
 
