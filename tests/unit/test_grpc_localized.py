@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
+import grpc
 import pytest
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from hypothesis import given
 from hypothesis import strategies as st
 
-from railguard import Failure, MalformedFailure, NotFoundFailure, RateLimitFailure
+from railguard import Err, Failure, MalformedFailure, NotFoundFailure, Ok, RateLimitFailure
 from railguard.grpc import Code, decode, encode, exchange_of
 from railguard.grpc import _protobuf as wire
 from railguard.grpc._status import decoded
+from railguard.integrations import grpc as rg_grpc
 from railguard.integrations._exchange import LOCALIZE
 from railguard.integrations.grpc import rich_status
 from railguard.messages import LocalizedMessage, Messages
@@ -129,3 +134,109 @@ def test_a_broken_catalog_sends_todays_status(caplog: pytest.LogCaptureFixture) 
         LOCALIZE.reset(token)
     assert status.trailing_metadata == rich_status(failure).trailing_metadata
     assert [r.message for r in caplog.records] == [f"railguard: localizing {failure.code} failed"]
+
+
+class _Context:
+    """The servicer context members the wrappers use, with ``accept-language: de``."""
+
+    def __init__(self) -> None:
+        self.trailers: tuple[tuple[str, str | bytes], ...] = ()
+
+    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
+        return (("accept-language", "de"),)
+
+    def set_trailing_metadata(self, trailers: tuple[tuple[str, str | bytes], ...]) -> None:
+        self.trailers = tuple(trailers)
+
+    def trailing_metadata(self) -> tuple[tuple[str, str | bytes], ...]:
+        return self.trailers
+
+    def code(self) -> None:
+        return None
+
+
+def _languages() -> str | None:
+    localize = LOCALIZE.get()
+    return None if localize is None else localize[1]
+
+
+def test_sync_wrappers_localize_and_leave_nothing_behind() -> None:
+    """The method sees the call's languages; the calling thread's context never holds them."""
+    seen: list[str | None] = []
+
+    def unary(request: bytes, context: Any) -> Any:
+        seen.append(_languages())
+        return Ok(b"ok")
+
+    def stream(request: bytes, context: Any) -> Iterator[Any]:
+        seen.append(_languages())
+        yield Ok(b"item")
+        seen.append(_languages())
+        yield Ok(b"item")
+
+    messages = Messages()
+    wrapped_unary: Any = rg_grpc._wrapped(
+        grpc.unary_unary_rpc_method_handler(unary), False, messages
+    )
+    wrapped_stream: Any = rg_grpc._wrapped(
+        grpc.unary_stream_rpc_method_handler(stream), False, messages
+    )
+    assert wrapped_unary.unary_unary(b"", _Context()) == b"ok"
+    assert LOCALIZE.get() is None
+    steps = wrapped_stream.unary_stream(b"", _Context())
+    assert next(steps) == b"item"
+    assert LOCALIZE.get() is None  # between two items too
+    assert next(steps) == b"item"
+    steps.close()
+    assert seen == ["de", "de", "de"]
+
+
+def test_aio_wrappers_reset_localize() -> None:
+    """On grpc.aio the method sees the call's languages, and the task's context is reset."""
+    seen: list[str | None] = []
+
+    async def unary(request: bytes, context: Any) -> Any:
+        seen.append(_languages())
+        return Ok(b"ok")
+
+    async def stream(request: bytes, context: Any) -> AsyncIterator[Any]:
+        seen.append(_languages())
+        yield Ok(b"item")
+
+    messages = Messages()
+    wrapped_unary: Any = rg_grpc._wrapped(
+        grpc.unary_unary_rpc_method_handler(unary), True, messages
+    )
+    wrapped_stream: Any = rg_grpc._wrapped(
+        grpc.unary_stream_rpc_method_handler(stream), True, messages
+    )
+
+    async def serve() -> tuple[object, list[bytes], str | None]:
+        answer = await wrapped_unary.unary_unary(b"", _Context())
+        items = [item async for item in wrapped_stream.unary_stream(b"", _Context())]
+        return answer, items, _languages()
+
+    assert asyncio.run(serve()) == (b"ok", [b"item"], None)
+    assert seen == ["de", "de"]
+
+
+def test_an_err_in_a_stream_is_localized() -> None:
+    """A sync stream's Err aborts with the user message of the call's language."""
+
+    def stream(request: bytes, context: Any) -> Iterator[Any]:
+        yield Err(FAILURE)
+
+    wrapped: Any = rg_grpc._wrapped(grpc.unary_stream_rpc_method_handler(stream), False, Messages())
+    context = _Context()
+    aborted: list[grpc.Status] = []
+
+    def abort_with_status(status: grpc.Status) -> None:
+        aborted.append(status)
+        raise RuntimeError("aborted")
+
+    context.abort_with_status = abort_with_status  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError, match="aborted"):
+        list(wrapped.unary_stream(b"", context))
+    details = dict(aborted[0].trailing_metadata)["grpc-status-details-bin"]
+    assert isinstance(details, bytes)
+    assert exchange_of(details).localized_message == GERMAN
