@@ -25,6 +25,8 @@ from railguard.integrations._exchange import LOCALIZE
 from railguard.integrations.grpc import AioServerInterceptor, ServerInterceptor, failure_of
 from railguard.messages import LocalizedMessage, Messages
 
+from .grpc_servers import generic_handler, with_aio_server
+
 pytestmark = pytest.mark.integration
 
 SERVICE = "railguard.test.Localized"
@@ -58,11 +60,7 @@ def _stream(key: bytes, context: Any) -> Iterator[Result[bytes, Failure]]:
 
 
 def _handler(methods: dict[str, Callable[..., Any]], stream: Callable[..., Any]) -> Any:
-    handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {
-        name: grpc.unary_unary_rpc_method_handler(fn) for name, fn in methods.items()
-    }
-    handlers["Stream"] = grpc.unary_stream_rpc_method_handler(stream)
-    return grpc.method_handlers_generic_handler(SERVICE, handlers)
+    return generic_handler(SERVICE, methods, stream)
 
 
 def _unary(chan: grpc.Channel, name: str) -> grpc.UnaryUnaryMultiCallable[bytes, bytes]:
@@ -213,16 +211,8 @@ async def _aio_stream(key: bytes, context: Any) -> AsyncIterator[Any]:
 async def _with_aio_server(
     interceptor: AioServerInterceptor, body: Callable[[grpc.aio.Channel], Any]
 ) -> None:
-    server = grpc.aio.server(interceptors=[interceptor])
     methods = {"Return": _aio_returned, "Languages": _aio_languages}
-    server.add_generic_rpc_handlers((_handler(methods, _aio_stream),))
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as chan:
-            await asyncio.wait_for(body(chan), TIMEOUT)
-    finally:
-        await server.stop(grace=None)
+    await with_aio_server(interceptor, _handler(methods, _aio_stream), body)
 
 
 async def _aio_fails(chan: grpc.aio.Channel, failure: Failure, *languages: str) -> Any:

@@ -44,6 +44,7 @@ from railguard.integrations.grpc import (
 from railguard.integrations.starlette import FailureResponse, install
 from railguard.observe import REQUEST_ID, RequestIdMiddleware
 
+from .grpc_servers import generic_handler, with_aio_server
 from .servers import running_uvicorn
 
 pytestmark = pytest.mark.integration
@@ -125,11 +126,7 @@ _METHODS: dict[str, Callable[..., Any]] = {
 
 
 def _handler(methods: dict[str, Callable[..., Any]], stream: Callable[..., Any]) -> Any:
-    handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {
-        name: grpc.unary_unary_rpc_method_handler(fn) for name, fn in methods.items()
-    }
-    handlers["Stream"] = grpc.unary_stream_rpc_method_handler(stream)
-    return grpc.method_handlers_generic_handler(SERVICE, handlers)
+    return generic_handler(SERVICE, methods, stream)
 
 
 class _Traced(grpc.ServerInterceptor):
@@ -449,16 +446,8 @@ async def _aio_stream(key: bytes, context: Any) -> AsyncIterator[Any]:
 
 
 async def _with_aio_server(body: Callable[[grpc.aio.Channel], Any]) -> None:
-    server = grpc.aio.server(interceptors=[AioServerInterceptor()])
     methods = {"Return": _aio_returned, "Seen": _aio_seen, "Limited": _aio_limited}
-    server.add_generic_rpc_handlers((_handler(methods, _aio_stream),))
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as chan:
-            await asyncio.wait_for(body(chan), TIMEOUT)
-    finally:
-        await server.stop(grace=None)
+    await with_aio_server(AioServerInterceptor(), _handler(methods, _aio_stream), body)
 
 
 def test_aio_server_and_client(records: list[logging.LogRecord]) -> None:

@@ -22,6 +22,7 @@ from railguard.integrations import grpc as rg_grpc
 from railguard.integrations._exchange import LOCALIZE
 from railguard.integrations.grpc import rich_status
 from railguard.messages import LocalizedMessage, Messages
+from tests.grpc_context import ServicerContextStub
 
 GERMAN = LocalizedMessage("de", "Das angeforderte Element wurde nicht gefunden.")
 FAILURE = NotFoundFailure(message="order 17 missing from db-3")
@@ -136,23 +137,9 @@ def test_a_broken_catalog_sends_todays_status(caplog: pytest.LogCaptureFixture) 
     assert [r.message for r in caplog.records] == [f"railguard: localizing {failure.code} failed"]
 
 
-class _Context:
-    """The servicer context members the wrappers use, with ``accept-language: de``."""
-
-    def __init__(self) -> None:
-        self.trailers: tuple[tuple[str, str | bytes], ...] = ()
-
-    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
-        return (("accept-language", "de"),)
-
-    def set_trailing_metadata(self, trailers: tuple[tuple[str, str | bytes], ...]) -> None:
-        self.trailers = tuple(trailers)
-
-    def trailing_metadata(self) -> tuple[tuple[str, str | bytes], ...]:
-        return self.trailers
-
-    def code(self) -> None:
-        return None
+def _context() -> ServicerContextStub:
+    """A servicer context whose call asked for German."""
+    return ServicerContextStub((("accept-language", "de"),))
 
 
 def _languages() -> str | None:
@@ -181,9 +168,9 @@ def test_sync_wrappers_localize_and_leave_nothing_behind() -> None:
     wrapped_stream: Any = rg_grpc._wrapped(
         grpc.unary_stream_rpc_method_handler(stream), False, messages
     )
-    assert wrapped_unary.unary_unary(b"", _Context()) == b"ok"
+    assert wrapped_unary.unary_unary(b"", _context()) == b"ok"
     assert LOCALIZE.get() is None
-    steps = wrapped_stream.unary_stream(b"", _Context())
+    steps = wrapped_stream.unary_stream(b"", _context())
     assert next(steps) == b"item"
     assert LOCALIZE.get() is None  # between two items too
     assert next(steps) == b"item"
@@ -212,8 +199,8 @@ def test_aio_wrappers_reset_localize() -> None:
     )
 
     async def serve() -> tuple[object, list[bytes], str | None]:
-        answer = await wrapped_unary.unary_unary(b"", _Context())
-        items = [item async for item in wrapped_stream.unary_stream(b"", _Context())]
+        answer = await wrapped_unary.unary_unary(b"", _context())
+        items = [item async for item in wrapped_stream.unary_stream(b"", _context())]
         return answer, items, _languages()
 
     assert asyncio.run(serve()) == (b"ok", [b"item"], None)
@@ -227,16 +214,10 @@ def test_an_err_in_a_stream_is_localized() -> None:
         yield Err(FAILURE)
 
     wrapped: Any = rg_grpc._wrapped(grpc.unary_stream_rpc_method_handler(stream), False, Messages())
-    context = _Context()
-    aborted: list[grpc.Status] = []
-
-    def abort_with_status(status: grpc.Status) -> None:
-        aborted.append(status)
-        raise RuntimeError("aborted")
-
-    context.abort_with_status = abort_with_status  # type: ignore[attr-defined]
+    context = _context()
     with pytest.raises(RuntimeError, match="aborted"):
         list(wrapped.unary_stream(b"", context))
-    details = dict(aborted[0].trailing_metadata)["grpc-status-details-bin"]
+    assert context.aborted is not None
+    details = dict(context.aborted.trailing_metadata)["grpc-status-details-bin"]
     assert isinstance(details, bytes)
     assert exchange_of(details).localized_message == GERMAN

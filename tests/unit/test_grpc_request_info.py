@@ -21,6 +21,7 @@ from railguard.http import Exchange
 from railguard.integrations import grpc as rg_grpc
 from railguard.integrations._grpc_ids import sent
 from railguard.observe import REQUEST_ID
+from tests.grpc_context import ServicerContextStub
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 _REQUEST_INFO = "google.rpc.RequestInfo"
@@ -155,29 +156,7 @@ def test_the_request_info_counts_in_the_size_limit(slack: int) -> None:
 # -- the interceptors' wrappers, called directly --------------------------------------------
 
 
-class _Context:
-    """What the wrappers use of a grpcio ServicerContext (sync and aio alike)."""
-
-    def __init__(self, metadata: tuple[tuple[str, str], ...] = ()) -> None:
-        self.metadata = metadata
-        self.trailers: tuple[tuple[str, str | bytes], ...] = ()
-        self.aborted: grpc.Status | None = None
-
-    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
-        return self.metadata
-
-    def set_trailing_metadata(self, trailers: tuple[tuple[str, str | bytes], ...]) -> None:
-        self.trailers = tuple(trailers)
-
-    def trailing_metadata(self) -> tuple[tuple[str, str | bytes], ...]:
-        return self.trailers
-
-    def code(self) -> None:
-        return None
-
-    def abort_with_status(self, status: grpc.Status) -> None:
-        self.aborted = status
-        raise RuntimeError("aborted")
+_Context = ServicerContextStub
 
 
 def _handlers(seen: list[str | None]) -> tuple[Any, Any]:
