@@ -8,6 +8,7 @@ import json
 import logging
 import pickle
 import traceback
+from typing import cast
 
 import attrs
 import pytest
@@ -286,6 +287,20 @@ def test_broken_converter_falls_back_to_internal_failure(
     assert isinstance(failure, InternalFailure)
     assert failure.exception is original
     assert "LedgerLocked" in caplog.text
+
+
+def test_converter_returning_a_non_failure_falls_back_to_internal_failure(
+    isolated_catalog: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A converter that returns a non-Failure is logged by name; never handed on as the failure."""
+    register_exception(LedgerLocked, lambda exc: cast(Failure, "locked"))
+    original = LedgerLocked(SECRET)
+    with caplog.at_level(logging.ERROR, logger="railguard"):
+        failure = Failure.from_exception(original)
+    assert isinstance(failure, InternalFailure)
+    assert failure.exception is original
+    assert "converter registered for LedgerLocked returned str, not a Failure" in caplog.text
+    assert isinstance(wire_failure(original), InternalFailure)
 
 
 # --- unknown exceptions reveal nothing ------------------------------------------------------

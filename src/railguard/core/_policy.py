@@ -156,13 +156,22 @@ def _convert(exc: BaseException, state: int) -> Failure:
     # a carrier without a cause resolves nothing further: no context to enter
     token = None if entry.carrier and exc.__cause__ is None else _state.set(state + _LEVEL)
     try:
-        return entry.convert(exc)
+        failure: object = entry.convert(exc)  # a lambda may return anything
     except Exception:  # a broken converter (or carried state) must not hide the error  # noqa: BLE001
         _log.exception("railguard: converting %s failed", type(exc).__qualname__)
         return InternalFailure(exception=exc)
     finally:
         if token is not None:
             _state.reset(token)
+    if not isinstance(failure, Failure):  # say what is wrong, not "str has no .category" later
+        _log.error(
+            "railguard: the converter registered for %s returned %s, not a Failure",
+            type(exc).__qualname__,
+            type(failure).__qualname__,
+            exc_info=exc,
+        )
+        return InternalFailure(exception=exc)
+    return failure
 
 
 def failure_from_exception(exc: BaseException) -> Failure:
