@@ -195,6 +195,16 @@ def test_unwrap_or_raise_chains_the_cause_as_dunder_cause() -> None:
     assert chain[2] == ValidationFailure(message="root")
 
 
+def test_unwrap_or_raise_rejects_a_non_failure_in_the_error_channel() -> None:
+    """An Err holding a plain value or an exception is a TypeError naming it."""
+    with pytest.raises(TypeError, match="takes results whose failures are Failures, not 'boom'"):
+        unwrap_or_raise(Err("boom"))  # type: ignore[arg-type]
+    original = ValueError("bad")
+    with pytest.raises(TypeError, match="not ValueError") as info:
+        unwrap_or_raise(Err(original))  # type: ignore[arg-type]
+    assert info.value.__cause__ is original
+
+
 def test_unwrap_or_raise_round_trips_with_catching() -> None:
     """``catching`` of what ``unwrap_or_raise`` raises gives back the same ``Err``."""
     failure = TimeoutFailure(retry_after=2)

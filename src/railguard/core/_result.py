@@ -132,7 +132,10 @@ def unwrap_or_raise(result: Result[T, Failure]) -> T:
     if isinstance(result, Success):
         value: T = result.unwrap()
         return value
-    failure = result.failure()
+    failure: object = result.failure()
+    if not isinstance(failure, Failure):  # mypy cannot see it when Err(...) joined to Any
+        message = f"unwrap_or_raise() takes results whose failures are Failures, not {failure!r}"
+        raise TypeError(message) from (failure if isinstance(failure, BaseException) else None)
     exc = failure.to_exception()
     exc.add_note(f"railguard failure {failure}")
     raise exc
