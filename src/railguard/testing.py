@@ -1,6 +1,6 @@
 """Test helpers for railguard users: hypothesis strategies and exception equality.
 
-Requires ``hypothesis`` (in the ``dev`` extra). ``failures()`` can build an
+Requires ``hypothesis``: ``pip install 'railguard[testing]'``. ``failures()`` can build an
 instance of any registered failure class, with every field varied; round-trip
 laws of every boundary use it.
 """
@@ -15,7 +15,12 @@ from http import HTTPStatus
 from typing import Any, TypeVar, cast
 
 import attrs
-from hypothesis import strategies as st
+
+try:
+    from hypothesis import strategies as st
+except ImportError as missing:  # say which extra, not only which module
+    message = "railguard.testing needs hypothesis: pip install 'railguard[testing]'"
+    raise ImportError(message, name=missing.name) from missing
 
 from railguard import catalog
 from railguard.core import Category, Details, Failure, JSONValue, freeze_json

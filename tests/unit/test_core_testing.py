@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -111,3 +116,23 @@ def test_exceptions_equal_compares_groups_member_by_member() -> None:
     assert exceptions_equal(group.to_exception(), group.to_exception())
     other = FailureGroup(failures=[ValidationFailure(), TimeoutFailure()])
     assert not exceptions_equal(group.to_exception(), other.to_exception())
+
+
+def test_without_hypothesis_the_import_error_names_the_extra() -> None:
+    """Importing railguard.testing without hypothesis says which extra to install."""
+    blocked = "import sys; sys.modules['hypothesis'] = None; import railguard.testing"
+    done = subprocess.run(  # noqa: S603  # our own interpreter, a fixed script
+        [sys.executable, "-c", blocked], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode != 0
+    assert "ImportError: railguard.testing needs hypothesis: pip install 'railguard[testing]'" in (
+        done.stderr
+    )
+
+
+def test_the_testing_extra_installs_hypothesis() -> None:
+    """The `testing` extra of pyproject, the one the error and the docs name, brings hypothesis."""
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    assert any(requirement.startswith("hypothesis") for requirement in extras["testing"])
