@@ -3,12 +3,15 @@
 The blocks of one page run in order, in one namespace (a fresh module), as one test;
 pages added later are picked up without any change here. A block right after the line
 ``<!-- docs-test: skip ... -->`` is shown but not run (for snippets that need names
-the page does not define). Failure classes a page defines are forgotten after it, so
-pages may reuse codes.
+the page does not define). A block that prints and is followed right away by a
+```text block must print exactly that text. Failure classes a page defines are
+forgotten after it, so pages may reuse codes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import sys
 import types
@@ -28,10 +31,12 @@ _SKIP = re.compile(r"^\s*<!--\s*docs-test:\s*skip\b.*-->\s*$")
 
 @attrs.frozen
 class Block:
-    """One fenced ```python block: where it starts and its dedented source."""
+    """One fenced ```python block: where it starts, its dedented source, the text shown after it."""
 
     line: int
     source: str
+    output: str | None = None
+    """The ```text block right after this one (blank lines between), if any."""
 
 
 def python_blocks(text: str) -> list[Block]:
@@ -59,8 +64,20 @@ def python_blocks(text: str) -> list[Block]:
         start = index - len(body) + 1  # 1-based line number of the block's first line
         index += 1
         if language == "python" and not skipped:
-            blocks.append(Block(start, "\n".join(body) + "\n"))
+            blocks.append(Block(start, "\n".join(body) + "\n", _text_after(lines, index)))
     return blocks
+
+
+def _text_after(lines: list[str], index: int) -> str | None:
+    """The body of a ```text block starting at ``lines[index]`` (after blank lines), if any."""
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index >= len(lines) or lines[index].strip() != "```text":
+        return None
+    end = index + 1
+    while end < len(lines) and lines[end].strip() != "```":
+        end += 1
+    return "\n".join(lines[index + 1 : end]) + "\n"
 
 
 def _page_id(page: Path) -> str:
@@ -81,7 +98,11 @@ def test_page_examples_run(page: Path, isolated_catalog: None) -> None:
         for block in python_blocks(page.read_text(encoding="utf-8")):
             # pad so tracebacks point at the page's own line numbers
             code = compile("\n" * (block.line - 1) + block.source, str(page), "exec")
-            exec(code, module.__dict__)  # noqa: S102  # the documentation's own examples
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed) if block.output else contextlib.nullcontext():
+                exec(code, module.__dict__)  # noqa: S102  # the documentation's own examples
+            if block.output and printed.getvalue():
+                assert printed.getvalue() == block.output, f"{page}:{block.line} prints otherwise"
     finally:
         del sys.modules[name]
 
@@ -110,12 +131,20 @@ def test_block_extraction() -> None:
             "```",
             "c = 3",
             "````",
+            "```python",
+            "print(c)",
+            "```",
+            "",
+            "```text",
+            "3",
+            "```",
         ]
     )
     assert python_blocks(text) == [
         Block(3, "a = 1\n"),
         Block(10, "if a:\n    b = 2\n"),
         Block(18, "```\nc = 3\n"),
+        Block(22, "print(c)\n", "3\n"),
     ]
 
 
