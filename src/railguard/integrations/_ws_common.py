@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeAlias
 
@@ -11,7 +12,7 @@ from returns.result import Result, Success
 
 from railguard.core import Failure, InternalFailure, public_failure, wire_failure
 
-__all__ = ["FailureOf", "Outgoing", "Parse", "answer", "failure_of", "outgoing"]
+__all__ = ["FailureOf", "Outgoing", "Parse", "answer", "failure_of", "not_a_failure", "outgoing"]
 
 Outgoing: TypeAlias = str | bytes | None
 """A message to send back (text or binary), or nothing."""
@@ -21,6 +22,8 @@ FailureOf: TypeAlias = Callable[[BaseException], Failure]
 
 Parse: TypeAlias = Callable[[str | bytes], Result[Any, Failure]]
 """How a received message becomes the handler's argument (or the failure to answer)."""
+
+_log = logging.getLogger("railguard.websocket")
 
 
 def failure_of(exc: BaseException) -> Failure:
@@ -35,6 +38,20 @@ def failure_of(exc: BaseException) -> Failure:
     return wire_failure(exc)
 
 
+def not_a_failure(inner: object, returned_by: str) -> Failure:
+    """The failure answered for an ``Err`` holding ``inner``, not a `Failure`: a bug, logged.
+
+    An exception is answered by the wire policy; anything else is INTERNAL, its type
+    (never its value) named in the log for the code's author.
+    """
+    if isinstance(inner, BaseException):
+        return failure_of(inner)
+    _log.error(
+        "railguard: %s returned Err(%s), not Err(Failure)", returned_by, type(inner).__qualname__
+    )
+    return InternalFailure()
+
+
 def outgoing(value: object) -> tuple[Outgoing, Failure | None]:
     """Split what a handler returned into the message to send and the failure to report.
 
@@ -47,9 +64,7 @@ def outgoing(value: object) -> tuple[Outgoing, Failure | None]:
             inner = value.failure()
             if isinstance(inner, Failure):
                 return None, public_failure(inner)
-            if isinstance(inner, BaseException):
-                return None, failure_of(inner)
-            return None, InternalFailure()
+            return None, not_a_failure(inner, "a WebSocket handler")
         value = value.unwrap() if isinstance(value, Success) else value
     if value is None or isinstance(value, (str, bytes)):
         return value, None

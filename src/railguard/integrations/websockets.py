@@ -49,7 +49,7 @@ from websockets.http11 import Request, Response
 from websockets.typing import Data
 
 from railguard._wire import WireError, read_json
-from railguard.core import Category, Failure, InternalFailure, UnknownFailure, from_peer
+from railguard.core import Category, Failure, UnknownFailure, from_peer
 from railguard.observe import report
 from railguard.observe._request_id import REQUEST_ID, accept_request_id
 from railguard.websocket import (
@@ -78,7 +78,7 @@ from ._distiller import (
     uuid_from_query,
 )
 from ._exchange import LOCALIZE, frame_in_exchange
-from ._ws_common import FailureOf, Parse, answer, failure_of
+from ._ws_common import FailureOf, Parse, answer, failure_of, not_a_failure
 
 if TYPE_CHECKING:
     from railguard.messages import Messages
@@ -398,7 +398,7 @@ def handshake_errors(
         if isinstance(result, Err):
             inner = result.failure()
             if not isinstance(inner, Failure):
-                inner = failure_of(inner) if isinstance(inner, BaseException) else InternalFailure()
+                inner = not_a_failure(inner, "a handshake check")
             return _refusal(inner, style)
         if result is None or isinstance(result, Response):
             return result
