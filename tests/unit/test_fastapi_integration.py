@@ -177,6 +177,25 @@ async def test_result_routes_in_process(style: Style) -> None:
         assert decode(v2.status_code, v2.headers, v2.content, style) == NotFoundFailure()
 
 
+@pytest.mark.anyio
+async def test_a_result_of_none_declares_no_body_so_204_works() -> None:
+    """`-> Result[None, F]` with status_code=204 is accepted, as FastAPI accepts `-> None`."""
+    app = FastAPI()
+    install(app)
+
+    @app.delete("/agents/{agent_id}", status_code=204)
+    def delete_agent(agent_id: str) -> Result[None, NotFoundFailure]:
+        return Ok(None) if agent_id == "42" else Err(NotFoundFailure())
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        deleted = await client.delete("/agents/42")
+        assert (deleted.status_code, deleted.content) == (204, b"")
+        missing = await client.delete("/agents/7")
+        assert decode(missing.status_code, missing.headers, missing.content) == NotFoundFailure()
+    assert "404" in app.openapi()["paths"]["/agents/{agent_id}"]["delete"]["responses"]
+
+
 def test_install_twice_is_refused() -> None:
     """A second install() on the same app is an error."""
     app = FastAPI()

@@ -251,6 +251,8 @@ def _result_types(endpoint: Callable[..., Any]) -> tuple[object, tuple[type[Fail
     if typing.get_origin(annotation) is not Result:
         return None
     ok_type, err_type = typing.get_args(annotation)
+    if ok_type is type(None):  # `-> None` as FastAPI reads it: no response model (a 204 may say so)
+        ok_type = None
     return ok_type, tuple(_failure_classes(err_type))
 
 
