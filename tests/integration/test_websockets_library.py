@@ -343,6 +343,33 @@ async def test_messages_that_are_not_error_frames_pass_through(
 
 
 @pytest.mark.anyio
+async def test_handshake_check_returning_a_result_accepts_on_ok() -> None:
+    """A handshake_errors check typed `-> Result[None, F]`: Ok(None) accepts, Err refuses."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.http11 import Request
+
+    from railguard.integrations.websockets import failure_from_handshake, handshake_errors
+
+    def check(connection: ServerConnection, request: Request) -> Result[None, Failure]:
+        if request.path.endswith("token=ok"):
+            return Ok(None)
+        return Err(AuthenticationFailure(message="no token"))
+
+    async def greet(connection: ServerConnection) -> None:
+        await connection.send("welcome")
+
+    async with serve(greet, "127.0.0.1", 0, process_request=handshake_errors(check)) as server:
+        uri = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        async with asyncio.timeout(5), connect(uri + "/?token=ok") as client:
+            assert await client.recv() == "welcome"
+        with pytest.raises(InvalidStatus) as caught:
+            async with asyncio.timeout(5), connect(uri + "/"):
+                pass
+    assert caught.value.response.status_code == 401
+    assert failure_from_handshake(caught.value) == AuthenticationFailure(message="no token")
+
+
+@pytest.mark.anyio
 async def test_refused_handshake_becomes_a_failure() -> None:
     """A handshake refused with an error frame body decodes to that failure; else by status."""
     from websockets.asyncio.server import serve as serve_with

@@ -384,8 +384,8 @@ def handshake_errors(
     An exception it raises (the policy of `railguard.wire_failure` decides what
     is said; an unexpected one is a sanitized 500, logged) or an ``Err(failure)``
     it returns refuses the handshake with the failure's HTTP status and its error
-    frame as a JSON body, which `failure_from_handshake` reads back. Anything else
-    it returns (``None``, a ``Response``) is passed on.
+    frame as a JSON body, which `failure_from_handshake` reads back. ``None`` or a
+    ``Response`` it returns, bare or as ``Ok(...)``, is passed on (``None`` accepts).
     """
 
     async def wrapped(connection: ServerConnection, request: Request) -> Response | None:
@@ -400,6 +400,8 @@ def handshake_errors(
             if not isinstance(inner, Failure):
                 inner = not_a_failure(inner, "a handshake check")
             return _refusal(inner, style)
+        if isinstance(result, Success):  # a check returning Result: Ok(None) accepts
+            result = result.unwrap()
         if result is None or isinstance(result, Response):
             return result
         raise TypeError(f"process_request returned {type(result).__name__}, not a Response")
