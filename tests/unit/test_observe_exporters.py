@@ -102,3 +102,34 @@ def test_retry_attempt_is_an_event_only(
     assert "error.type" not in span.attributes
     assert span.events[0].attributes is not None
     assert span.events[0].attributes["error.type"] == "RATE_LIMIT"
+
+
+def test_installing_twice_on_one_registry_counts_on() -> None:
+    """install() again on the same registry (an app factory run twice) reuses its collectors."""
+    prometheus_client = pytest.importorskip("prometheus_client")
+    fresh = prometheus_client.CollectorRegistry()
+    try:
+        first = metrics.install(fresh)
+        report(NotFoundFailure(), boundary="http", log=False)
+        metrics.uninstall()
+        assert metrics.install(fresh) is first
+        assert metrics.install(fresh) is first
+        report(NotFoundFailure(), boundary="http", log=False)
+    finally:
+        metrics.uninstall()
+    assert 'code="NOT_FOUND",outcome="answered"} 2.0' in scrape(fresh)
+
+
+def test_a_failed_install_keeps_the_installed_metrics_counting() -> None:
+    """install() on a registry whose names are taken raises and leaves the previous one on."""
+    prometheus_client = pytest.importorskip("prometheus_client")
+    counting, taken = prometheus_client.CollectorRegistry(), prometheus_client.CollectorRegistry()
+    prometheus_client.Counter("railguard_failures", "taken by someone else", registry=taken)
+    try:
+        metrics.install(counting)
+        with pytest.raises(ValueError, match="railguard_failures"):
+            metrics.install(taken)
+        report(NotFoundFailure(), boundary="http", log=False)
+    finally:
+        metrics.uninstall()
+    assert 'code="NOT_FOUND",outcome="answered"} 1.0' in scrape(counting)

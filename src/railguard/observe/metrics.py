@@ -15,6 +15,7 @@ unknown code never becomes a label); no message, id or detail is a label.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any, Final
 
 from railguard.core import Failure, lookup
@@ -131,17 +132,28 @@ def _last_code(failure: Failure) -> str:
 
 _installed: Metrics | None = None
 
+_made: weakref.WeakKeyDictionary[CollectorRegistry, Metrics] = weakref.WeakKeyDictionary()
+"""The collectors `install` created, per registry: a registry holds each name once."""
+
 
 def install(registry: CollectorRegistry | None = None) -> Metrics:
     """Create the collectors on ``registry`` (default: prometheus-client's) and start counting.
 
-    A second call replaces the first one's observer (collectors on a new registry).
+    A second call replaces the first one's observer. On a registry an earlier call
+    installed on (an app factory called twice, tests), the same collectors count on.
     """
     global _installed  # noqa: PLW0603  # one installed instance, replaced whole
+    from prometheus_client import REGISTRY  # noqa: PLC0415  # extra
+
+    target = REGISTRY if registry is None else registry
+    metrics = _made.get(target)
+    if metrics is None:
+        metrics = Metrics(target)  # may raise (a name taken): the installed one stays
+        _made[target] = metrics
     uninstall()
-    _installed = Metrics(registry)
-    add_observer(_installed)
-    return _installed
+    _installed = metrics
+    add_observer(metrics)
+    return metrics
 
 
 def uninstall() -> None:
