@@ -505,6 +505,19 @@ def test_an_undecorated_subclass_with_a_code_is_refused_when_built(isolated_cata
     assert lookup("TEST_UNDECORATED") is None
 
 
+def test_an_unslotted_subclass_is_refused_naming_slots(isolated_catalog: None) -> None:
+    """@attrs.frozen(slots=False) decorates in place, unregistered: the error names slots=False."""
+    from railguard import lookup
+
+    @attrs.frozen(kw_only=True, slots=False)
+    class Unslotted(NotFoundFailure, code="TEST_UNSLOTTED"):
+        order_id: str = "o-1"
+
+    with pytest.raises(TypeError, match=r"without slots=False"):
+        Unslotted()
+    assert lookup("TEST_UNSLOTTED") is None
+
+
 def _layout_class(code: str) -> Any:
     """A failure class with a field layout no other class has (so nothing compiled it yet)."""
 

@@ -181,6 +181,11 @@ def _guard_undecorated(cls: type[Failure], *, declares: bool) -> None:
 
 def _undecorated(cls: type, /, *args: object, **kwargs: object) -> object:
     """``__new__`` of a failure subclass attrs never finished: refuse with the fix."""
+    if "__attrs_attrs__" in cls.__dict__:  # decorated in place: attrs only does that unslotted
+        raise TypeError(
+            f"{cls.__qualname__} is not registered: failure classes are slotted attrs classes;"
+            " decorate it with @attrs.frozen(kw_only=True), without slots=False"
+        )
     raise TypeError(
         f"{cls.__qualname__} is not registered: decorate it with @attrs.frozen(kw_only=True)"
         " (every failure class is an attrs class; an undecorated subclass is unusable)"
