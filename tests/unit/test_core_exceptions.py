@@ -8,7 +8,7 @@ import json
 import logging
 import pickle
 import traceback
-from typing import cast
+from typing import Any, cast
 
 import attrs
 import pytest
@@ -301,6 +301,31 @@ def test_converter_returning_a_non_failure_falls_back_to_internal_failure(
     assert failure.exception is original
     assert "converter registered for LedgerLocked returned str, not a Failure" in caplog.text
     assert isinstance(wire_failure(original), InternalFailure)
+
+
+@pytest.mark.parametrize(
+    ("exc_type", "converter", "says"),
+    [
+        (NotFoundFailure, lambda exc: NotFoundFailure(), "maps an exception type, not <class"),
+        (
+            "LedgerLocked",
+            lambda exc: NotFoundFailure(),
+            "maps an exception type, not 'LedgerLocked'",
+        ),
+        (
+            LedgerLocked,
+            NotFoundFailure(),
+            r"not NotFoundFailure\(.*\) \(write lambda exc: NotFoundFailure",
+        ),
+    ],
+)
+def test_register_exception_refuses_what_cannot_work(
+    isolated_catalog: None, exc_type: Any, converter: Any, says: str
+) -> None:
+    """A failure class for the type, a name, or a failure instead of a function: TypeError."""
+    with pytest.raises(TypeError, match=says):
+        register_exception(exc_type, converter)
+    assert isinstance(Failure.from_exception(LedgerLocked("eu")), InternalFailure)
 
 
 # --- unknown exceptions reveal nothing ------------------------------------------------------

@@ -125,7 +125,19 @@ def register_exception(
             from its own attributes, resolving no other exception than its ``__cause__``
             (through `cause_from`); an exception without a cause is then converted
             without entering the resolution context (railguard's exceptions, family roots).
+
+    Raises:
+        TypeError: ``exc_type`` is not an exception type, or ``converter`` is not callable
+            (a failure instance in its place: write ``lambda exc: TheFailure(...)``).
     """
+    given: object = exc_type  # checked at run time: a failure class is a common slip
+    if not (isinstance(given, type) and issubclass(given, BaseException)):
+        raise TypeError(f"register_exception() maps an exception type, not {exc_type!r}")
+    if not callable(converter):
+        raise TypeError(
+            f"register_exception() takes a function that builds the failure, not {converter!r}"
+            f" (write lambda exc: {type(converter).__name__}(...))"
+        )
     _table[exc_type] = _Entry(cast(_Converter, converter), public, carrier)
     _resolved.clear()
 
