@@ -204,6 +204,17 @@ def test_install_twice_is_refused() -> None:
         install(app)
 
 
+@pytest.mark.parametrize("target", [APIRouter(), None, "app"], ids=["router", "none", "str"])
+def test_install_refuses_what_is_not_an_app(target: Any) -> None:
+    """install(router) and the like: a TypeError naming the type, and the router's fix."""
+    with pytest.raises(
+        TypeError, match=f"takes a FastAPI or Starlette app, not {type(target).__name__}"
+    ):
+        install(target)
+    with pytest.raises(TypeError, match="route_class=Route"):
+        install(APIRouter())  # type: ignore[arg-type]
+
+
 def test_install_refuses_unknown_style() -> None:
     """install() takes only the envelope styles."""
     with pytest.raises(ValueError, match="style"):

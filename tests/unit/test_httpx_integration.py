@@ -179,6 +179,13 @@ async def test_wrapped_async_client_reads_streams() -> None:
         assert await afrom_response(response) == Err(NotFoundFailure(message="gone"))
 
 
+@pytest.mark.parametrize("client", ["https://api.example", None], ids=["url", "none"])
+def test_wrap_refuses_what_is_not_an_httpx_client(client: object) -> None:
+    """wrap("https://...") fails where it is called, naming what it takes."""
+    with pytest.raises(TypeError, match=r"takes an httpx\.Client or httpx\.AsyncClient, not"):
+        wrap(client)  # type: ignore[call-overload]
+
+
 def test_wrapped_client_with_kneo_styles() -> None:
     """style="auto" reads envelopes else kneo's table; "kneo" only kneo's table."""
     transport = httpx.MockTransport(_transport)

@@ -36,7 +36,7 @@ from fastapi.exceptions import (
     ResponseValidationError,
     WebSocketRequestValidationError,
 )
-from fastapi.routing import APIRoute, APIWebSocketRoute
+from fastapi.routing import APIRoute, APIRouter, APIWebSocketRoute
 from returns.result import Failure as Err
 from returns.result import Result, Success
 from starlette.applications import Starlette
@@ -447,7 +447,14 @@ def install(
     Raises:
         RuntimeError: railguard is already installed on ``app``.
         ValueError: ``style`` is not an envelope style, or ``validation`` is unknown.
+        TypeError: ``app`` is not an application (a router takes ``route_class=Route``).
     """
+    given: object = app  # checked at run time: a router or a module is a common slip
+    if not isinstance(given, Starlette):
+        hint = " (an APIRouter takes route_class=Route)" if isinstance(given, APIRouter) else ""
+        raise TypeError(
+            f"install() takes a FastAPI or Starlette app, not {type(given).__name__}{hint}"
+        )
     if not isinstance(app, FastAPI):
         install_handlers(app, style, type_base=type_base, messages=messages)
         return

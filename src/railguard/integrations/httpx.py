@@ -404,4 +404,10 @@ def wrap(
     """
     if isinstance(client, httpx.AsyncClient):
         return AsyncResultClient(client, style=style)
+    given: object = client  # checked at run time: a URL or a requests session is a slip
+    if not isinstance(given, httpx.Client):
+        raise TypeError(
+            f"wrap() takes an httpx.Client or httpx.AsyncClient, not {type(given).__name__}"
+            " (write wrap(httpx.Client(base_url=...)))"
+        )
     return ResultClient(client, style=style)
