@@ -122,6 +122,24 @@ async def test_backoff_async(clock: FakeClock, policy: RetryPolicy) -> None:
     assert clock.sleeps == [0.2]
 
 
+def test_retry_of_an_async_call_says_to_use_retry_async(policy: RetryPolicy) -> None:
+    """retry(lambda: client.get(...)) on an async client: a TypeError, not a coroutine back."""
+
+    async def fetch() -> Result[str, InfrastructureFailure]:
+        return Ok("done")
+
+    with pytest.raises(TypeError, match=r"retry\(\) got an awaitable .* retry_async"):
+        retry(fetch, idempotent=True, policy=policy)  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+async def test_retry_async_of_a_blocking_call_says_to_use_retry(policy: RetryPolicy) -> None:
+    """retry_async(blocking_call): a TypeError naming retry, not "can't be used in 'await'"."""
+    script = Script(Err(InfrastructureFailure()), Ok("done"))
+    with pytest.raises(TypeError, match=r"retry_async\(\) got a plain value .* retry\(\.\.\.\)"):
+        await retry_async(script, idempotent=True, policy=policy)  # type: ignore[arg-type]
+
+
 # --- after hint ----------------------------------------------------------------
 
 

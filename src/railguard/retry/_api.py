@@ -190,8 +190,8 @@ async def retry_async(
         can_regenerate=False,
     )
 
-    async def attempt(_: object) -> Result[Any, Failure]:
-        return cast("Result[Any, Failure]", await call())
+    def attempt(_: object) -> Awaitable[Result[Any, Failure]]:
+        return cast("Awaitable[Result[Any, Failure]]", call())  # run_async checks and awaits
 
     result = await run_async(
         run,

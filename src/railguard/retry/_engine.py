@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import tenacity
 from returns.result import Failure as Err
@@ -219,7 +220,15 @@ def run_sync(
                 return regenerated
             run.input = regenerated.unwrap()
             run.pending_regenerate = None
-        return call(run.input) if with_input else call()
+        result: object = call(run.input) if with_input else call()
+        if inspect.isawaitable(result):  # an async call given to the blocking retry
+            if inspect.iscoroutine(result):
+                result.close()  # never awaited: no "was never awaited" warning on top
+            raise TypeError(
+                "retry() got an awaitable from its call: retry an async call with"
+                " `await retry_async(...)` (retry_regenerating_async for retry_regenerating)"
+            )
+        return cast("Result[Any, Failure]", result)  # a Result, as the signature says
 
     retrying = tenacity.Retrying(sleep=run.policy.clock.sleep, **run.tenacity_kwargs())
     return retrying(attempt)
@@ -249,7 +258,14 @@ async def run_async(
                 return regenerated
             run.input = regenerated.unwrap()
             run.pending_regenerate = None
-        return await call(run.input)
+        pending: object = call(run.input)
+        if not inspect.isawaitable(pending):  # a blocking call given to the async retry
+            raise TypeError(
+                "retry_async() got a plain value from its call: retry a blocking call with"
+                " retry(...) (retry_regenerating for retry_regenerating_async)"
+            )
+        result: Result[Any, Failure] = await pending
+        return result
 
     retrying = tenacity.AsyncRetrying(sleep=run.policy.clock.asleep, **run.tenacity_kwargs())
     result: Result[Any, Failure] = await retrying(attempt)
