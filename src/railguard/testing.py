@@ -18,9 +18,9 @@ import attrs
 
 try:
     from hypothesis import strategies as st
-except ImportError as missing:  # say which extra, not only which module
-    message = "railguard.testing needs hypothesis: pip install 'railguard[testing]'"
-    raise ImportError(message, name=missing.name) from missing
+except ImportError as _missing:  # say which extra, not only which module
+    _message = "railguard.testing needs hypothesis: pip install 'railguard[testing]'"
+    raise ImportError(_message, name=_missing.name) from _missing
 
 from railguard import catalog
 from railguard.core import Category, Details, Failure, JSONValue, freeze_json
