@@ -31,12 +31,13 @@ streamed bodies); for a caught exception: `from_error`.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Final, overload
+from typing import Any, Final, cast, overload
 
 import attrs
 import httpx
 from returns.result import Failure as Err
 from returns.result import Result, Success
+from typing_extensions import Unpack
 
 from railguard._wire import excerpt
 from railguard.core import (
@@ -55,9 +56,14 @@ from railguard.http._style import exchange_of
 from railguard.observe import report
 from railguard.observe._request_id import REQUEST_ID
 
+from ._httpx_options import BodyOptions, RequestOptions, SendOptions
+
 __all__ = [
     "AsyncResultClient",
+    "BodyOptions",
+    "RequestOptions",
     "ResultClient",
+    "SendOptions",
     "afrom_response",
     "from_error",
     "from_response",
@@ -249,7 +255,9 @@ class ResultClient:
         self.client: httpx.Client = client
         self.style: DecodeStyle | None = style
 
-    def send(self, request: httpx.Request, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    def send(
+        self, request: httpx.Request, **kwargs: Unpack[SendOptions]
+    ) -> Result[httpx.Response, Failure]:
         """Send a built request."""
         try:
             response = self.client.send(_with_id(request), **kwargs)
@@ -258,42 +266,56 @@ class ResultClient:
         return from_response(response, style=self.style)
 
     def request(
-        self, method: str, url: httpx.URL | str, **kwargs: Any
+        self, method: str, url: httpx.URL | str, **kwargs: Unpack[BodyOptions]
     ) -> Result[httpx.Response, Failure]:
         """Send a request (``client.request``'s arguments)."""
         try:
             response = self.client.request(
-                method, url, **_request_kwargs(kwargs, self.client.headers)
+                method, url, **_request_kwargs(cast("dict[str, Any]", kwargs), self.client.headers)
             )
         except httpx.HTTPError as exc:
             return Err(_received(from_error(exc, style=self.style)))
         return from_response(response, style=self.style)
 
-    def get(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    def get(
+        self, url: httpx.URL | str, **kwargs: Unpack[RequestOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``GET``."""
         return self.request("GET", url, **kwargs)
 
-    def head(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    def head(
+        self, url: httpx.URL | str, **kwargs: Unpack[RequestOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``HEAD``."""
         return self.request("HEAD", url, **kwargs)
 
-    def options(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    def options(
+        self, url: httpx.URL | str, **kwargs: Unpack[RequestOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``OPTIONS``."""
         return self.request("OPTIONS", url, **kwargs)
 
-    def post(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    def post(
+        self, url: httpx.URL | str, **kwargs: Unpack[BodyOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``POST``."""
         return self.request("POST", url, **kwargs)
 
-    def put(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    def put(
+        self, url: httpx.URL | str, **kwargs: Unpack[BodyOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``PUT``."""
         return self.request("PUT", url, **kwargs)
 
-    def patch(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    def patch(
+        self, url: httpx.URL | str, **kwargs: Unpack[BodyOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``PATCH``."""
         return self.request("PATCH", url, **kwargs)
 
-    def delete(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    def delete(
+        self, url: httpx.URL | str, **kwargs: Unpack[RequestOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``DELETE``."""
         return self.request("DELETE", url, **kwargs)
 
@@ -323,7 +345,9 @@ class AsyncResultClient:
         self.client: httpx.AsyncClient = client
         self.style: DecodeStyle | None = style
 
-    async def send(self, request: httpx.Request, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    async def send(
+        self, request: httpx.Request, **kwargs: Unpack[SendOptions]
+    ) -> Result[httpx.Response, Failure]:
         """Send a built request."""
         try:
             response = await self.client.send(_with_id(request), **kwargs)
@@ -332,42 +356,56 @@ class AsyncResultClient:
         return await afrom_response(response, style=self.style)
 
     async def request(
-        self, method: str, url: httpx.URL | str, **kwargs: Any
+        self, method: str, url: httpx.URL | str, **kwargs: Unpack[BodyOptions]
     ) -> Result[httpx.Response, Failure]:
         """Send a request (``client.request``'s arguments)."""
         try:
             response = await self.client.request(
-                method, url, **_request_kwargs(kwargs, self.client.headers)
+                method, url, **_request_kwargs(cast("dict[str, Any]", kwargs), self.client.headers)
             )
         except httpx.HTTPError as exc:
             return Err(_received(from_error(exc, style=self.style)))
         return await afrom_response(response, style=self.style)
 
-    async def get(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    async def get(
+        self, url: httpx.URL | str, **kwargs: Unpack[RequestOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``GET``."""
         return await self.request("GET", url, **kwargs)
 
-    async def head(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    async def head(
+        self, url: httpx.URL | str, **kwargs: Unpack[RequestOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``HEAD``."""
         return await self.request("HEAD", url, **kwargs)
 
-    async def options(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    async def options(
+        self, url: httpx.URL | str, **kwargs: Unpack[RequestOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``OPTIONS``."""
         return await self.request("OPTIONS", url, **kwargs)
 
-    async def post(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    async def post(
+        self, url: httpx.URL | str, **kwargs: Unpack[BodyOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``POST``."""
         return await self.request("POST", url, **kwargs)
 
-    async def put(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    async def put(
+        self, url: httpx.URL | str, **kwargs: Unpack[BodyOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``PUT``."""
         return await self.request("PUT", url, **kwargs)
 
-    async def patch(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    async def patch(
+        self, url: httpx.URL | str, **kwargs: Unpack[BodyOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``PATCH``."""
         return await self.request("PATCH", url, **kwargs)
 
-    async def delete(self, url: httpx.URL | str, **kwargs: Any) -> Result[httpx.Response, Failure]:
+    async def delete(
+        self, url: httpx.URL | str, **kwargs: Unpack[RequestOptions]
+    ) -> Result[httpx.Response, Failure]:
         """``DELETE``."""
         return await self.request("DELETE", url, **kwargs)
 
