@@ -518,6 +518,19 @@ def test_an_unslotted_subclass_is_refused_naming_slots(isolated_catalog: None) -
     assert lookup("TEST_UNSLOTTED") is None
 
 
+def test_a_field_named_retry_is_refused_when_defined(isolated_catalog: None) -> None:
+    """A `retry` field would hide Failure.retry (what retry and every boundary read): TypeError."""
+    from railguard import lookup
+
+    with pytest.raises(TypeError, match=r"a field named 'retry' would hide Failure\.retry"):
+
+        @attrs.frozen(kw_only=True)
+        class Counted(Failure, code="TEST_RETRY_FIELD"):
+            retry: int = 3  # type: ignore[assignment]
+
+    assert lookup("TEST_RETRY_FIELD") is None
+
+
 def _layout_class(code: str) -> Any:
     """A failure class with a field layout no other class has (so nothing compiled it yet)."""
 

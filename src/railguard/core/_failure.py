@@ -90,6 +90,7 @@ class Failure:
             declares = code or category or status or recovery or fatal is not None
             _guard_undecorated(cls, declares=bool(declares))
             return
+        _refuse_a_retry_field(cls)
         if cls._abstract:
             return
         if "default_code" not in own:
@@ -167,6 +168,15 @@ class Failure:
         from ._policy import failure_from_exception  # noqa: PLC0415  # cycle
 
         return failure_from_exception(exc)
+
+
+def _refuse_a_retry_field(cls: type[Failure]) -> None:
+    """A field named ``retry`` would hide `Failure.retry`, which every boundary reads."""
+    if any(field.name == "retry" for field in attrs.fields(cls)):
+        raise TypeError(
+            f"{cls.__qualname__}: a field named 'retry' would hide Failure.retry, the"
+            " retry semantics every boundary reads; name it otherwise (retry_count)"
+        )
 
 
 def _guard_undecorated(cls: type[Failure], *, declares: bool) -> None:
