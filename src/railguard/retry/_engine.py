@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Final, Generic, TypeVar, cast
 
 import tenacity
 from returns.result import Failure as Err
@@ -192,6 +192,10 @@ class Run(Generic[I]):
         }
 
 
+_RESULTS: Final = (Success, Err)
+"""The classes a call's value usually has: no awaitable check for them (it is slow)."""
+
+
 def run_sync(
     run: Run[I],
     call: Callable[..., Result[Any, Failure]],
@@ -221,7 +225,7 @@ def run_sync(
             run.input = regenerated.unwrap()
             run.pending_regenerate = None
         result: object = call(run.input) if with_input else call()
-        if inspect.isawaitable(result):  # an async call given to the blocking retry
+        if result.__class__ not in _RESULTS and inspect.isawaitable(result):  # an async call
             if inspect.iscoroutine(result):
                 result.close()  # never awaited: no "was never awaited" warning on top
             raise TypeError(
