@@ -249,6 +249,7 @@ def test_request_id_goes_to_the_worker_its_log_the_record_and_back(worker: Worke
     assert pending.request_id == "req-celery-7f3a"
     assert _stored(pending)["request_id"] == "req-celery-7f3a"
     assert "trace_id" not in _stored(pending)  # the worker has no OpenTelemetry span
+    assert pending.trace_id is None
     lines = _log_lines(worker, f"answered AGENT_NOT_FOUND: no agent {name}")
     assert len(lines) == 1
     assert lines[0].endswith(" request_id=req-celery-7f3a")

@@ -18,7 +18,12 @@ from railguard import Err, Failure, MalformedFailure, NotFoundFailure, Ok, Resul
 from railguard.core import is_from_peer, peer_request_id, public_failure
 from railguard.families.kneo import KneoServerFailure
 from railguard.integrations.celery import REQUEST_ID_HEADER, record_of, result_task
-from railguard.integrations.celery._ids import plain_token, sent_headers, stored_id
+from railguard.integrations.celery._ids import (
+    plain_token,
+    sent_headers,
+    stored_id,
+    stored_trace_id,
+)
 from railguard.integrations.celery._records import decode_outcome, err_outcome, ok_outcome
 from railguard.observe import REQUEST_ID, report
 from railguard.retry import RetryExhaustedFailure, RetryPolicy
@@ -125,6 +130,28 @@ def test_a_malformed_stored_id_is_dropped(stored: object, records: list[logging.
     report(failure, boundary="celery", outcome="received")
     assert [r.peer_request_id for r in records] == [None]  # type: ignore[attr-defined]
     assert "forged" not in printed(records[0])
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        None,
+        123,
+        "",
+        "0" * 31,
+        "0" * 33,
+        "4BF92F3577B34DA6A3CE929D0E0E4736",  # upper case: not as OpenTelemetry writes it
+        "4bf92f3577b34da6a3ce929d0e0e473g",
+        "4bf92f3577b34da6a3ce929d0e0e4736\n",
+        ["4bf92f3577b34da6a3ce929d0e0e4736"],
+    ],
+)
+def test_a_malformed_stored_trace_id_is_dropped(stored: object) -> None:
+    """Not 32 lowercase hex digits: ``None``, the failure still read."""
+    outcome = {"err": record_of(FAILURE), "trace_id": stored}
+    assert decode_outcome(outcome).failure() == FAILURE
+    assert stored_trace_id(outcome) is None
+    assert stored_trace_id({"err": record_of(FAILURE)}) is None
 
 
 def test_no_failure_read_back_is_marked_as_a_peers() -> None:
@@ -243,3 +270,32 @@ def test_every_report_line_of_the_task_carries_its_id(
     assert [(r.getMessage(), r.request_id) for r in answered] == [  # type: ignore[attr-defined]
         ("answered NOT_FOUND: Agent 7 not found", "job-log")
     ]
+
+
+def test_the_trace_id_a_task_failed_in_is_read_back(app: Celery) -> None:
+    """Sent inside a span (eager: the task runs in it), the stored trace id is `trace_id`."""
+
+    @result_task(app, idempotent=True, name="ids.traced")
+    def task() -> Result[int, NotFoundFailure]:
+        return Err(FAILURE)
+
+    with TracerProvider().get_tracer("t").start_as_current_span("send") as span:
+        sent = task.delay()
+    assert sent.get(timeout=5) == Err(FAILURE)
+    assert sent.trace_id == format(span.get_span_context().trace_id, "032x")
+    untraced = task.delay()
+    assert untraced.get(timeout=5) == Err(FAILURE)
+    assert untraced.trace_id is None  # no span, nothing stored
+
+
+def test_a_success_has_no_stored_ids(app: Celery, request_id: str) -> None:
+    """``Ok`` stores no ids: both read ``None``, inside a span too."""
+
+    @result_task(app, idempotent=True, name="ids.fine")
+    def task() -> Result[int, NotFoundFailure]:
+        return Ok(1)
+
+    with TracerProvider().get_tracer("t").start_as_current_span("send"):
+        sent = task.delay()
+    assert sent.get(timeout=5) == Ok(1)
+    assert (sent.request_id, sent.trace_id) == (None, None)

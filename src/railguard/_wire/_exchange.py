@@ -26,12 +26,22 @@ from ._schema import schema_of
 if TYPE_CHECKING:
     from railguard.messages import LocalizedMessage
 
-__all__ = ["EMPTY", "MEMBERS", "Exchange", "bridge_record", "read_exchange", "splice", "strip"]
+__all__ = [
+    "EMPTY",
+    "MEMBERS",
+    "Exchange",
+    "bridge_record",
+    "read_exchange",
+    "splice",
+    "strip",
+    "valid_trace_id",
+]
 
 _TRACE_ID: Final = re.compile(r"[0-9a-f]{32}")
 
 
-def _valid_trace_id(value: object) -> bool:
+def valid_trace_id(value: object) -> bool:
+    """Whether ``value`` is an OpenTelemetry trace id as written: 32 lowercase hex digits."""
     return type(value) is str and _TRACE_ID.fullmatch(value) is not None
 
 
@@ -54,7 +64,7 @@ class Exchange:
 
     @trace_id.validator
     def _check_trace_id(self, _: object, value: str | None) -> None:
-        if value is not None and not _valid_trace_id(value):
+        if value is not None and not valid_trace_id(value):
             raise ValueError(f"a trace id is 32 lowercase hex digits, not {value!r}")
 
     def members(self) -> dict[str, object]:
@@ -136,7 +146,7 @@ def _piece(exchange: Exchange) -> str:
 def _member(key: str, value: object) -> bool:
     """Whether ``value`` is a well-formed exchange member ``key`` (else it is a plain member)."""
     if key == "trace_id":
-        return _valid_trace_id(value)
+        return valid_trace_id(value)
     if key == "localized_message":
         return _valid_localized(value)
     return type(value) is str
@@ -155,7 +165,7 @@ def read_exchange(obj: Mapping[str, object]) -> Exchange:
         message = LocalizedMessage(given["locale"], given["message"])
     return Exchange(
         request_id if type(request_id) is str else None,
-        cast("str", trace_id) if _valid_trace_id(trace_id) else None,
+        cast("str", trace_id) if valid_trace_id(trace_id) else None,
         message,
     )
 

@@ -11,7 +11,7 @@ from typing import Any, Final, NamedTuple, TypeVar
 import attrs
 from google.rpc import error_details_pb2, status_pb2
 
-from railguard._wire._exchange import EMPTY, Exchange, _valid_trace_id
+from railguard._wire._exchange import EMPTY, Exchange, valid_trace_id
 from railguard.core import (
     Category,
     Failure,
@@ -159,7 +159,7 @@ _TRACE_PREFIX: Final = "trace_id="
 def _request_info(request_id: str | None, trace_id: str | None) -> bytes:
     if trace_id is None:
         return _protobuf.request_info(request_id or "", "")
-    if not _valid_trace_id(trace_id):
+    if not valid_trace_id(trace_id):
         raise ValueError(f"a trace id is 32 lowercase hex digits, not {trace_id!r}")
     return _protobuf.request_info(request_id or "", _TRACE_PREFIX + trace_id)
 
@@ -375,7 +375,7 @@ def _exchange_from(
         return EMPTY if shown is None else Exchange(localized_message=shown)
     serving = info.serving_data
     trace = serving[len(_TRACE_PREFIX) :] if serving.startswith(_TRACE_PREFIX) else None
-    trace = trace if _valid_trace_id(trace) else None
+    trace = trace if valid_trace_id(trace) else None
     return Exchange(info.request_id or None, trace, shown)
 
 

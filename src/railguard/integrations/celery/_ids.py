@@ -6,8 +6,8 @@ The sender puts the caller's id (`railguard.observe.REQUEST_ID`, or the one give
 keeps of an ``X-Request-ID``), else to a new id, and resets it after the task; a
 retry is sent with the id the worker kept. A failed task's outcome carries the id
 (and the current OpenTelemetry trace id) beside its record, as an envelope frame
-carries them beside ``error``. The reader's `Pending.request_id` is a well-formed
-stored id; anything else reads as ``None``.
+carries them beside ``error``. The reader's `Pending.request_id` and
+`Pending.trace_id` are well-formed stored ids; anything else reads as ``None``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Final, TypeGuard, cast
 
 from celery import Task
 
+from railguard._wire._exchange import valid_trace_id
 from railguard.core import plain_request_id
 from railguard.observe._request_id import REQUEST_ID, accept_request_id, trace_id
 
@@ -29,6 +30,7 @@ __all__ = [
     "running_with_id",
     "sent_headers",
     "stored_id",
+    "stored_trace_id",
 ]
 
 HEADER: Final = "railguard_request_id"
@@ -97,3 +99,12 @@ def stored_id(outcome: Mapping[str, object]) -> str | None:
     """The worker's request id of a stored outcome; ``None`` when absent or not a plain token."""
     value = outcome.get("request_id")
     return value if plain_token(value) else None
+
+
+def stored_trace_id(outcome: Mapping[str, object]) -> str | None:
+    """The worker's trace id of a stored outcome; ``None`` when absent or malformed.
+
+    Well-formed is what `add_ids` stores: OpenTelemetry's 32 lowercase hex digits.
+    """
+    value = outcome.get("trace_id")
+    return cast("str", value) if valid_trace_id(value) else None

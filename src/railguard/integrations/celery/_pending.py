@@ -14,7 +14,7 @@ from returns.result import Result
 
 from railguard.core import Failure, TimeoutFailure
 
-from ._ids import stored_id
+from ._ids import stored_id, stored_trace_id
 from ._records import decode_outcome
 
 __all__ = ["Pending"]
@@ -55,10 +55,26 @@ class Pending(Generic[T, F]):
         worker made. ``None`` before the task finished, for a success, and for a stored
         id that is not a plain token (never read as it is).
         """
+        outcome = self._outcome()
+        return None if outcome is None else stored_id(outcome)
+
+    @property
+    def trace_id(self) -> str | None:
+        """The OpenTelemetry trace id a failed task ran in, as its worker stored it; else ``None``.
+
+        Stored when a span was current in the worker (an instrumented worker, or a task
+        that opens one). ``None`` before the task finished, for a success, without a
+        span, and for a stored value that is not 32 lowercase hex digits.
+        """
+        outcome = self._outcome()
+        return None if outcome is None else stored_trace_id(outcome)
+
+    def _outcome(self) -> Mapping[str, object] | None:
+        """The stored outcome of a finished task, when it is a mapping (railguard's)."""
         if not self._result.ready():
             return None
         outcome = self._result.result
-        return stored_id(outcome) if isinstance(outcome, Mapping) else None
+        return cast("Mapping[str, object]", outcome) if isinstance(outcome, Mapping) else None
 
     def ready(self) -> bool:
         """Whether the task has finished (its result is stored)."""
