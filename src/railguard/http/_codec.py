@@ -110,7 +110,8 @@ def encode(
                 key, failure, style, type_base, instance
             )
             if template is not None:
-                message = encode_basestring_ascii(failure.message)
+                text = failure.message
+                message = _json_strings.get(text) or _json_string(text)
                 pieces = template.pieces
                 if pieces is not None:  # no instance: the message joins the pieces
                     body = message.join(pieces)
@@ -142,6 +143,20 @@ class _Template(NamedTuple):
 _templates: dict[tuple[object, ...], _Template] = {}
 """``(class, style, type_base, no instance, *templated field values)`` → its template."""
 _MAX_TEMPLATES: Final = 4096
+
+
+_json_strings: dict[str, str] = {}
+"""The JSON string of each short message seen (most messages are constants in the code)."""
+_MAX_JSON_STRINGS: Final = 1024
+_SHORT: Final = 256
+
+
+def _json_string(text: str) -> str:
+    """``text`` as a JSON string, kept while the cache has room and the text is short."""
+    found = encode_basestring_ascii(text)
+    if len(text) <= _SHORT and len(_json_strings) < _MAX_JSON_STRINGS:
+        _json_strings[text] = found
+    return found
 
 
 def _values(failure: Failure, fields: tuple[str, ...]) -> list[object]:
