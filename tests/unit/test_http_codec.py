@@ -517,8 +517,8 @@ def test_a_lone_surrogate_travels_on_every_wire() -> None:
 
 
 @pytest.mark.parametrize("style", ["agents", "problem", "bridge"])
-def test_a_short_messages_json_is_kept_and_a_long_ones_is_not(style: Style) -> None:
-    """The template fill keeps a short message's JSON string; either encodes as the style does."""
+def test_a_short_messages_answer_is_kept_and_a_long_ones_is_not(style: Style) -> None:
+    """The template keeps a short message's answer (and JSON); each encodes as the style does."""
     short = f'Agent "{style}" not found: é \u2028 \x01'
     long = "Agent not found. " * 20
     for message in (short, long):
@@ -531,5 +531,20 @@ def test_a_short_messages_json_is_kept_and_a_long_ones_is_not(style: Style) -> N
         )
         assert first == again == plain
         assert _json(again)[_MESSAGE_MEMBER[style]] == message
+        assert (first is again) == (message is short)  # the kept answer, reused
     assert _json_strings[short] == json.dumps(short)
     assert long not in _json_strings
+
+
+def test_with_an_instance_the_kept_json_string_fills_the_template() -> None:
+    """A problem answer with an instance reuses the message's kept JSON string, byte for byte."""
+    message = 'Gone: "x" \u2028'
+    first = encode(NotFoundFailure(message=message), "problem", instance="/a%2Fb")
+    again = encode(NotFoundFailure(message=message), "problem", instance="/a%2Fb")
+    reference = STYLES["problem"].encode
+    assert reference is not None
+    plain = reference(
+        NotFoundFailure(message=message), type_base=DEFAULT_TYPE_BASE, instance="/a%2Fb"
+    )
+    assert first == again == plain
+    assert _json_strings[message] == json.dumps(message)
