@@ -62,5 +62,5 @@ def compile_reader(
 
 
 def _plain_name(attr: str) -> bool:
-    """Whether ``attr`` can be written ``exc.attr`` (an identifier, no keyword, not mangled)."""
+    """Whether ``attr`` can be written ``exc.attr``: an identifier that is not a keyword."""
     return attr.isidentifier() and not keyword.iskeyword(attr)
