@@ -7,9 +7,12 @@ import json
 import logging
 import subprocess
 import sys
+import types
+from contextvars import ContextVar
 
 import httpx
 import pytest
+from opentelemetry import context
 from opentelemetry.sdk.trace import TracerProvider
 
 from railguard import NotFoundFailure, UpstreamFailure, wire_failure
@@ -22,6 +25,7 @@ from railguard.integrations._exchange import LOCALIZE, current_exchange
 from railguard.integrations.httpx import wrap
 from railguard.messages import LocalizedMessage, Messages
 from railguard.observe import REQUEST_ID, report, trace_id
+from railguard.observe._request_id import _context_reader
 from railguard.websocket import decode_frame, encode_frame, frame_dict, frame_exchange
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -139,6 +143,31 @@ def test_trace_id_reads_the_current_span() -> None:
     with TracerProvider().get_tracer("t").start_as_current_span("s") as span:
         assert trace_id() == format(span.get_span_context().trace_id, "032x")
     assert trace_id() is None
+
+
+def test_the_default_otel_runtime_is_read_through_its_context_variable() -> None:
+    """With OpenTelemetry's own runtime context, the reader is its ContextVar's ``get``."""
+    reader = _context_reader(context)
+    assert reader is not None
+    assert reader == context._RUNTIME_CONTEXT._current_context.get  # type: ignore[attr-defined]  # the probed private name
+    with TracerProvider().get_tracer("t").start_as_current_span("s"):
+        assert reader() is context.get_current()
+        assert reader()
+
+
+def test_another_otel_runtime_is_read_through_get_current() -> None:
+    """Any other runtime context (or renamed internals): ``get_current`` itself answers."""
+    current = object()
+
+    def get_current() -> object:
+        return current
+
+    class OtherRuntime:
+        _current_context = ContextVar("other", default=current)
+
+    other = types.SimpleNamespace(get_current=get_current, _RUNTIME_CONTEXT=OtherRuntime())
+    assert _context_reader(other) is get_current
+    assert _context_reader(types.SimpleNamespace(get_current=get_current)) is get_current
 
 
 def test_railguard_never_imports_opentelemetry_for_trace_ids() -> None:

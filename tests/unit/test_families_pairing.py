@@ -177,3 +177,36 @@ def test_a_restated_constant_is_refused() -> None:
 
         class Restated(PairedException, failure=_shop_failure(), family=family):
             DEFAULT_MESSAGE = "shop"
+
+
+def test_the_compiled_reader_reads_any_attribute_name_and_the_cause() -> None:
+    """The pair's reader, compiled on first use, reads a keyword-named attribute and the cause."""
+
+    @attrs.frozen(kw_only=True, field_transformer=keyword_defaults)
+    class RoutedFailure(_Shop, code="TEST_ROUTED"):
+        origin: str = "nowhere"
+
+    routed = Family(base=_FAMILY.base, special={"origin": Attr("origin", "from")})
+
+    class ShopError(_ShopState, PairedException, failure=_shop_failure(), family=routed):
+        pass
+
+    class RoutedError(ShopError, failure=RoutedFailure):
+        def __init__(self, origin: str) -> None:
+            super().__init__("routed")
+            setattr(self, "from", origin)  # not an identifier: read with getattr
+
+    pairing_of = RoutedError._pairing  # pyright: ignore[reportPrivateUsage]
+    first = pairing_of.read
+    plain = RoutedError("the shelf")
+    try:
+        raise RoutedError("the till") from ValueError("secret")
+    except RoutedError as exc:
+        caused = exc
+    assert plain.failure == RoutedFailure(message="routed", origin="the shelf")
+    assert pairing_of.read is not first  # compiled, in place
+    assert caused.failure == RoutedFailure(
+        message="routed", origin="the till", cause=caused.failure.cause
+    )
+    assert caused.failure.cause is not None
+    assert caused.failure == Failure.from_exception(caused)

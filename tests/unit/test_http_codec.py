@@ -32,12 +32,17 @@ from railguard.http import (
     DEFAULT_TYPE_BASE,
     MAX_BODY_BYTES,
     RAW_LIMIT,
+    STYLES,
     HttpError,
+    Style,
     decode,
     detect_style,
     encode,
     parse_retry_after,
 )
+from railguard.http._codec import _json_strings
+
+_MESSAGE_MEMBER: dict[str, str] = {"agents": "message", "problem": "detail", "bridge": "message"}
 
 
 def _json(error: HttpError) -> dict[str, object]:
@@ -509,3 +514,37 @@ def test_a_lone_surrogate_travels_on_every_wire() -> None:
         for style in ("agents", "problem", "bridge"):
             assert decode(*encode(failure, style), style) == failure
         assert decode_frame(encode_frame(failure)) == failure
+
+
+@pytest.mark.parametrize("style", ["agents", "problem", "bridge"])
+def test_a_short_messages_answer_is_kept_and_a_long_ones_is_not(style: Style) -> None:
+    """The template keeps a short message's answer (and JSON); each encodes as the style does."""
+    short = f'Agent "{style}" not found: é \u2028 \x01'
+    long = "Agent not found. " * 20
+    for message in (short, long):
+        first = encode(NotFoundFailure(message=message), style)
+        again = encode(NotFoundFailure(message=message), style)
+        reference = STYLES[style].encode
+        assert reference is not None
+        plain = reference(
+            NotFoundFailure(message=message), type_base=DEFAULT_TYPE_BASE, instance=None
+        )
+        assert first == again == plain
+        assert _json(again)[_MESSAGE_MEMBER[style]] == message
+        assert (first is again) == (message is short)  # the kept answer, reused
+    assert _json_strings[short] == json.dumps(short)
+    assert long not in _json_strings
+
+
+def test_with_an_instance_the_kept_json_string_fills_the_template() -> None:
+    """A problem answer with an instance reuses the message's kept JSON string, byte for byte."""
+    message = 'Gone: "x" \u2028'
+    first = encode(NotFoundFailure(message=message), "problem", instance="/a%2Fb")
+    again = encode(NotFoundFailure(message=message), "problem", instance="/a%2Fb")
+    reference = STYLES["problem"].encode
+    assert reference is not None
+    plain = reference(
+        NotFoundFailure(message=message), type_base=DEFAULT_TYPE_BASE, instance="/a%2Fb"
+    )
+    assert first == again == plain
+    assert _json_strings[message] == json.dumps(message)

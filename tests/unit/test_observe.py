@@ -30,6 +30,7 @@ from railguard.observe import (
     report,
     set_levels,
 )
+from railguard.observe._report import listening
 from railguard.observe._request_id import accept_request_id
 
 pytest_plugins = ["tests.observing"]  # the fixture records
@@ -177,6 +178,29 @@ def test_disabled_level_logs_nothing_but_observers_still_run() -> None:
         remove_observer(seen.append)
         logger.setLevel(old)
     assert [(o.boundary, o.failure.code) for o in seen] == [("websocket", "NOT_FOUND")]
+
+
+def test_listening_follows_observers_and_levels_changed_at_runtime() -> None:
+    """`listening` is asked on every answer: an observer or a level set later counts at once."""
+    logger = logging.getLogger("railguard.http")
+    old = logger.level
+    seen: list[Observation] = []
+    logger.setLevel(logging.WARNING)
+    try:
+        assert not listening(NotFoundFailure(), "http")  # INFO, below the logger's level
+        assert listening(InternalFailure(), "http")  # ERROR
+        add_observer(seen.append)
+        assert listening(NotFoundFailure(), "http")
+        remove_observer(seen.append)
+        assert not listening(NotFoundFailure(), "http")
+        logger.setLevel(logging.INFO)
+        assert listening(NotFoundFailure(), "http")
+        set_levels({Category.NOT_FOUND: logging.DEBUG})
+        assert not listening(NotFoundFailure(), "http")
+    finally:
+        remove_observer(seen.append)
+        logger.setLevel(old)
+        set_levels()
 
 
 def test_a_failing_observer_does_not_break_the_report(records: list[logging.LogRecord]) -> None:

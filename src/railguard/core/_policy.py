@@ -212,7 +212,9 @@ def wire_failure(exc: BaseException) -> Failure:
     if state & _WIRE:  # a converter resolving a cause or member: the policy is in force
         return _convert(exc, state)
     failure = _convert(exc, state | _WIRE)  # one context-variable set for the whole walk
-    if _peers and getattr(exc, _PEER_MARK, False) and not is_from_peer(failure):
+    if not _peers:  # no peer failure alive: nothing to answer as our own (`public_failure`)
+        return failure
+    if getattr(exc, _PEER_MARK, False) and not is_from_peer(failure):
         return public_failure(from_peer(failure, request_id=_marked_id(exc)))  # rebuilt
     return public_failure(failure)
 

@@ -40,6 +40,8 @@ from railguard.core import (
     thaw_json,
 )
 
+from ._reader import Reader, compile_reader
+
 __all__ = [
     "ArgsMessage",
     "Attr",
@@ -393,6 +395,8 @@ class Pairing:
         self._codecs: tuple[Codec, ...] | None = None
         self._plan: _Plan | None = None
         self._dumping: _DumpPlan | None = None
+        self.read: Reader = self._first_read
+        """`failure_of` itself: the pair's compiled reader, once it has been used."""
 
     @property
     def codecs(self) -> tuple[Codec, ...]:
@@ -433,16 +437,14 @@ class Pairing:
 
     def failure_of(self, exc: BaseException) -> Failure:
         """The failure an exception of this pair stands for."""
+        return self.read(exc)
+
+    def _first_read(self, exc: BaseException) -> Failure:
+        """Compile the pair's reader (`compile_reader`), put it in `read`'s place, read."""
         attributes, others = self._plan or self._loading_plan()
-        kwargs: dict[str, Any] = {}
-        if exc.__cause__ is not None:  # else no cause: the field's default
-            kwargs["cause"] = cause_from(exc)
-        for name, attr, convert in attributes:
-            value = getattr(exc, attr)
-            kwargs[name] = value if convert is None else convert(value)
-        for codec in others:
-            codec.load(exc, kwargs)
-        return self.failure_class(**kwargs)
+        loads = tuple(codec.load for codec in others)
+        self.read = compile_reader(self.failure_class, attributes, loads, cause_from)
+        return self.read(exc)
 
     def exception_of(self, failure: Failure) -> BaseException:
         """The exception of a failure of this pair, its cause chain attached."""
@@ -506,7 +508,7 @@ class PairedException(Exception):
     @property
     def failure(self) -> PairedFailure:
         """The failure this exception stands for, built from its state."""
-        return self._pairing.failure_of(self)  # type: ignore[return-value]  # the pair's failure class
+        return self._pairing.read(self)  # type: ignore[return-value]  # the pair's failure class
 
     def __reduce__(self) -> tuple[Callable[..., BaseException], tuple[object, ...]]:
         return reduce_exception(self)
@@ -530,7 +532,7 @@ def _derive_constants(cls: type[PairedException], pairing: Pairing) -> None:
 
 
 def _carried(exc: PairedException) -> Failure:
-    return exc._pairing.failure_of(exc)  # pyright: ignore[reportPrivateUsage]  # `failure`, one call less
+    return exc._pairing.read(exc)  # pyright: ignore[reportPrivateUsage]  # `failure`, one call less
 
 
 class _FromClass:

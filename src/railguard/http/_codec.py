@@ -110,12 +110,11 @@ def encode(
                 key, failure, style, type_base, instance
             )
             if template is not None:
-                message = encode_basestring_ascii(failure.message)
-                pieces = template.pieces
-                if pieces is not None:  # no instance: the message joins the pieces
-                    body = message.join(pieces)
-                else:
-                    body = template.body.format(message, _json_instance(instance))
+                text = failure.message
+                if template.pieces is not None:  # no instance: the answer is the message's
+                    return template.answers.get(text) or _filled(template, text)
+                message = _json_strings.get(text) or _json_string(text)
+                body = template.body.format(message, _json_instance(instance))
                 # `HttpError(...)` without the named tuple's Python-level ``__new__``
                 return _new_tuple(HttpError, (template.status, template.headers, body.encode()))
     encoder = _style(style, encoding=True).encode
@@ -137,11 +136,46 @@ class _Template(NamedTuple):
     """A ``str.format`` string: ``{0}`` is the JSON message, ``{1}`` the JSON instance."""
     pieces: tuple[str, ...] | None
     """Without an instance: the body split where the message goes (joined by it)."""
+    answers: dict[str, HttpError]
+    """Without an instance: the answer filled for each short message seen (see `_filled`)."""
 
 
 _templates: dict[tuple[object, ...], _Template] = {}
 """``(class, style, type_base, no instance, *templated field values)`` → its template."""
 _MAX_TEMPLATES: Final = 4096
+
+
+_json_strings: dict[str, str] = {}
+"""The JSON string of each short message seen (most messages are constants in the code)."""
+_MAX_KEPT: Final = 1024
+"""The most JSON strings, and the most filled answers, kept (each)."""
+_SHORT: Final = 256
+_answers_kept = 0
+
+
+def _json_string(text: str) -> str:
+    """``text`` as a JSON string, kept while the cache has room and the text is short."""
+    found = encode_basestring_ascii(text)
+    if len(text) <= _SHORT and len(_json_strings) < _MAX_KEPT:
+        _json_strings[text] = found
+    return found
+
+
+def _filled(template: _Template, text: str) -> HttpError:
+    """The answer of ``template`` (no instance) for the message ``text``; kept for reuse.
+
+    An answer is immutable, so the same one serves every failure with this message;
+    kept while ``text`` is short and fewer than `_MAX_KEPT` answers are kept in all.
+    """
+    global _answers_kept  # noqa: PLW0603  # one count for every template; a race only miscounts
+    assert template.pieces is not None  # noqa: S101  # the caller's test
+    body = (_json_strings.get(text) or _json_string(text)).join(template.pieces)
+    # `HttpError(...)` without the named tuple's Python-level ``__new__``
+    answer: HttpError = _new_tuple(HttpError, (template.status, template.headers, body.encode()))
+    if len(text) <= _SHORT and _answers_kept < _MAX_KEPT:
+        template.answers[text] = answer
+        _answers_kept += 1
+    return answer
 
 
 def _values(failure: Failure, fields: tuple[str, ...]) -> list[object]:
@@ -174,7 +208,7 @@ def _template(failure: Failure, style: str, type_base: str, has_instance: bool) 
     text = text.replace(encode_basestring_ascii(_MESSAGE_SLOT), "{0}")
     text = text.replace(encode_basestring_ascii(_INSTANCE_SLOT), "{1}")
     pieces = None if has_instance else tuple(raw.split(encode_basestring_ascii(_MESSAGE_SLOT)))
-    return _Template(error.status, error.headers, text, pieces)
+    return _Template(error.status, error.headers, text, pieces, {})
 
 
 def detect_style(headers: HeadersLike, body: bytes | str) -> DecodeStyle:

@@ -27,7 +27,7 @@ import inspect
 import types
 import typing
 from collections.abc import Callable, Coroutine, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from fastapi import FastAPI
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -266,13 +266,14 @@ def _failure_classes(hint: object) -> Iterable[type[Failure]]:
         yield origin
 
 
-def _settle(result: object) -> object:
+def _settle(result: Any) -> object:  # any value: a Result is checked here
     """``Ok(value)`` → the value; ``Err(failure)`` → its response, encoded when it is sent."""
-    kind = type(result)  # the exact classes first: ``isinstance`` on returns' ABCs is a call
+    # the exact classes first: ``isinstance`` on returns' ABCs is a call (so is ``cast``)
+    kind = type(result)
     if kind is not Err and (kind is Success or isinstance(result, Success)):
-        return cast("Success[object]", result).unwrap()
+        return result.unwrap()
     if kind is Err or isinstance(result, Err):
-        inner = cast("Err[object]", result).failure()
+        inner = result.failure()
         if isinstance(inner, Failure):
             return FailureResponse(inner)
         if isinstance(inner, BaseException):

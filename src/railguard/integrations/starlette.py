@@ -35,6 +35,7 @@ from railguard.core import Details, Failure, InternalFailure, public_failure, wi
 from railguard.http import CONTENT_TYPES, DEFAULT_TYPE_BASE, HttpError, Style, encode
 from railguard.http._status import for_status
 from railguard.observe import report
+from railguard.observe._report import listening
 
 from ._exchange import http_in_exchange, localize_stack
 from .starlette_ws import WebSocketFailureMiddleware, send_failure
@@ -197,7 +198,8 @@ class Responder:
         """``failure`` encoded in the app's style; an unencodable failure gives a generic 500."""
         instance = path if self.style == "problem" else None
         public = public_failure(failure)
-        report(public, boundary="http")
+        if listening(public, "http"):
+            report(public, boundary="http")
         try:
             error = encode(public, self.style, type_base=self.type_base, instance=instance)
             return http_in_exchange(error, public)  # the request's id and trace id, when set

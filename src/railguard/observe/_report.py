@@ -27,6 +27,7 @@ __all__ = [
     "add_observer",
     "fields_of",
     "level_for",
+    "listening",
     "remove_observer",
     "report",
     "set_levels",
@@ -163,6 +164,19 @@ def _logger(boundary: str) -> logging.Logger:
     if found is None:
         found = _loggers[boundary] = logging.getLogger(f"railguard.{boundary}")
     return found
+
+
+def listening(failure: Failure, boundary: str) -> bool:
+    """Whether `report` of ``failure`` at ``boundary`` has anyone to tell (cheap).
+
+    An observer is installed, or ``railguard.<boundary>`` takes the failure's level
+    (``Logger.isEnabledFor``, which follows level changes). A boundary on a hot path
+    asks this first: when nothing listens, it costs less than the call that finds out.
+    """
+    if _observers:
+        return True
+    logger = _loggers.get(boundary) or _logger(boundary)
+    return logger.isEnabledFor(_class_levels.get(type(failure)) or level_for(failure))
 
 
 def report(

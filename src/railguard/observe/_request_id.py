@@ -44,14 +44,38 @@ def request_id() -> str | None:
 
 
 _get_current: Callable[[], object] | None = None
-"""``opentelemetry.context.get_current``, kept once the application has imported tracing."""
+"""OpenTelemetry's current-context reader, kept once the application has imported tracing."""
 
 
 def _otel_get_current() -> Callable[[], object] | None:
     global _get_current  # noqa: PLW0603  # found once, then kept
     if "opentelemetry.trace" in sys.modules:
-        _get_current = getattr(sys.modules.get("opentelemetry.context"), "get_current", None)
+        _get_current = _context_reader(sys.modules.get("opentelemetry.context"))
     return _get_current
+
+
+def _context_reader(context: object) -> Callable[[], object] | None:
+    """``context.get_current``, or the one ``ContextVar``'s ``get`` it reads (a probe).
+
+    OpenTelemetry's default runtime context, ``ContextVarsRuntimeContext``, keeps the
+    current context in a ``ContextVar`` (private names): its own ``get`` answers the
+    same without two Python calls. Any other runtime context, or a release that
+    changes these names, gets ``get_current`` itself.
+    """
+    get_current = getattr(context, "get_current", None)
+    runtime = getattr(context, "_RUNTIME_CONTEXT", None)
+    variable = getattr(runtime, "_current_context", None)
+    contextvars_context = sys.modules.get("opentelemetry.context.contextvars_context")
+    default_runtime = getattr(contextvars_context, "ContextVarsRuntimeContext", None)
+    if (
+        default_runtime is not None
+        and type(runtime) is default_runtime
+        and isinstance(variable, ContextVar)
+        and callable(get_current)
+        and variable.get() is get_current()
+    ):
+        return variable.get
+    return get_current
 
 
 def in_otel_context() -> bool:
