@@ -16,6 +16,7 @@ from railguard import (
     Category,
     ConflictFailure,
     Err,
+    Failure,
     FailureGroup,
     InternalFailure,
     NotFoundFailure,
@@ -281,6 +282,29 @@ def test_unwrap_of_a_non_failure_is_unexpected() -> None:
     with pytest.raises(UnwrapFailedError) as caught:
         Err("secret text").unwrap()
     assert isinstance(failure_for_exception(caught.value), InternalFailure)
+
+
+@pytest.mark.anyio
+async def test_a_route_returning_err_of_a_non_failure_is_a_logged_500(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``Err("text")`` from a route: a generic 500, and one log line naming the type only."""
+    app = FastAPI()
+    install(app)
+
+    @app.get("/broken")
+    def broken() -> Result[int, Failure]:
+        return Err("secret text")  # type: ignore[arg-type]  # the mistake under test
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        with caplog.at_level("ERROR", logger="railguard.http"):
+            response = await client.get("/broken")
+    assert response.status_code == 500
+    assert "secret" not in response.text
+    lines = [r.getMessage() for r in caplog.records if "not Err(Failure)" in r.getMessage()]
+    assert lines == ["railguard: a route returned Err(str), not Err(Failure)"]
+    assert all("secret" not in r.getMessage() for r in caplog.records)
 
 
 def test_exception_groups() -> None:

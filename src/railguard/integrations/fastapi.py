@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import types
 import typing
 from collections.abc import Callable, Coroutine, Iterable, Mapping
@@ -64,6 +65,8 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+_log = logging.getLogger("railguard.http")
 
 _FAILURES_ATTR: Final = "__railguard_failures__"
 _STATUSES_ATTR: Final = "__railguard_statuses__"
@@ -278,6 +281,10 @@ def _settle(result: Any) -> object:  # any value: a Result is checked here
             return FailureResponse(inner)
         if isinstance(inner, BaseException):
             raise inner
+        # a bug in the route: its type (never its value, which may be a secret) in the log
+        _log.error(
+            "railguard: a route returned Err(%s), not Err(Failure)", type(inner).__qualname__
+        )
         return FailureResponse(InternalFailure())
     return result
 
