@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import Callable
@@ -46,12 +47,35 @@ def _failure() -> Failure:
     return _failure_class()(message=MESSAGE)
 
 
-def baseline_app() -> FastAPI:
+def _numbered_messages() -> Callable[[], str]:
+    """A new message on every call (``MESSAGE`` with a count): no two answers alike."""
+    numbers = itertools.count()
+    return lambda: f"Agent with identifier {next(numbers)} not found."
+
+
+def baseline_app(*, varying: bool = False) -> FastAPI:
+    """FastAPI's own ``HTTPException``; ``varying``: a different message on every request."""
     app = FastAPI()
+    message = _numbered_messages() if varying else (lambda: MESSAGE)
 
     @app.get("/agents/{agent_id}")
     async def get_agent(agent_id: str) -> dict[str, str]:
-        raise HTTPException(status_code=404, detail=MESSAGE)
+        raise HTTPException(status_code=404, detail=message())
+
+    return app
+
+
+def varying_err_app() -> FastAPI:
+    """The ``Err`` route with a different message on every request (as `baseline_app`'s
+    ``varying``): what the encoder's per-message caches do not serve."""
+    app = FastAPI()
+    install(app)
+    not_found = _failure_class()
+    message = _numbered_messages()
+
+    @app.get("/agents/{agent_id}")
+    async def get_agent_result(agent_id: str) -> Result[dict[str, str], Failure]:
+        return Err(not_found(message=message()))
 
     return app
 
@@ -222,12 +246,23 @@ def run() -> list[Ratio]:
     returned_rps, raised_rps, base_rps = responses_per_second(
         [railguard_app(raising=False), railguard_app(raising=True), baseline_app()]
     )
+    varying_rps, varying_base_rps = responses_per_second(
+        [varying_err_app(), baseline_app(varying=True)]
+    )
     return [
         paired(
             "http: error responses/s, Err route vs FastAPI HTTPException",
             returned_rps,
             base_rps,
             ">= 1.05",
+            higher_is_better=True,
+            unit="responses/s",
+        ),
+        paired(
+            "http: error responses/s, Err route vs HTTPException, a new message each time",
+            varying_rps,
+            varying_base_rps,
+            "-",
             higher_is_better=True,
             unit="responses/s",
         ),
