@@ -205,6 +205,39 @@ def test_decodes_a_plain_agents_server_envelope() -> None:
     assert decode(409, {}, body) == ConflictFailure(message="Busy.")
 
 
+def test_a_foreign_items_extra_members_are_kept_in_its_details() -> None:
+    """An agents server's own members in an item (``field``, ``loc``) are details, not lost.
+
+    A ``details`` member of the item wins where both name the same key; the members of a
+    second item and of a cause are kept the same way.
+    """
+    body = json.dumps(
+        {
+            "code": "CONFLICT",
+            "message": "Busy.",
+            "errors": [
+                {"type": "CONFLICT", "message": "Busy.", "field": "name", "details": {"a": 1}},
+            ],
+        }
+    )
+    assert decode(409, {}, body) == ConflictFailure(
+        message="Busy.", details={"field": "name", "a": 1}
+    )
+    clash = {"type": "CONFLICT", "message": "m", "a": "member", "details": {"a": "details"}}
+    two = json.dumps({"code": "CONFLICT", "errors": [clash, {**clash, "loc": ["body", "x"]}]})
+    group = decode(409, {}, two)
+    assert isinstance(group, FailureGroup)
+    assert [dict(f.details) for f in group.failures] == [
+        {"a": "details"},
+        {"a": "details", "loc": ("body", "x")},
+    ]
+    cause = {"type": "TIMEOUT", "message": "slow", "upstream": "db"}
+    nested = json.dumps({"code": "CONFLICT", "errors": [{**clash, "cause": cause}]})
+    assert decode(409, {}, nested).cause == TimeoutFailure(
+        message="slow", details={"upstream": "db"}
+    )
+
+
 def test_unknown_code_keeps_code_message_and_raw_body() -> None:
     """An unknown code decodes to UnknownFailure with code, message, status and raw body."""
     body = json.dumps(

@@ -20,10 +20,12 @@ AGENTS_ITEM: Final = layout(
     status="status",
     status_always=False,
     category_always=False,
+    keep_unknown=True,
 )
 """``{"type": CODE, "message", ...}``: an agents ``errors`` item, a problem's ``errors`` item,
 and the causes and members of both envelopes; ``category`` only when the instance varies it
-(a registered type implies it), though a ``category`` member still decodes."""
+(a registered type implies it), though a ``category`` member still decodes. A member a
+foreign server adds to an item is kept in its details (railguard writes none)."""
 
 BRIDGE_NESTED: Final = layout(
     name="bridge-nested",

@@ -67,6 +67,9 @@ class Layout:
     """Typed field → member carrying it (a group's ``failures`` → ``errors``)."""
     flat_details: bool = False
     """Details are merged into the object (the bridge ``to_dict()``), clashing keys nested."""
+    keep_unknown: bool = False
+    """Members neither the form nor the class reads are kept in details when read (a
+    foreign record loses nothing); always so with ``flat_details``."""
     nested_name: str | None = None
     """The layout of causes and failures held in fields (default: this one)."""
     order: tuple[str, ...] = ("code", "message", "status")
@@ -389,6 +392,10 @@ def read(  # noqa: PLR0912  # one check per member, inline on the hot path
         kwargs["retry_after"] = ctx.retry_after
     if form.flat_details:
         _read_flat_details(obj, schema, form, depth, kwargs)
+    elif form.keep_unknown and len(obj) > 2:  # ``type`` and ``message`` alone: all known
+        known = _known.get((cls, form.name)) or _known_members(schema, form)
+        if not known.issuperset(obj):
+            _read_flat_details(obj, schema, form, depth, kwargs)
     if schema.fields and not (
         schema.default_code_only and code == cls.default_code and "fields" not in obj
     ):
@@ -430,10 +437,23 @@ def _read_common(
         kwargs["retry_after"] = parse_retry_after(retry_after)
 
 
+_known: dict[tuple[type[Failure], str], frozenset[str]] = {}
+"""The members a layout and a class read, per (class, layout name)."""
+
+
+def _known_members(schema: Schema, form: Layout) -> frozenset[str]:
+    """The members ``form`` and ``schema``'s class read (kept in `_known`)."""
+    known = _known[schema.cls, form.name] = form.reserved | schema.keys
+    return known
+
+
 def _read_flat_details(
     obj: dict[str, object], schema: Schema, form: Layout, depth: int, kwargs: dict[str, Any]
 ) -> None:
-    """Members that are neither the form's nor typed fields are the failure's details."""
+    """Members that are neither the form's nor typed fields are the failure's details.
+
+    Merged with the ``details`` member, whose keys win.
+    """
     taken = form.reserved
     keys = schema.keys
     flat = {key: value for key, value in obj.items() if key not in taken and key not in keys}
