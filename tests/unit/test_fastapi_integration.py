@@ -426,7 +426,11 @@ async def test_a_returned_err_is_encoded_without_an_exception(
     async def no_handler(*args: object) -> None:
         raise AssertionError("a returned Err must not reach an exception handler")
 
+    def no_answer(*args: object) -> None:
+        raise AssertionError("a returned Err must not be answered as a raised exception")
+
     monkeypatch.setattr(Responder, "handle", no_handler)
+    monkeypatch.setattr(Responder, "http_response", no_answer)
     transport = httpx.ASGITransport(app=build_app("problem"))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         missing = await client.get("/agents/7")

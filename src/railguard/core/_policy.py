@@ -170,20 +170,31 @@ def _convert(exc: BaseException, state: int) -> Failure:
     try:
         failure: object = entry.convert(exc)  # a lambda may return anything
     except Exception:  # a broken converter (or carried state) must not hide the error  # noqa: BLE001
-        _log.exception("railguard: converting %s failed", type(exc).__qualname__)
-        return InternalFailure(exception=exc)
+        return _broken(exc)
     finally:
         if token is not None:
             _state.reset(token)
-    if not isinstance(failure, Failure):  # say what is wrong, not "str has no .category" later
-        _log.error(
-            "railguard: the converter registered for %s returned %s, not a Failure",
-            type(exc).__qualname__,
-            type(failure).__qualname__,
-            exc_info=exc,
-        )
-        return InternalFailure(exception=exc)
-    return failure
+    return failure if isinstance(failure, Failure) else _not_failure(exc, failure)
+
+
+def _broken(exc: BaseException) -> Failure:
+    """A converter raised on ``exc``: logged, and the sanitized failure in its place."""
+    _log.exception("railguard: converting %s failed", type(exc).__qualname__)
+    return InternalFailure(exception=exc)
+
+
+def _not_failure(exc: BaseException, value: object) -> Failure:
+    """A converter returned ``value``, not a failure: logged, and the sanitized failure.
+
+    Said plainly here rather than as "str has no .category" later.
+    """
+    _log.error(
+        "railguard: the converter registered for %s returned %s, not a Failure",
+        type(exc).__qualname__,
+        type(value).__qualname__,
+        exc_info=exc,
+    )
+    return InternalFailure(exception=exc)
 
 
 def failure_from_exception(exc: BaseException) -> Failure:
@@ -209,6 +220,16 @@ def wire_failure(exc: BaseException) -> Failure:
     a failure decoded from a peer is answered as our own (`public_failure`).
     """
     state = _state.get()
+    if not state and not _peers:
+        # the usual answer: a carrier without a cause (a family or railguard exception),
+        # nothing under way, no peer failure alive; `_convert` gives the same, one call deeper
+        entry = _resolved.get(type(exc))
+        if entry is not None and entry.carrier and entry.public and exc.__cause__ is None:
+            try:
+                carried: object = entry.convert(exc)
+            except Exception:  # noqa: BLE001  # as `_convert`
+                return _broken(exc)
+            return carried if isinstance(carried, Failure) else _not_failure(exc, carried)
     if state & _WIRE:  # a converter resolving a cause or member: the policy is in force
         return _convert(exc, state)
     failure = _convert(exc, state | _WIRE)  # one context-variable set for the whole walk

@@ -390,10 +390,8 @@ def _answering(
             responder = responder_of(scope)
             if handlers is None or not responder.answers(exc, handlers):
                 raise
-            response = await responder.handle(request, exc)
+            response = responder.http_response(request, exc)
             exc.__traceback__ = None  # as Starlette does once its handler answered
-            if response is None:  # pragma: no cover  # `handle` answers every HTTP request
-                raise
             return response
 
     return answering

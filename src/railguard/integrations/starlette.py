@@ -211,10 +211,7 @@ class Responder:
         self, failure: Failure, path: str | None, headers: Mapping[str, str] | None = None
     ) -> Response:
         """The response carrying ``failure``; an unencodable failure answers a generic 500."""
-        error = self.encoded(failure, path)
-        if error.status in _NO_BODY:
-            return Response(status_code=error.status, headers=dict(headers or {}))
-        return _EnvelopeResponse(error, headers)
+        return _to_response(self.encoded(failure, path), headers=headers)
 
     def _converter(self, exc_type: type[BaseException]) -> FrameworkFailure | None:
         """The framework's mapping for ``exc_type`` (the most specific in its MRO), remembered."""
@@ -241,20 +238,28 @@ class Responder:
 
     async def handle(self, connection: HTTPConnection, exc: Exception) -> Response | None:
         """THE exception handler, registered on the root class: a response, or a frame and close."""
-        scope = connection.scope
-        if scope["type"] == "websocket":
+        if connection.scope["type"] == "websocket":
             if not isinstance(exc, WebSocketDisconnect) and isinstance(connection, WebSocket):
                 await send_failure(connection, self.failure_for(exc, connection), close=True)
             return None
+        return self.http_response(connection, exc)
+
+    def http_response(self, connection: HTTPConnection, exc: Exception) -> Response:
+        """The answer `handle` gives ``exc`` on an HTTP request (called without a coroutine)."""
         headers = None
         if isinstance(exc, HTTPException):
             headers = exc.headers
             if exc.status_code in _NO_BODY or exc.status_code < 400:
                 return Response(status_code=exc.status_code, headers=headers)
-        path = _request_target(scope) if self.style == "problem" else None  # its ``instance``
         if self._converters.get(type(exc), _UNSEEN) is None:  # known: no framework mapping
-            return self.respond(wire_failure(exc), path, headers)
-        return self.respond(self.failure_for(exc, connection), path, headers)
+            failure = wire_failure(exc)
+        else:
+            failure = self.failure_for(exc, connection)
+        path = _request_target(connection.scope) if self.style == "problem" else None
+        error = self.encoded(failure, path)
+        if error.status in _NO_BODY:
+            return Response(status_code=error.status, headers=dict(headers or {}))
+        return _EnvelopeResponse(error, headers)
 
     def answers(
         self, exc: Exception, handlers: tuple[Mapping[Any, Any], Mapping[int, Any]]
