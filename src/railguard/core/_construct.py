@@ -245,7 +245,8 @@ def _compile(layout: list[tuple[object, ...]], *, post_init: bool, internable: b
         on_twin += twin_lines
         on_cls += cls_lines
         if kind == "value":
-            same.append(f"{alias} is _d{i}")
+            # ``message`` first: the field a call most often sets, so the test ends at once
+            same.insert(1 if alias == "message" else len(same), f"{alias} is _d{i}")
     params = ["cls", "/", *positional]
     if keyword:
         params += ["*", *keyword]
