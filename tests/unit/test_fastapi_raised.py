@@ -20,7 +20,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from railguard import FailureGroup
 from railguard.families.agents import AgentNotFoundException
-from railguard.http import decode
+from railguard.http import Style, decode
 from railguard.integrations.fastapi import MAX_VALIDATION_ERRORS, install
 from railguard.integrations.starlette import Responder
 
@@ -41,10 +41,10 @@ def _raise(kind: str) -> None:
     raise ValueError(SECRET)
 
 
-def _app(seen: list[BaseException | None]) -> FastAPI:
-    """``/plain/{kind}`` raises with no dependency; ``/yielding/{kind}`` with one that yields."""
+def _app(seen: list[BaseException | None], style: Style = "agents") -> FastAPI:
+    """``/direct/{kind}`` raises with no dependency; ``/yields/{kind}`` with one that yields."""
     app = FastAPI()
-    install(app)
+    install(app, style)
 
     def watching() -> Iterator[None]:
         try:
@@ -54,11 +54,11 @@ def _app(seen: list[BaseException | None]) -> FastAPI:
             raise
         seen.append(None)
 
-    @app.get("/plain/{kind}")
+    @app.get("/direct/{kind}")
     def plain(kind: str) -> None:
         _raise(kind)
 
-    @app.get("/yielding/{kind}", dependencies=[Depends(watching)])
+    @app.get("/yields/{kind}", dependencies=[Depends(watching)])
     def yielding(kind: str) -> None:
         _raise(kind)
 
@@ -72,15 +72,17 @@ async def _get(app: FastAPI, path: str) -> httpx.Response:
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("style", ["agents", "problem", "bridge"])
 @pytest.mark.parametrize("kind", ["family", "http", "unexpected"])
-async def test_same_answer_either_way(kind: str) -> None:
+async def test_same_answer_either_way(kind: str, style: Style) -> None:
     """A route without dependencies answers exactly as one whose yield dependency sees it."""
     seen: list[BaseException | None] = []
-    app = _app(seen)
-    shortcut = await _get(app, f"/plain/{kind}")
-    usual = await _get(app, f"/yielding/{kind}")
+    app = _app(seen, style)
+    shortcut = await _get(app, f"/direct/{kind}")
+    usual = await _get(app, f"/yields/{kind}")
     assert shortcut.status_code == usual.status_code >= 400
-    assert shortcut.content == usual.content
+    # the problem style's ``instance`` is each request's path (of the same length)
+    assert shortcut.content.replace(b"/direct/", b"/yields/") == usual.content
     assert dict(shortcut.headers) == dict(usual.headers)
     assert SECRET not in shortcut.text
     assert len(seen) == 1  # the yielding route's dependency saw its exception
@@ -91,7 +93,7 @@ async def test_same_answer_either_way(kind: str) -> None:
 async def test_answered_in_the_route_without_dependencies() -> None:
     """The route's own handler answered it: the responder looked the exception type up."""
     app = _app([])
-    response = await _get(app, "/plain/family")
+    response = await _get(app, "/direct/family")
     assert response.status_code == 404
     responder = app.state.railguard
     assert isinstance(responder, Responder)
