@@ -240,6 +240,35 @@ def test_error_reply_closes_only_fatal_failures() -> None:
     assert forced.close == (4400, "VALIDATION: bad")
 
 
+def test_error_reply_reads_fatal_per_instance_when_the_category_is_a_field(
+    isolated_catalog: None,
+) -> None:
+    """``fatal`` is read once per class only where the class decides it.
+
+    A class whose ``category`` is a field, or that redefines ``fatal``, is asked per instance.
+    """
+    from railguard import Category, UnknownFailure
+
+    for first, second in ((Category.AUTHENTICATION, Category.NOT_FOUND),) * 2:
+        assert error_reply(UnknownFailure(code="X", category=first)).close is not None
+        assert error_reply(UnknownFailure(code="X", category=second)).close is None
+
+    @attrs.frozen(kw_only=True)
+    class MaybeFatalFailure(ValidationFailure, code="TEST_MAYBE_FATAL"):
+        ends: bool = False
+
+        @property
+        def fatal(self) -> bool:
+            return self.ends
+
+    assert error_reply(MaybeFatalFailure()).close is None
+    assert error_reply(MaybeFatalFailure(ends=True)).close is not None
+    assert error_reply(MaybeFatalFailure()).close is None
+    # a class that decides at class level: the same answer on every send
+    assert [error_reply(ValidationFailure()).close for _ in range(2)] == [None, None]
+    assert all(error_reply(WebSocketClosedFailure()).close for _ in range(2))
+
+
 def test_non_finite_floats_travel_as_their_names(isolated_catalog: None) -> None:
     """A NaN or infinite float field travels as "NaN"/"Infinity" and comes back (both wires)."""
 

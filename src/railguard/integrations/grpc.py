@@ -68,6 +68,7 @@ from railguard.grpc._status import decoded, serialized
 from railguard.integrations._exchange import LOCALIZE, localized_message
 from railguard.integrations._grpc_ids import REQUEST_ID_KEY, keep_id, peer_id, sent, served_id
 from railguard.observe import report
+from railguard.observe._report import listening
 from railguard.observe._request_id import REQUEST_ID, trace_id
 from railguard.retry import DEFAULT_POLICY, RetryPolicy, retry, retry_async
 
@@ -200,7 +201,8 @@ def _aborted(context: grpc.ServicerContext) -> bool:
 
 
 def _abort(context: grpc.ServicerContext, failure: Failure) -> NoReturn:
-    report(failure, boundary="grpc")
+    if listening(failure, "grpc"):  # nothing built when no one takes the line
+        report(failure, boundary="grpc")
     context.abort_with_status(rich_status(failure))
 
 
@@ -365,7 +367,8 @@ class ServerInterceptor(grpc.ServerInterceptor):
 
 
 async def _abort_async(context: grpc.aio.ServicerContext[Any, Any], failure: Failure) -> NoReturn:
-    report(failure, boundary="grpc")
+    if listening(failure, "grpc"):
+        report(failure, boundary="grpc")
     await context.abort_with_status(rich_status(failure))
 
 
@@ -514,7 +517,8 @@ def failure_of(error: grpc.RpcError) -> Failure:
 def _received(error: grpc.RpcError) -> Failure:
     """The failure of a failed call, reported once (``received`` on ``railguard.grpc``)."""
     failure = failure_of(error)
-    report(failure, boundary="grpc", outcome="received")
+    if listening(failure, "grpc"):
+        report(failure, boundary="grpc", outcome="received")
     return failure
 
 

@@ -54,6 +54,7 @@ from railguard.http import DecodeStyle, decode, detect_style
 from railguard.http._status import for_status, kneo_network_class
 from railguard.http._style import exchange_of
 from railguard.observe import report
+from railguard.observe._report import listening
 from railguard.observe._request_id import REQUEST_ID
 
 from ._httpx_options import BodyOptions, RequestOptions, SendOptions
@@ -146,8 +147,9 @@ def _request_kwargs(kwargs: dict[str, Any], defaults: httpx.Headers) -> dict[str
 
 def _received(failure: Failure) -> Failure:
     """Report a failure received from a peer (`railguard.observe.report`) and return it."""
-    key = getattr(failure, "idempotency_key", None)
-    report(failure, boundary="httpx", outcome="received", idempotency_key=key)
+    if listening(failure, "httpx"):  # nothing built when no one takes the line
+        key = getattr(failure, "idempotency_key", None)
+        report(failure, boundary="httpx", outcome="received", idempotency_key=key)
     return failure
 
 

@@ -30,6 +30,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from railguard.core import Failure
 from railguard.observe import report
+from railguard.observe._report import listening
 from railguard.websocket import (
     Style,
     bridge_failure,
@@ -73,7 +74,8 @@ async def send_failure(
     Returns:
         Whether the connection is now closed.
     """
-    report(failure, boundary="websocket")
+    if listening(failure, "websocket"):  # nothing built when no one takes the line
+        report(failure, boundary="websocket")
     if websocket.application_state is WebSocketState.DISCONNECTED:
         return True
     if websocket.application_state is WebSocketState.RESPONSE:
@@ -271,7 +273,8 @@ class _Tracked:
         await self._send(message)
 
     async def report(self, failure: Failure, style: Style) -> None:
-        report(failure, boundary="websocket")
+        if listening(failure, "websocket"):
+            report(failure, boundary="websocket")
         reply = error_reply(failure, style=style, close=True)
         assert reply.close is not None  # noqa: S101  # close=True always gives one
         code, reason = reply.close

@@ -51,6 +51,7 @@ from websockets.typing import Data
 from railguard._wire import WireError, read_json
 from railguard.core import Category, Failure, UnknownFailure, from_peer
 from railguard.observe import report
+from railguard.observe._report import listening
 from railguard.observe._request_id import REQUEST_ID, accept_request_id
 from railguard.websocket import (
     CloseCode,
@@ -132,7 +133,8 @@ async def send_failure(
     Returns:
         Whether the connection was closed (or was already closed).
     """
-    report(failure, boundary="websocket")
+    if listening(failure, "websocket"):  # nothing built when no one takes the line
+        report(failure, boundary="websocket")
     frame, closing = reply_parts(failure, style=style, close=close)
     try:
         await connection.send(frame_in_exchange(frame, failure))
@@ -205,7 +207,8 @@ async def recv_result(connection: Connection) -> Result[Data, Failure]:
         # a peer's failure: answered as ours on our wires; its id kept for our logs
         failure = from_frame_dict(frame, raw=cast(str, message))
         failure = from_peer(failure, request_id=frame_exchange(frame).request_id)
-        report(failure, boundary="websocket", outcome="received")  # the peer's words, logged here
+        if listening(failure, "websocket"):  # the peer's words, logged here
+            report(failure, boundary="websocket", outcome="received")
         return Err(failure)
     return Success(message)
 
@@ -410,7 +413,8 @@ def handshake_errors(
 
 
 def _refusal(failure: Failure, style: Style) -> Response:
-    report(failure, boundary="websocket")
+    if listening(failure, "websocket"):
+        report(failure, boundary="websocket")
     frame, _ = reply_parts(failure, style=style, close=False)
     body = frame_in_exchange(frame, failure).encode()
     status = int(failure.status)

@@ -28,6 +28,7 @@ __all__ = [
     "fields_of",
     "level_for",
     "listening",
+    "observed",
     "remove_observer",
     "report",
     "set_levels",
@@ -177,6 +178,14 @@ def listening(failure: Failure, boundary: str) -> bool:
         return True
     logger = _loggers.get(boundary) or _logger(boundary)
     return logger.isEnabledFor(_class_levels.get(type(failure)) or level_for(failure))
+
+
+def observed() -> bool:
+    """Whether an observer is installed: what `report` with ``log=False`` has to tell (cheap).
+
+    A boundary that logs the event itself (retry) asks this first.
+    """
+    return bool(_observers)
 
 
 def report(

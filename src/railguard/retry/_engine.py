@@ -13,6 +13,7 @@ from returns.result import Result, Success
 
 from railguard.core import Failure
 from railguard.observe import report
+from railguard.observe._report import observed
 
 from ._exhausted import exhausted
 from ._plan import Action, Plan, Step, plan
@@ -90,7 +91,8 @@ class Run(Generic[I]):
         if not isinstance(failure, Failure):
             return False
         self.chain.append(failure)
-        report(failure, boundary="retry", outcome="attempt", log=False)  # logged below
+        if observed():  # logged below; observers only
+            report(failure, boundary="retry", outcome="attempt", log=False)
         decided = plan(
             failure,
             attempt=state.attempt_number,
@@ -167,7 +169,8 @@ class Run(Generic[I]):
             chain=self.chain,
             deadline=self.policy.deadline if by_deadline else None,
         )
-        report(gave_up, boundary="retry", outcome="exhausted", log=False)  # logged above
+        if observed():  # logged above; observers only
+            report(gave_up, boundary="retry", outcome="exhausted", log=False)
         return Err(gave_up)
 
     def _extra(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Final
 
 import attrs
 
+from railguard._wire import BRIDGE, dumps, write
 from railguard.core import Failure, InternalFailure
 
 from ._close import close_code, close_reason
@@ -52,16 +54,45 @@ def reply_parts(
 ) -> tuple[str, tuple[int, str] | None]:
     """`error_reply` without the wrapper value: ``(frame, close or None)``, for hot paths."""
     try:
-        frame = encode_frame(failure, style=style)
+        # `encode_frame`'s bridge path, inline: the default style, on every send
+        frame = (
+            dumps(write(failure, BRIDGE))
+            if style == "bridge"
+            else encode_frame(failure, style=style)
+        )
     except (TypeError, ValueError):
         # A field JSON cannot carry is a bug in the failure's construction; the
         # peer still gets a (sanitized) error frame rather than a dropped connection.
         _log.exception("railguard: encoding %s failed", type(failure).__qualname__)
         frame = encode_frame(InternalFailure(), style=style)
-    frame = _sendable(frame)
-    if failure.fatal if close is None else close:
+    if not frame.isascii():  # `_sendable`'s test, inline: frames are ASCII (JSON escapes)
+        frame = _sendable(frame)
+    if close is None:
+        close = _class_fatal.get(type(failure))
+        if close is None:
+            close = _fatal(failure)
+    if close:
         return frame, (close_code(failure), close_reason(failure))
     return frame, None
+
+
+_class_fatal: dict[type[Failure], bool] = {}
+"""`Failure.fatal` of each class whose ``fatal`` and ``category`` are the class's own."""
+_FATAL: Final = Failure.__dict__["fatal"]
+_CATEGORY: Final = Failure.__dict__["category"]
+
+
+def _fatal(failure: Failure) -> bool:
+    """``failure.fatal``, kept per class when no instance can differ (read once per class).
+
+    `Failure.fatal` reads the class's declared ``fatal``, else its category's: both are
+    the class's unless a subclass makes ``category`` a field or redefines ``fatal``.
+    """
+    fatal = failure.fatal
+    cls = type(failure)
+    if cls.fatal is _FATAL and cls.category is _CATEGORY:
+        _class_fatal[cls] = fatal
+    return fatal
 
 
 def _sendable(frame: str) -> str:
