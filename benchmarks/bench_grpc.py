@@ -61,8 +61,7 @@ def _plain(request: bytes, context: grpc.ServicerContext) -> bytes:
 def _by_hand(request: bytes, context: grpc.ServicerContext) -> bytes:
     """The rich status as grpcio's documentation writes it, built on every call, with the
     call's request id (the caller's ``x-request-id``, else a new one) as railguard sends it."""
-    request_id = dict(context.invocation_metadata()).get("x-request-id") or uuid.uuid4().hex
-    context.set_trailing_metadata((("x-request-id", request_id),))
+    request_id = str(dict(context.invocation_metadata()).get("x-request-id") or uuid.uuid4().hex)
     info = error_details_pb2.ErrorInfo(
         reason="RATE_LIMIT",
         domain="railguard",
@@ -73,7 +72,7 @@ def _by_hand(request: bytes, context: grpc.ServicerContext) -> bytes:
     )
     retry = error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=30))
     localized = error_details_pb2.LocalizedMessage(locale="en-US", message=FAILURE.message)
-    request_info = error_details_pb2.RequestInfo(request_id=str(request_id))
+    request_info = error_details_pb2.RequestInfo(request_id=request_id)
     details = []
     for message in (info, retry, localized, request_info):
         packed = any_pb2.Any()
@@ -82,7 +81,17 @@ def _by_hand(request: bytes, context: grpc.ServicerContext) -> bytes:
     status = status_pb2.Status(
         code=grpc.StatusCode.RESOURCE_EXHAUSTED.value[0], message=FAILURE.message, details=details
     )
-    context.abort_with_status(rpc_status.to_status(status))
+    context.abort_with_status(_WithRequestId(rpc_status.to_status(status), request_id))
+
+
+class _WithRequestId(grpc.Status):
+    """``status`` with the ``x-request-id`` trailer added: ``abort_with_status`` sends the
+    status's own trailing metadata only, in place of what ``set_trailing_metadata`` set."""
+
+    def __init__(self, status: grpc.Status, request_id: str) -> None:
+        self.code = status.code
+        self.details = status.details
+        self.trailing_metadata = (*status.trailing_metadata, ("x-request-id", request_id))
 
 
 def _server(behavior: Callable[..., Any], interceptors: list[grpc.ServerInterceptor]) -> Any:
@@ -220,10 +229,20 @@ def _details_of(method: grpc.UnaryUnaryMultiCallable[bytes, bytes]) -> list[obje
     return unpacked
 
 
+def _trailer_names(method: grpc.UnaryUnaryMultiCallable[bytes, bytes]) -> set[str]:
+    """The names of the trailing metadata ``method``'s error answer carries."""
+    try:
+        method(b"")
+    except grpc.RpcError as error:
+        return {key for key, _ in cast(grpc.Call, error).trailing_metadata() or ()}
+    raise AssertionError("the method answered without an error")
+
+
 def _measure() -> tuple[float, float, float]:
     with _serving() as (rich, plain, hand):
         sent = _details_of(rich)
         assert all(detail in sent for detail in _details_of(hand)), "the peer sends more"
+        assert _trailer_names(hand) == _trailer_names(rich), "the peers' trailers differ"
         sides = ((_burst_railguard, rich), (_burst_plain, plain), (_burst_by_hand, hand))
         best = [0.0, 0.0, 0.0]
         for burst, method in sides:  # warm-up: channels connected, codecs cached
