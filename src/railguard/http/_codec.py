@@ -296,13 +296,17 @@ def decode(
             else:
                 raise WireError("body is not bytes")
         wire = read_headers(headers)
-        ctx = Context(
-            status,
-            wire.retry_after,
-            wire.request_id,
-            idempotency_key if idempotency_key is not None else wire.idempotency_key,
-            body,
-        )  # `context_of`, inline on the hot path
+        # `context_of`, inline on the hot path, and without the named tuple's ``__new__``
+        ctx: Context = _new_tuple(
+            Context,
+            (
+                status,
+                wire.retry_after,
+                wire.request_id,
+                idempotency_key if idempotency_key is not None else wire.idempotency_key,
+                body,
+            ),
+        )
         # the body is parsed once, here, and the document handed to the style's decoder
         if row is None:
             doc = _document(body)
