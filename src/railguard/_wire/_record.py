@@ -311,34 +311,25 @@ def _flat_details(failure: Failure, schema: Schema, form: Layout, doc: dict[str,
 # -- reading ------------------------------------------------------------------------------
 
 
-class Context:
-    """What a document alone does not say: the response's status, headers and body."""
+class Context(NamedTuple):
+    """What a document alone does not say: the response's status, headers and body.
 
-    __slots__ = ("_hint", "_hint_text", "body", "idempotency_key", "request_id", "status")
+    A named tuple, so a decoder builds one in C (``tuple.__new__``), not through a
+    Python-level ``__init__``.
+    """
 
-    def __init__(
-        self,
-        status: int | None = None,
-        retry_after: str | float | None = None,
-        request_id: str | None = None,
-        idempotency_key: str | None = None,
-        body: object = None,
-    ) -> None:
-        self.status: int | None = status
-        self._hint_text = retry_after
-        self._hint: float | object | None = _ABSENT
-        self.request_id: str | None = request_id
-        self.idempotency_key: str | None = idempotency_key
-        self.body: object = body
+    status: int | None = None
+    retry_after_text: str | float | None = None
+    """The ``Retry-After`` hint as sent (`retry_after` reads it)."""
+    request_id: str | None = None
+    idempotency_key: str | None = None
+    body: object = None
 
     @property
     def retry_after(self) -> float | None:
-        """The ``Retry-After`` hint in seconds, read (once) when first asked for."""
-        hint = self._hint
-        if hint is _ABSENT:
-            text = self._hint_text
-            hint = self._hint = None if text is None else parse_retry_after(text)
-        return hint  # type: ignore[return-value]  # parsed above
+        """The ``Retry-After`` hint in seconds (``None`` when absent or unreadable)."""
+        text = self.retry_after_text
+        return None if text is None else parse_retry_after(text)
 
 
 NESTED: Final = Context()
@@ -388,8 +379,10 @@ def read(  # noqa: PLR0912  # one check per member, inline on the hot path
         kwargs["message"] = obj["title"]
     if "details" in obj or "cause" in obj or "retry_after" in obj:
         _read_common(obj, form, ctx, depth, kwargs, top=top)
-    elif top and ctx._hint_text is not None and ctx.retry_after is not None:  # the cheap test first
-        kwargs["retry_after"] = ctx.retry_after
+    elif top and ctx.retry_after_text is not None:  # the cheap test first
+        hint = ctx.retry_after
+        if hint is not None:
+            kwargs["retry_after"] = hint
     if form.flat_details:
         _read_flat_details(obj, schema, form, depth, kwargs)
     elif form.keep_unknown and len(obj) > 2:  # ``type`` and ``message`` alone: all known
@@ -429,8 +422,10 @@ def _read_common(
         kwargs["cause"] = read(cause, form.nested, NESTED, depth + 1, top=False)
     retry_after = obj.get("retry_after", _ABSENT)
     if retry_after is _ABSENT:
-        if top and ctx.retry_after is not None:
-            kwargs["retry_after"] = ctx.retry_after
+        if top and ctx.retry_after_text is not None:
+            hint = ctx.retry_after
+            if hint is not None:
+                kwargs["retry_after"] = hint
     elif retry_after is not None:
         if type(retry_after) not in (int, float):
             raise WireError("'retry_after' is not a number")

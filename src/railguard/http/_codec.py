@@ -282,8 +282,43 @@ def decode(
     row = _ROWS.get(style)
     if row is None and style != "auto":
         _style(style, encoding=False)  # raises: not a style at all
+    # the whole decode, inline in the ``try`` (no second frame on the hot path); ``row``
+    # is ``None`` for ``auto``: the detected style's
     try:
-        return _decode(status, headers, body, row, idempotency_key, type_base)
+        if type(status) is not int:
+            status = int(status)
+        given: object = body
+        if type(given) is not bytes and type(given) is not str:
+            if isinstance(given, (bytes, bytearray, memoryview)):
+                body = bytes(given)
+            elif isinstance(given, str):
+                body = str(given)
+            else:
+                raise WireError("body is not bytes")
+        wire = read_headers(headers)
+        # `context_of`, inline on the hot path, and without the named tuple's ``__new__``
+        ctx: Context = _new_tuple(
+            Context,
+            (
+                status,
+                wire.retry_after,
+                wire.request_id,
+                idempotency_key if idempotency_key is not None else wire.idempotency_key,
+                body,
+            ),
+        )
+        # the body is parsed once, here, and the document handed to the style's decoder
+        if row is None:
+            doc = _document(body)
+            row = STYLES[_detect(wire.content_type, doc)]
+        elif row is _kneo.STYLE:
+            doc = _document(body)  # kneo keeps a body it cannot read as text
+        elif not body or body.isspace():
+            doc = NO_DOCUMENT  # no body: the status says it all
+        else:
+            doc = read_json(body)  # `parse`: the one bounded reader
+        # `Reading(...)` without the named tuple's Python-level ``__new__``
+        return row.decode(_new_tuple(Reading, (status, wire, body, doc, ctx, type_base)))
     except WireError as exc:
         return _malformed(body, str(exc))
     except Exception:  # noqa: BLE001  # total: even a bug here answers a failure
@@ -297,47 +332,6 @@ def _malformed(body: object, reason: str) -> Failure:
     except Exception:  # noqa: BLE001  # a body that cannot even be excerpted
         raw = None
     return MalformedFailure(message=f"The peer sent a malformed error response: {reason}.", raw=raw)
-
-
-def _decode(  # noqa: PLR0917  # positional: one call on the hot path
-    status: int,
-    headers: HeadersLike,
-    body: bytes | str,
-    row: EnvelopeStyle | None,
-    idempotency_key: str | None,
-    type_base: str,
-) -> Failure:
-    """Decode with the style ``row``, or the detected one when ``row`` is ``None`` (auto)."""
-    if type(status) is not int:
-        status = int(status)
-    given: object = body
-    if type(given) is not bytes and type(given) is not str:
-        if isinstance(given, (bytes, bytearray, memoryview)):
-            body = bytes(given)
-        elif isinstance(given, str):
-            body = str(given)
-        else:
-            raise WireError("body is not bytes")
-    wire = read_headers(headers)
-    ctx = Context(
-        status,
-        wire.retry_after,
-        wire.request_id,
-        idempotency_key if idempotency_key is not None else wire.idempotency_key,
-        body,
-    )  # `context_of`, inline on the hot path
-    # the body is parsed once, here, and the document handed to the style's decoder
-    if row is None:
-        doc = _document(body)
-        row = STYLES[_detect(wire.content_type, doc)]
-    elif row is _kneo.STYLE:
-        doc = _document(body)  # kneo keeps a body it cannot read as text
-    elif not body or body.isspace():
-        doc = NO_DOCUMENT  # no body: the status says it all
-    else:
-        doc = read_json(body)  # `parse`: the one bounded reader
-    # `Reading(...)` without the named tuple's Python-level ``__new__``
-    return row.decode(_new_tuple(Reading, (status, wire, body, doc, ctx, type_base)))
 
 
 def status_of(failure: Failure) -> int:

@@ -63,7 +63,10 @@ def read_headers(headers: object) -> WireHeaders:
         if type(headers) in _PLAIN_MAPPINGS:  # the common case: a dict of str
             for name, value in headers.items():  # type: ignore[attr-defined]  # a dict
                 if type(name) is str and type(value) is str:
-                    slot = _WANTED.get(name.lower())
+                    # the name as given first: its hash is known (most names are lower case)
+                    slot = _WANTED.get(name)
+                    if slot is None:
+                        slot = _WANTED.get(name.lower())
                     if slot is not None:
                         setattr(
                             found, slot, value if slot == "content_type_header" else value[:256]
@@ -90,7 +93,9 @@ def _read_item(found: WireHeaders, item: object) -> None:
         if not isinstance(name, bytes):
             return
         name = name.decode("latin-1")
-    slot = _WANTED.get(name.lower())
+    slot = _WANTED.get(name)  # as given first: most names are lower case
+    if slot is None:
+        slot = _WANTED.get(name.lower())
     if slot is None:
         return
     if type(value) is not str:
