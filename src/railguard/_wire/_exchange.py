@@ -197,4 +197,4 @@ def bridge_record(obj: dict[str, object], ctx: Context) -> tuple[dict[str, objec
     obj, request_id = strip(obj)
     if request_id is None or ctx.request_id is not None:
         return obj, ctx
-    return obj, Context(ctx.status, ctx.retry_after, request_id, ctx.idempotency_key, ctx.body)
+    return obj, ctx._replace(request_id=request_id)
