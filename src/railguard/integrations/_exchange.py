@@ -101,13 +101,7 @@ def http_in_exchange(error: HttpError, failure: Failure) -> HttpError:
 
 def frame_in_exchange(frame: str, failure: Failure) -> str:
     """``frame`` (the error frame of ``failure``) with the current exchange's members."""
-    if (  # `_plain`, inline: on every frame sent
-        REQUEST_ID.get() is None
-        and LOCALIZE.get() is None
-        and (_TRACE not in _modules or not in_otel_context())
-    ):
-        return frame
-    return _spliced(frame, failure, splice)
+    return frame if _plain() else _spliced(frame, failure, splice)
 
 
 _ACCEPT_LANGUAGE: Final = b"accept-language"

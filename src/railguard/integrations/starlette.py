@@ -256,10 +256,7 @@ class Responder:
         else:
             failure = self.failure_for(exc, connection)
         path = _request_target(connection.scope) if self.style == "problem" else None
-        error = self.encoded(failure, path)
-        if error.status in _NO_BODY:
-            return Response(status_code=error.status, headers=dict(headers or {}))
-        return _EnvelopeResponse(error, headers)
+        return _to_response(self.encoded(failure, path), headers=headers)
 
     def answers(
         self, exc: Exception, handlers: tuple[Mapping[Any, Any], Mapping[int, Any]]
